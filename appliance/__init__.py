@@ -1,0 +1,1 @@
+"""What the appliance apps share, plus the ``motcua`` command and the config loader."""

@@ -1,0 +1,1 @@
+"""The clerk's counter panel."""

@@ -1,0 +1,39 @@
+"""The on-site hub: queue engine, event stream, dossier and procedure relay, auth, backups.
+
+Use :func:`create_app`; nothing here connects or reads configuration at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from appliance import config as config_loader
+from hub import db, errors
+from hub.config import HubConfig
+
+
+def create_app(test_config: dict[str, Any] | HubConfig | None = None) -> Flask:
+    """Build the hub's Flask app.
+
+    ``test_config`` is either a ready :class:`HubConfig` or a mapping of overrides laid over the
+    defaults, the TOML file named by ``MOTCUA_CONFIG`` and the ``MOTCUA_*`` environment.
+    """
+    if isinstance(test_config, HubConfig):
+        settings = test_config
+    else:
+        settings = config_loader.load(HubConfig, overrides=test_config)
+    app = Flask(__name__)
+    app.config["MOTCUA"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
+    errors.init_app(app)
+    db.init_app(app, settings.db_path)
+    for register in _BLUEPRINTS:
+        register(app)
+    return app
+
+
+# Each part of the hub adds its ``init_app(app)`` here; order does not matter.
+_BLUEPRINTS: list[Any] = []

@@ -1,0 +1,79 @@
+"""The hub's settings: typed defaults here, overlaid by a TOML file and ``MOTCUA_*`` environment."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from appliance.config import ConfigError
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+@dataclass(frozen=True)
+class UpstreamConfig:
+    """How the hub reaches the agency's one-stop back end (see hub/upstream/)."""
+
+    kind: str = "none"  # none | http | sim
+    base_url: str = ""
+    auth_header: str = ""  # e.g. "Authorization: Bearer …", sent as-is
+    timeout_s: float = 2.0
+    sync_interval_s: float = 60.0
+    stale_after_s: float = 300.0
+    webhook_secret: str = ""
+    mapping_file: Path | None = None
+
+    def validate(self, path: str) -> None:
+        """Refuse an unknown kind or an http back end without a URL."""
+        if self.kind not in ("none", "http", "sim"):
+            raise ConfigError(f"{path}kind", f"must be none, http or sim, not {self.kind!r}")
+        if self.kind == "http" and not self.base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"{path}base_url", "an http back end needs an http(s):// URL")
+        if self.timeout_s <= 0:
+            raise ConfigError(f"{path}timeout_s", "must be positive")
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    """Settings of one on-site hub."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = ""  # what ticket QR codes point at; defaults to http://host:port
+    db_path: Path = Path("var/hub.sqlite3")
+    agency_name: str = "Bộ phận Tiếp nhận và Trả kết quả"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    day_starts_at: str = "06:00"  # numbering restarts here each day
+    office_file: Path | None = None  # TOML of services and counters, loaded at start-up
+    threads: int = 160  # server threads; each open event stream holds one
+    heartbeat_s: float = 15.0
+    login_attempts_per_minute: int = 10
+    lookups_per_minute: int = 30
+    max_body_bytes: int = 65536
+    backup_dir: Path = Path("var/backups")
+    backup_keep: int = 8
+    secret_key: str = ""  # for signing admin console cookies; generated into the db when empty
+    upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
+
+    def validate(self, path: str = "") -> None:
+        """Check values whose type alone does not make them right."""
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"{path}port", f"must be 1-65535, not {self.port}")
+        if not _HHMM.match(self.day_starts_at):
+            raise ConfigError(f"{path}day_starts_at", f"must be HH:MM, not {self.day_starts_at!r}")
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"{path}timezone", f"unknown time zone {self.timezone!r}") from None
+        if self.threads < 8:
+            raise ConfigError(f"{path}threads", "must be at least 8")
+        for name in ("login_attempts_per_minute", "lookups_per_minute", "backup_keep"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{path}{name}", "must be at least 1")
+
+    @property
+    def base_url(self) -> str:
+        """The URL printed on tickets and shown to people."""
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"

@@ -1,0 +1,60 @@
+"""API errors: every 4xx/5xx under /api is ``{"error": {"code", "message", "field"}}``.
+
+Appliances translate ``code`` into their own words, so codes are stable identifiers and messages
+are for logs and developers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """An error answered to the client; raise it anywhere inside a request."""
+
+    def __init__(
+        self, status: int, code: str, message: str, field: str | None = None, **extra: Any
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body of the error answer."""
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.field is not None:
+            error["field"] = self.field
+        error.update(self.extra)
+        return {"error": error}
+
+
+def bad_request(message: str, field: str | None = None, code: str = "invalid") -> ApiError:
+    """A 400 for malformed input, naming the field."""
+    return ApiError(400, code, message, field)
+
+
+def init_app(app: Flask) -> None:
+    """Answer API errors, and HTTP errors under /api, in the JSON error shape."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+        response = jsonify(exc.body())
+        response.status_code = exc.status
+        if "retry_after" in exc.extra:
+            response.headers["Retry-After"] = str(int(exc.extra["retry_after"]))
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if not request.path.startswith("/api/"):
+            return exc
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = jsonify({"error": {"code": code, "message": exc.description or exc.name}})
+        response.status_code = exc.code or 500
+        return response

@@ -1,0 +1,1 @@
+"""The citizen kiosk: dossier lookup, procedure information, queue tickets."""

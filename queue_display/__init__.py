@@ -1,0 +1,1 @@
+"""The waiting-room display: live board and Vietnamese announcements."""
