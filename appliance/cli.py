@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-# Command name -> "module:function"; each function takes the remaining argv and returns an exit code.
+# Command -> ("module:function", help); the function takes the rest of argv, returns exit code.
 COMMANDS: dict[str, tuple[str, str]] = {
     "hub": ("hub.cli:serve_main", "run the on-site hub server"),
     "demo": ("hub.demo:main", "run the whole system on this computer with demo data"),

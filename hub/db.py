@@ -31,9 +31,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
     """Open the database file with the hub's pragmas; autocommit so transactions are explicit."""
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(
-        str(path), isolation_level=None, check_same_thread=False, timeout=5.0
-    )
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5.0)
     conn.row_factory = sqlite3.Row
     for pragma in PRAGMAS:
         conn.execute(pragma)
@@ -59,9 +57,8 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
         if name in done:
             continue
         # executescript commits first, so wrap each migration in its own explicit transaction.
-        conn.executescript(
-            f"BEGIN IMMEDIATE;\n{sql}\n;INSERT INTO schema_migrations(name) VALUES ('{name}');\nCOMMIT;"
-        )
+        record = f"INSERT INTO schema_migrations(name) VALUES ('{name}')"
+        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;{record};\nCOMMIT;")
         applied.append(name)
     return applied
 

@@ -54,6 +54,7 @@ class RateLimiter:
             )
 
     def _prune(self, now: float) -> None:
-        full = [k for k, (t, last) in self._buckets.items() if t + (now - last) * self.rate >= self.burst]
+        buckets = self._buckets.items()
+        full = [k for k, (t, last) in buckets if t + (now - last) * self.rate >= self.burst]
         for key in full:
             del self._buckets[key]

@@ -1,0 +1,296 @@
+"""The appliances' link to the hub: JSON over HTTP, and the Server-Sent Events stream.
+
+Plain Python with no Kivy, so controllers and tests use it directly. Nothing here runs on a UI
+thread: apps call :class:`HubClient` from background workers (see :mod:`appliance.tasks`) and
+:class:`EventStream` runs its own thread, reconnecting with backoff and resuming from the last
+event id, so a hub restart or a network blip neither loses nor replays an event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import logging
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+log = logging.getLogger(__name__)
+
+
+class HubError(Exception):
+    """The hub refused a request; ``code`` is the API's error code (see hub/API.md)."""
+
+    def __init__(
+        self, status: int, code: str, message: str, field: str | None = None, body: Any = None
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+        self.body = body
+
+
+class HubUnreachable(HubError):
+    """The hub could not be reached or did not answer in time (the appliance is offline)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, "offline", message)
+
+
+def new_idempotency_key() -> str:
+    """A fresh key for one user action; reuse it when retrying that same action."""
+    return uuid.uuid4().hex
+
+
+class HubClient:
+    """Calls the hub's JSON API with this device's (or clerk's) bearer token.
+
+    One keep-alive connection per thread. Requests that carry an idempotency key (and GETs) are
+    retried once on a dropped connection, since repeating them cannot change anything twice.
+    """
+
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = 5.0) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"hub URL must be http(s)://host[:port], not {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self._scheme = parts.scheme
+        self._host = parts.hostname
+        self._port = parts.port or (443 if parts.scheme == "https" else 80)
+        self._prefix = parts.path.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            cls = (
+                http.client.HTTPSConnection
+                if self._scheme == "https"
+                else http.client.HTTPConnection
+            )
+            conn = cls(self._host, self._port, timeout=self.timeout)
+            self._local.conn = conn
+        return conn
+
+    def _drop_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+        self._local.conn = None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        idempotency_key: str | None = None,
+        token: str | None = None,
+    ) -> Any:
+        """Send one request; return the decoded JSON (None for 204).
+
+        Raises :class:`HubError` with the API's error code for a 4xx/5xx answer and
+        :class:`HubUnreachable` when the hub cannot be reached in ``timeout`` seconds.
+        """
+        headers = {"Accept": "application/json"}
+        bearer = token or self.token
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        payload = None
+        if body is not None:
+            payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        retry_safe = method == "GET" or idempotency_key is not None
+        attempts = 2 if retry_safe else 1
+        for attempt in range(attempts):
+            conn = self._connection()
+            try:
+                conn.request(method, self._prefix + path, body=payload, headers=headers)
+                response = conn.getresponse()
+                status, raw = response.status, response.read()
+                break
+            except (OSError, http.client.HTTPException) as exc:
+                self._drop_connection()
+                if attempt + 1 == attempts:
+                    raise HubUnreachable(f"{method} {path}: {exc}") from exc
+        data = None
+        if raw:
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                raise HubError(status, "bad_answer", "the hub's answer is not JSON") from None
+        if status >= 400:
+            error = (data or {}).get("error", {}) if isinstance(data, dict) else {}
+            raise HubError(
+                status,
+                str(error.get("code", "error")),
+                str(error.get("message", f"HTTP {status}")),
+                error.get("field"),
+                data,
+            )
+        return data
+
+    def get(self, path: str) -> Any:
+        """GET a JSON resource."""
+        return self.request("GET", path)
+
+    def post(self, path: str, body: Any = None, *, idempotency_key: str | None = None) -> Any:
+        """POST JSON; pass the action's idempotency key so a retry or double tap is harmless."""
+        payload = body if body is not None else {}
+        return self.request("POST", path, payload, idempotency_key=idempotency_key)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event from the hub's stream."""
+
+    id: int
+    type: str
+    data: dict[str, Any]
+
+
+class EventStream:
+    """Follows ``GET /api/v1/events`` in a background thread, for as long as it runs.
+
+    ``on_event`` gets each :class:`Event` once, in order; ``on_online`` gets True when the stream
+    (re)connects and False when it drops. Both are called on the stream's thread: Kivy apps hand
+    them to the main thread. After a drop it reconnects with exponential backoff and asks for
+    what came after the last id it delivered, so nothing is missed or repeated.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        on_event: Callable[[Event], None],
+        on_online: Callable[[bool], None] | None = None,
+        *,
+        topics: list[str] | None = None,
+        last_event_id: int | None = None,
+        stall_timeout: float = 40.0,
+        backoff: tuple[float, float] = (0.5, 10.0),
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme != "http" or not parts.hostname:
+            raise ValueError(f"hub URL must be http://host[:port], not {base_url!r}")
+        self._host = parts.hostname
+        self._port = parts.port or 80
+        self._prefix = parts.path.rstrip("/")
+        self._on_event = on_event
+        self._on_online = on_online or (lambda online: None)
+        self._topics = topics
+        self.last_event_id = last_event_id
+        self._stall_timeout = stall_timeout  # the hub sends a heartbeat every 15 s
+        self._backoff = backoff
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._conn: http.client.HTTPConnection | None = None
+        self.online = False
+
+    def start(self) -> None:
+        """Start following the stream."""
+        self._thread = threading.Thread(target=self._run, name="hub-events", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop and wait for the thread to end."""
+        self._stop.set()
+        conn = self._conn
+        if conn is not None and conn.sock is not None:
+            with contextlib.suppress(OSError):
+                conn.sock.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            self._on_online(online)
+
+    def _run(self) -> None:
+        delay = self._backoff[0]
+        while not self._stop.is_set():
+            try:
+                self._follow()
+                delay = self._backoff[0]
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                log.info("event stream dropped: %s", exc)
+            finally:
+                if self._conn is not None:
+                    self._conn.close()
+                    self._conn = None
+            if self._stop.is_set():
+                break
+            self._set_online(False)
+            self._stop.wait(delay)
+            delay = min(delay * 2, self._backoff[1])
+
+    def _follow(self) -> None:
+        path = f"{self._prefix}/api/v1/events"
+        if self._topics:
+            path += "?topics=" + ",".join(self._topics)
+        headers = {"Accept": "text/event-stream"}
+        if self.last_event_id is not None:
+            headers["Last-Event-ID"] = str(self.last_event_id)
+        self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self._stall_timeout)
+        self._conn.request("GET", path, headers=headers)
+        response = self._conn.getresponse()
+        if response.status != 200:
+            raise http.client.HTTPException(f"event stream answered {response.status}")
+        self._set_online(True)
+        event_id: str | None = None
+        event_type = "message"
+        data_lines: list[str] = []
+        while not self._stop.is_set():
+            raw = response.fp.readline()
+            if not raw:
+                raise ConnectionError("the hub closed the event stream")
+            line = raw.decode("utf-8").rstrip("\r\n")
+            if line == "":
+                if data_lines and event_id is not None:
+                    self._deliver(int(event_id), event_type, "\n".join(data_lines))
+                event_id, event_type, data_lines = None, "message", []
+            elif line.startswith(":"):
+                continue  # heartbeat comment: the socket timeout restarts with it
+            else:
+                name, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if name == "id":
+                    event_id = value
+                elif name == "event":
+                    event_type = value
+                elif name == "data":
+                    data_lines.append(value)
+
+    def _deliver(self, event_id: int, event_type: str, raw: str) -> None:
+        if self.last_event_id is not None and event_id <= self.last_event_id:
+            return  # already delivered before a reconnect
+        data = json.loads(raw)
+        self.last_event_id = event_id
+        try:
+            self._on_event(Event(event_id, event_type, data))
+        except Exception:  # a bug in one handler must not end the stream
+            log.exception("event handler failed for %s %s", event_type, event_id)
+
+
+def wait_for_hub(client: HubClient, timeout: float = 10.0) -> bool:
+    """Poll ``/healthz`` until the hub answers or ``timeout`` passes; True if it answered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            client.request("GET", "/healthz")
+            return True
+        except HubError:
+            time.sleep(0.1)
+    return False
