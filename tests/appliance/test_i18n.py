@@ -1,0 +1,46 @@
+"""gettext catalogs: Vietnamese first, English beside it, NFC text, clear errors for a bad file."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from appliance.i18n import CatalogError, Translator, parse_po
+
+
+def test_vietnamese_is_the_default_and_english_is_beside_it():
+    t = Translator([])
+    assert t("Back") == "Quay lại"
+    assert t.both("{minutes} min", minutes=7) == ("7 phút", "7 min")
+    t.set_language("en")
+    assert t("Back") == "Back"
+    with pytest.raises(ValueError, match="language"):
+        t.set_language("fr")
+
+
+def test_untranslated_text_falls_back_to_the_english_source():
+    assert Translator([])("A sentence nobody translated") == "A sentence nobody translated"
+
+
+def test_parse_po_multiline_fuzzy_and_nfc():
+    decomposed = unicodedata.normalize("NFD", "Quầy")
+    text = (
+        '#, fuzzy\nmsgid "Old"\nmsgstr "Cũ"\n\n'
+        'msgid "Counter"\nmsgstr ""\n"' + decomposed + '"\n\n'
+        'msgid "Empty"\nmsgstr ""\n'
+    )
+    catalog = parse_po(text)
+    assert catalog == {"Counter": "Quầy"}
+    assert unicodedata.is_normalized("NFC", catalog["Counter"])
+
+
+def test_a_broken_catalog_names_file_and_line():
+    with pytest.raises(CatalogError, match=r"x\.po:2"):
+        parse_po('msgid "a"\nmsgstr a\n', "x.po")
+
+
+def test_shared_catalog_is_complete_for_the_shared_strings():
+    t = Translator([])
+    shared = ["Offline: cannot reach the hub", "Back", "Home", "Cancel", "Please try again."]
+    assert t.missing(shared) == []
