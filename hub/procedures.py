@@ -1,0 +1,191 @@
+"""The procedure catalogue (thủ tục hành chính) cached in SQLite, and its search.
+
+Search works on folded text: lower case, no diacritics, ``đ`` → ``d`` (SQLite's own
+``remove_diacritics`` leaves ``đ`` alone, which would make ``dang ky`` miss ``đăng ký``). Display
+text stays NFC with its diacritics. Every query word matches as a prefix, so a kiosk can search
+as the citizen types; names weigh more than fields, agencies and documents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from hub.db import Store
+
+LIST_FIELDS = ("documents", "steps", "channels", "legal_basis", "forms")
+TEXT_FIELDS = ("name", "field", "level", "agency", "processing_time", "fees", "source_url")
+SUMMARY_FIELDS = ("code", "name", "field", "level", "agency", "processing_time", "fees")
+MAX_QUERY_WORDS = 12
+# bm25 weights for (name, field, agency, body): a word in the name counts most.
+_WEIGHTS = "10.0, 3.0, 2.0, 0.5"
+_PROCEDURE_CODE = re.compile(r"^\d+\.\d*$")
+
+
+def fold(text: str) -> str:
+    """Search key of ``text``: lower case, diacritics removed, đ → d, words split by spaces."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"[a-z0-9]+", bare))
+
+
+def split_levels(level: str) -> list[str]:
+    """``"Cấp bộ, Cấp tỉnh"`` → ``["Cấp bộ", "Cấp tỉnh"]``."""
+    return [part.strip() for part in level.split(",") if part.strip()]
+
+
+class Catalogue:
+    """Procedures in the hub's store: upsert from the back end or a file, search, detail."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def upsert_many(self, records: Iterable[Mapping[str, Any]]) -> int:
+        """Insert or replace clean procedure records (see hub.upstream.mapping); return count."""
+        now = time.time()
+        count = 0
+        with self.store.write() as conn:
+            for record in records:
+                self._upsert(conn, record, now)
+                count += 1
+        return count
+
+    def _upsert(self, conn: Any, record: Mapping[str, Any], now: float) -> None:
+        row = {name: record.get(name) or "" for name in TEXT_FIELDS}
+        row.update(
+            {
+                name: json.dumps(list(record.get(name) or []), ensure_ascii=False)
+                for name in LIST_FIELDS
+            }
+        )
+        row["code"] = record["code"]
+        row["name_key"] = fold(row["name"])
+        row["updated_at"] = now
+        old = conn.execute("SELECT id FROM procedures WHERE code = ?", (row["code"],)).fetchone()
+        columns = ", ".join(row)
+        marks = ", ".join(f":{name}" for name in row)
+        if old is None:
+            cursor = conn.execute(f"INSERT INTO procedures ({columns}) VALUES ({marks})", row)
+            pid = cursor.lastrowid
+        else:
+            pid = old[0]
+            sets = ", ".join(f"{name} = :{name}" for name in row)
+            conn.execute(f"UPDATE procedures SET {sets} WHERE id = {int(pid)}", row)
+            conn.execute("DELETE FROM procedures_fts WHERE rowid = ?", (pid,))
+            conn.execute("DELETE FROM procedure_levels WHERE procedure_id = ?", (pid,))
+        body = " ".join([*(record.get("documents") or []), row["code"]])
+        conn.execute(
+            "INSERT INTO procedures_fts (rowid, name, field, agency, body) VALUES (?, ?, ?, ?, ?)",
+            (pid, row["name_key"], fold(row["field"]), fold(row["agency"]), fold(body)),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO procedure_levels (level, procedure_id) VALUES (?, ?)",
+            [(level, pid) for level in split_levels(row["level"])],
+        )
+
+    def count(self) -> int:
+        """How many procedures are cached."""
+        return self.store.conn().execute("SELECT count(*) FROM procedures").fetchone()[0]
+
+    def get(self, code: str) -> dict[str, Any] | None:
+        """The full procedure with this code, or None."""
+        row = (
+            self.store.conn().execute("SELECT * FROM procedures WHERE code = ?", (code,)).fetchone()
+        )
+        return None if row is None else _detail(row)
+
+    def search(
+        self,
+        q: str = "",
+        field: str = "",
+        level: str = "",
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """(total, page of summaries) matching ``q`` within ``field``/``level``, best first.
+
+        All words must match (as prefixes); when that finds nothing, any word may, so one
+        misspelt word does not empty the answer.
+        """
+        words = fold(q).split()[:MAX_QUERY_WORDS]
+        where, params = [], []
+        if field:
+            where.append("p.field = ?")
+            params.append(field)
+        if level:
+            where.append("p.id IN (SELECT procedure_id FROM procedure_levels WHERE level = ?)")
+            params.append(level)
+        if not words:
+            return self._browse(where, params, limit, offset)
+        if len(words) == 1 and _PROCEDURE_CODE.match(q.strip()):
+            where.append("p.code LIKE ?")
+            return self._browse(where, [*params, q.strip() + "%"], limit, offset)
+        for joiner in (" AND ", " OR "):
+            match = joiner.join(f'"{word}"*' for word in words)
+            total, rows = self._ranked(match, " ".join(words), where, params, limit, offset)
+            if total or len(words) == 1:
+                return total, rows
+        return 0, []
+
+    def _browse(
+        self, where: list[str], params: list[Any], limit: int, offset: int
+    ) -> tuple[int, list[dict[str, Any]]]:
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        conn = self.store.conn()
+        total = conn.execute(f"SELECT count(*) FROM procedures p {clause}", params).fetchone()[0]
+        rows = conn.execute(
+            f"SELECT {', '.join('p.' + f for f in SUMMARY_FIELDS)} FROM procedures p {clause}"
+            " ORDER BY p.name_key LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+        return total, [dict(row) for row in rows]
+
+    def _ranked(
+        self,
+        match: str,
+        phrase: str,
+        where: list[str],
+        params: list[Any],
+        limit: int,
+        offset: int,
+    ) -> tuple[int, list[dict[str, Any]]]:
+        clause = " AND ".join(["procedures_fts MATCH ?", *where])
+        base = (
+            f"FROM procedures_fts JOIN procedures p ON p.id = procedures_fts.rowid WHERE {clause}"
+        )
+        conn = self.store.conn()
+        total = conn.execute(f"SELECT count(*) {base}", [match, *params]).fetchone()[0]
+        if not total:
+            return 0, []
+        # A name that holds the query as a phrase, or starts with it, goes first.
+        rows = conn.execute(
+            f"SELECT {', '.join('p.' + f for f in SUMMARY_FIELDS)} {base} ORDER BY"
+            " (p.name_key = ?) DESC, (p.name_key LIKE ?) DESC, (p.name_key LIKE ?) DESC,"
+            f" bm25(procedures_fts, {_WEIGHTS}), length(p.name_key) LIMIT ? OFFSET ?",
+            [match, *params, phrase, phrase + "%", "%" + phrase + "%", limit, offset],
+        ).fetchall()
+        return total, [dict(row) for row in rows]
+
+    def facets(self) -> dict[str, list[dict[str, Any]]]:
+        """Fields and levels with how many procedures each holds, for browsing."""
+        conn = self.store.conn()
+        fields = conn.execute(
+            "SELECT field AS name, count(*) AS count FROM procedures WHERE field != ''"
+            " GROUP BY field ORDER BY count DESC, field"
+        ).fetchall()
+        levels = conn.execute(
+            "SELECT level AS name, count(*) AS count FROM procedure_levels"
+            " GROUP BY level ORDER BY count DESC, level"
+        ).fetchall()
+        return {"fields": [dict(r) for r in fields], "levels": [dict(r) for r in levels]}
+
+
+def _detail(row: Any) -> dict[str, Any]:
+    detail = {name: row[name] for name in ("code", *TEXT_FIELDS)}
+    for name in LIST_FIELDS:
+        detail[name] = json.loads(row[name])
+    return detail

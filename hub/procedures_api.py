@@ -1,0 +1,60 @@
+"""HTTP: procedure search, browsing by field and level, and one procedure's detail (public)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+
+from hub.errors import ApiError, bad_request
+from hub.procedures import Catalogue
+
+bp = Blueprint("procedures", __name__)
+MAX_LIMIT = 100
+MAX_Q = 200
+
+
+def _catalogue() -> Catalogue:
+    return current_app.extensions["motcua.procedures"]
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+        raise bad_request(f"{name} must be a whole number from {low} to {high}", name)
+    return int(raw)
+
+
+@bp.get("/api/v1/procedures")
+def search():  # type: ignore[no-untyped-def]
+    """Ranked search (with or without diacritics), filtered by field and level."""
+    q = request.args.get("q", "")
+    if len(q) > MAX_Q:
+        raise bad_request(f"q must be at most {MAX_Q} characters", "q")
+    limit = _int_arg("limit", 20, 1, MAX_LIMIT)
+    offset = _int_arg("offset", 0, 0, 1_000_000)
+    total, rows = _catalogue().search(
+        q, request.args.get("field", ""), request.args.get("level", ""), limit, offset
+    )
+    return jsonify({"total": total, "procedures": rows})
+
+
+@bp.get("/api/v1/procedures/fields")
+def fields():  # type: ignore[no-untyped-def]
+    """Fields (lĩnh vực) and levels (cấp thực hiện) with their procedure counts."""
+    return jsonify(_catalogue().facets())
+
+
+@bp.get("/api/v1/procedures/<code>")
+def detail(code: str):  # type: ignore[no-untyped-def]
+    """One procedure: documents, steps, time, fees, forms, where to submit."""
+    found = _catalogue().get(code.strip())
+    if found is None:
+        raise ApiError(404, "not_found", f"no procedure with code {code!r}", "code")
+    return jsonify({"procedure": found})
+
+
+def init_app(app: Flask, catalogue: Catalogue) -> None:
+    """Register the routes over ``catalogue``."""
+    app.extensions["motcua.procedures"] = catalogue
+    app.register_blueprint(bp)
