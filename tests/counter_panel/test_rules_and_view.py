@@ -1,0 +1,165 @@
+"""What the panel allows and what it shows, decided from the hub's views (no hub, no window)."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.config import ConfigError, load
+from counter_panel.queue_view import QueueView
+from counter_panel.rules import normalize_number, refusal
+from counter_panel.settings import CounterSettings
+
+BASE = dict(logged_in=True, locked=False, online=True, busy=False, counter_state="open", waiting=3)
+
+
+def ticket(state: str, **extra):
+    return {"id": 1, "number": "A001", "service": "A", "state": state, **extra}
+
+
+@pytest.mark.parametrize(
+    ("action", "current", "allowed"),
+    [
+        ("call_next", None, True),
+        ("call_next", ticket("called"), False),  # a second tap would finish it unseen
+        ("call_next", ticket("serving"), True),  # the hub finishes it and calls the next
+        ("recall", None, False),
+        ("recall", ticket("called"), True),
+        ("recall", ticket("serving"), False),
+        ("start", ticket("called"), True),
+        ("start", ticket("serving"), False),
+        ("finish", ticket("called"), True),
+        ("finish", ticket("serving"), True),
+        ("finish", None, False),
+        ("no_show", ticket("called"), True),
+        ("no_show", ticket("serving"), False),
+        ("transfer", ticket("serving"), True),
+        ("transfer", None, False),
+        ("call_number", None, True),
+        ("pause", ticket("serving"), True),
+        ("lock", None, True),
+    ],
+)
+def test_each_action_is_allowed_only_in_the_states_it_applies_to(action, current, allowed):
+    assert (refusal(action, current=current, **BASE) is None) is allowed
+
+
+def test_every_refusal_has_a_reason_and_offline_busy_locked_logged_out_refuse_everything():
+    for flag, value, reason in [
+        ("logged_in", False, "Log in first."),
+        ("locked", True, "The panel is locked."),
+        ("busy", True, "Please wait: the last action is still being sent."),
+        ("online", False, "Offline: cannot reach the hub"),
+    ]:
+        for action in ["call_next", "recall", "finish", "pause"]:
+            args = {**BASE, flag: value}
+            assert refusal(action, current=ticket("called"), **args) == reason
+    assert refusal("call_next", current=None, **{**BASE, "counter_state": "paused"}) == (
+        "The counter is paused: resume it first."
+    )
+    assert refusal("call_next", current=None, **{**BASE, "waiting": 0}) == "Nobody is waiting."
+    with pytest.raises(ValueError, match="teleport"):
+        refusal("teleport", current=None, **BASE)
+
+
+def test_ticket_numbers_are_normalized_or_refused():
+    assert normalize_number(" a 12 ") == "A12"
+    assert normalize_number("1005") == "1005"
+    assert normalize_number("A-12") is None
+    assert normalize_number("") is None
+    assert normalize_number("ABCD1") is None
+
+
+def service(code, waiting):
+    return {"code": code, "name_vi": code, "name_en": code, "waiting": waiting, "state": "open"}
+
+
+def snapshot(waiting_a=0, waiting_b=0, current=None, state="open"):
+    return {
+        "services": [service("A", waiting_a), service("B", waiting_b)],
+        "counters": [
+            {"number": 3, "name": "Quầy 3", "state": state, "services": ["A"], "current": current},
+            {"number": 5, "name": "Quầy 5", "state": "open", "services": ["B"], "current": None},
+        ],
+        "last_event_id": 10,
+    }
+
+
+def issued(ticket_id, service_code, at, counter=None):
+    return {
+        "ticket": {
+            "id": ticket_id,
+            "service": service_code,
+            "state": "waiting",
+            "issued_at": at,
+            "counter": counter,
+        }
+    }
+
+
+def test_oldest_wait_is_exact_when_every_waiting_ticket_was_seen():
+    view = QueueView(3)
+    t0 = 1_800_000_000.0  # 2027-01-15T08:00:00+00:00
+    view.load_snapshot(snapshot(), t0)
+    assert view.oldest_wait("A", t0) is None
+    view.apply_event({**issued(1, "A", "2027-01-15T08:00:00+00:00"), "services": [service("A", 1)]})
+    view.apply_event({**issued(2, "A", "2027-01-15T08:05:00+00:00"), "services": [service("A", 2)]})
+    now, first = t0 + 600, t0
+    oldest = view.oldest_wait("A", now)
+    assert oldest.exact and oldest.seconds == pytest.approx(now - first)
+    # The first one is called: the second is now the oldest.
+    view.apply_event({"ticket": {"id": 1, "service": "A", "state": "called"},
+                      "services": [service("A", 1)]})  # fmt: skip
+    assert view.oldest_wait("A", now).seconds == pytest.approx(now - first - 300)
+
+
+def test_oldest_wait_owns_up_to_tickets_issued_before_the_panel_followed_the_stream():
+    view = QueueView(3)
+    view.load_snapshot(snapshot(waiting_a=4), 1000.0)
+    oldest = view.oldest_wait("A", 1090.0)
+    assert not oldest.exact and oldest.seconds == pytest.approx(90.0)  # "at least 90 s"
+    assert view.waiting_total() == 4  # only A is served here; B's line is not ours
+
+
+def test_waiting_total_counts_a_ticket_sent_to_this_counter_from_another_service():
+    view = QueueView(3)
+    view.load_snapshot(snapshot(), 1000.0)
+    assert view.waiting_total() == 0
+    view.apply_event({**issued(7, "B", "2027-01-15T08:00:00+00:00", counter=3),
+                      "services": [service("B", 1)]})  # fmt: skip
+    assert view.waiting_total() == 1
+    view.apply_event({**issued(8, "B", "2027-01-15T08:00:00+00:00", counter=5),
+                      "services": [service("B", 2)]})  # fmt: skip
+    assert view.waiting_total() == 1
+
+
+def test_events_update_this_counter_unless_told_they_are_older():
+    view = QueueView(3)
+    view.load_snapshot(snapshot(current=ticket("called")), 1000.0)
+    assert view.current["number"] == "A001"
+    finished = {"number": 3, "state": "open", "services": ["A"], "current": None}
+    view.apply_event({"counter": finished}, mine=False)
+    assert view.current is not None
+    view.apply_event({"counter": finished})
+    assert view.current is None
+    services, counters = view.transfer_targets()
+    assert [s["code"] for s in services] == ["A", "B"]
+    assert [c["number"] for c in counters] == [5]  # not itself
+
+
+def test_settings_need_a_counter_and_refuse_a_key_bound_twice(tmp_path):
+    with pytest.raises(ConfigError, match="'counter'"):
+        load(CounterSettings, env={})
+    settings = load(CounterSettings, env={"MOTCUA_COUNTER": "3"})
+    assert settings.shortcuts.mapping()["f1"] == "call_next"
+    assert settings.shortcuts.mapping()["spacebar"] == "call_next"
+    assert settings.keypad.keys.mapping()["5"] == "finish"
+    config = tmp_path / "panel.toml"
+    config.write_text('counter = 3\n[shortcuts]\nrecall = "F1"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"shortcuts\.recall.*already bound to call_next"):
+        load(CounterSettings, path=config, env={})
+    config.write_text('counter = 3\n[keypad]\ndriver = "usb"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"keypad\.driver"):
+        load(CounterSettings, path=config, env={})
+    config.write_text('counter = 3\nrating = "maybe"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="rating"):
+        load(CounterSettings, path=config, env={})
