@@ -119,11 +119,11 @@ class Catalogue:
         if level:
             where.append("p.id IN (SELECT procedure_id FROM procedure_levels WHERE level = ?)")
             params.append(level)
-        if not words:
-            return self._browse(where, params, limit, offset)
-        if len(words) == 1 and _PROCEDURE_CODE.match(q.strip()):
+        if _PROCEDURE_CODE.match(q.strip()):  # "1.000123", or its start while typing
             where.append("p.code LIKE ?")
             return self._browse(where, [*params, q.strip() + "%"], limit, offset)
+        if not words:
+            return self._browse(where, params, limit, offset)
         for joiner in (" AND ", " OR "):
             match = joiner.join(f'"{word}"*' for word in words)
             total, rows = self._ranked(match, " ".join(words), where, params, limit, offset)

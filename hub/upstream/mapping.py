@@ -66,7 +66,8 @@ MAX_LIST = 300
 MAX_STEPS = 60
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _PROCEDURE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$")
-_FORM_FILE = re.compile(r"([^\s/\\:;,]+\.(?:docx?|xlsx?|pdf|odt))\s*$", re.IGNORECASE)
+# A template file named inside a document's text: "….Mẫu số 29.docx (1 bản chính)".
+_FORM_FILE = re.compile(r"([^.;:/\\]{1,80})\.(docx?|xlsx?|pdf|odt)(?![a-z])", re.IGNORECASE)
 
 
 class BadRecord(ValueError):
@@ -186,8 +187,9 @@ class Mapping:
             record[key] = text_list(raw.get(names[key]))
         if not record["forms"]:
             # The portal names template files at the end of a document's text.
-            found = (_FORM_FILE.search(d) for d in record["documents"])
-            record["forms"] = list(dict.fromkeys(m.group(1) for m in found if m))
+            found = (m for d in record["documents"] for m in _FORM_FILE.finditer(d))
+            names = (f"{m.group(1).strip()}.{m.group(2)}" for m in found)
+            record["forms"] = list(dict.fromkeys(n for n in names if len(n) > 5))
         return record
 
     def date(self, value: Any, zone: dt.tzinfo) -> str | None:

@@ -1,0 +1,151 @@
+"""Procedure search, browsing and detail over the real catalogue, through the hub's API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from hub import create_app, db
+from hub.procedures import Catalogue, fold
+from hub.upstream.fileimport import import_records
+from hub.upstream.sim_data import bundled_procedures
+
+
+@pytest.fixture(scope="module")
+def catalogue_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hub database holding the 1,601 bundled procedures (loaded once for the module)."""
+    path = tmp_path_factory.mktemp("procedures") / "hub.sqlite3"
+    store = db.Store(path)
+    db.migrate(store.conn())
+    stored, refused = import_records("procedures", bundled_procedures(), store)
+    store.close()
+    assert (stored, refused) == (1601, [])
+    return path
+
+
+@pytest.fixture
+def client(catalogue_db: Path) -> FlaskClient:
+    app = create_app({"db_path": str(catalogue_db)})
+    yield app.test_client()
+    app.extensions["motcua.store"].close()
+
+
+def names(client: FlaskClient, query: str, **params: str) -> list[str]:
+    answer = client.get("/api/v1/procedures", query_string={"q": query, **params})
+    assert answer.status_code == 200, answer.json
+    return [p["name"] for p in answer.json["procedures"]]
+
+
+def test_fold_removes_diacritics_and_d_stroke() -> None:
+    assert fold("Cấp Giấy phép XÂY DỰNG") == "cap giay phep xay dung"
+    assert fold("Đăng ký, đổi (Đ)") == "dang ky doi d"
+
+
+@pytest.mark.parametrize(
+    "query", ["giay phep xay dung", "GIẤY PHÉP XÂY DỰNG", "Giấy phép xây dựng", "giay phep xay"]
+)
+def test_search_with_or_without_diacritics_finds_building_permits(
+    client: FlaskClient, query: str
+) -> None:
+    found = names(client, query)
+    assert found, query
+    assert all("giấy phép xây dựng" in name.lower() for name in found[:10]), found[:10]
+
+
+def test_d_stroke_folds_to_d(client: FlaskClient) -> None:
+    assert any("đăng ký kết hôn" in name.lower() for name in names(client, "dang ky ket hon")[:3])
+
+
+def test_word_prefixes_match_as_the_citizen_types(client: FlaskClient) -> None:
+    assert any("khai sinh" in name for name in names(client, "dang ky khai si")[:5])
+
+
+def test_exact_name_ranks_first(client: FlaskClient) -> None:
+    assert names(client, "thủ tục đăng ký kết hôn")[0] == "Thủ tục đăng ký kết hôn"
+
+
+def test_one_misspelt_word_still_finds_something(client: FlaskClient) -> None:
+    # "xayy" matches nothing; with all words required the answer would be empty.
+    assert names(client, "giay phep xayy")
+
+
+def test_total_and_paging(client: FlaskClient) -> None:
+    first = client.get("/api/v1/procedures?q=ho%20tich&limit=5").json
+    second = client.get("/api/v1/procedures?q=ho%20tich&limit=5&offset=5").json
+    assert first["total"] == second["total"] > 10
+    assert len(first["procedures"]) == len(second["procedures"]) == 5
+    assert {p["code"] for p in first["procedures"]}.isdisjoint(
+        p["code"] for p in second["procedures"]
+    )
+
+
+def test_summary_fields(client: FlaskClient) -> None:
+    summary = client.get("/api/v1/procedures?q=ket%20hon&limit=1").json["procedures"][0]
+    assert set(summary) == {"code", "name", "field", "level", "agency", "processing_time", "fees"}
+
+
+def test_browse_by_field_and_level(client: FlaskClient) -> None:
+    facets = client.get("/api/v1/procedures/fields").json
+    field_counts = {f["name"]: f["count"] for f in facets["fields"]}
+    level_counts = {lv["name"]: lv["count"] for lv in facets["levels"]}
+    assert field_counts["Hộ tịch"] == 41
+    assert set(level_counts) >= {"Cấp tỉnh", "Cấp xã", "Cấp bộ"}
+    in_field = client.get("/api/v1/procedures?field=Hộ tịch&limit=100").json
+    assert in_field["total"] == 41
+    assert {p["field"] for p in in_field["procedures"]} == {"Hộ tịch"}
+    commune = client.get("/api/v1/procedures?level=Cấp xã&limit=100").json
+    assert commune["total"] == level_counts["Cấp xã"]
+    assert all("Cấp xã" in p["level"] for p in commune["procedures"])
+    both = client.get("/api/v1/procedures?q=khai sinh&field=Hộ tịch&level=Cấp xã").json
+    assert both["total"] and all(p["field"] == "Hộ tịch" for p in both["procedures"])
+
+
+def test_search_by_procedure_code(client: FlaskClient) -> None:
+    found = client.get("/api/v1/procedures?q=1.000005").json["procedures"]
+    assert found[0]["code"] == "1.000005"
+
+
+def test_detail_has_documents_fees_and_where(client: FlaskClient) -> None:
+    code = client.get("/api/v1/procedures?q=thu tuc dang ky ket hon").json["procedures"][0]["code"]
+    detail = client.get(f"/api/v1/procedures/{code}").json["procedure"]
+    assert detail["name"] == "Thủ tục đăng ký kết hôn"
+    for key in ("documents", "steps", "channels", "legal_basis", "forms"):
+        assert isinstance(detail[key], list)
+    assert detail["documents"] and detail["processing_time"] and detail["source_url"]
+
+
+def test_forms_are_found_in_document_names(catalogue_db: Path) -> None:
+    store = db.Store(catalogue_db)
+    with_forms = store.conn().execute("SELECT code FROM procedures WHERE forms != '[]'").fetchall()
+    detail = Catalogue(store).get(with_forms[0][0])
+    store.close()
+    assert detail is not None
+    assert all(
+        form.lower().endswith((".doc", ".docx", ".pdf", ".xls", ".xlsx", ".odt"))
+        for form in detail["forms"]
+    )
+
+
+def test_unknown_procedure_is_404(client: FlaskClient) -> None:
+    answer = client.get("/api/v1/procedures/9.999999")
+    assert answer.status_code == 404
+    assert answer.json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("limit=0", "limit"), ("limit=101", "limit"), ("limit=x", "limit"), ("offset=-1", "offset")],
+)
+def test_bad_paging_is_refused(client: FlaskClient, query: str, field: str) -> None:
+    answer = client.get(f"/api/v1/procedures?{query}")
+    assert answer.status_code == 400
+    assert answer.json["error"]["field"] == field
+
+
+def test_hostile_queries_are_harmless(client: FlaskClient) -> None:
+    for query in ['"', "AND OR NOT", "*", "giay) OR (1=1", "NEAR(a b)", "'; DROP TABLE x; --"]:
+        answer = client.get("/api/v1/procedures", query_string={"q": query})
+        assert answer.status_code == 200, query
+    assert client.get("/api/v1/procedures", query_string={"q": "x" * 201}).status_code == 400
