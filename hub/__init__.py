@@ -11,15 +11,21 @@ from flask import Flask
 
 from appliance import config as config_loader
 from hub import db, errors
+from hub.clock import Clock
 from hub.config import HubConfig
 
 
-def create_app(test_config: dict[str, Any] | HubConfig | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | HubConfig | None = None, *, clock: Clock | None = None
+) -> Flask:
     """Build the hub's Flask app.
 
     ``test_config`` is either a ready :class:`HubConfig` or a mapping of overrides laid over the
     defaults, the TOML file named by ``MOTCUA_CONFIG`` and the ``MOTCUA_*`` environment.
+    ``clock`` replaces the wall clock (tests of day rollover).
     """
+    from hub import core
+
     if isinstance(test_config, HubConfig):
         settings = test_config
     else:
@@ -30,10 +36,24 @@ def create_app(test_config: dict[str, Any] | HubConfig | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
     errors.init_app(app)
     db.init_app(app, settings.db_path)
+    core.init_app(app, clock)
     for register in _BLUEPRINTS:
         register(app)
     return app
 
 
+def _queue(app: Flask) -> None:
+    from hub import api_auth, api_queue, events, openapi, public  # the queue (issue 2)
+
+    for part in (events, api_queue, api_auth, public, openapi):
+        part.init_app(app)
+
+
+def _dossier_relay(app: Flask) -> None:
+    from hub.dossiers.setup import init_app  # dossier lookup, webhook, procedures (issue 3)
+
+    init_app(app)
+
+
 # Each part of the hub adds its ``init_app(app)`` here; order does not matter.
-_BLUEPRINTS: list[Any] = []
+_BLUEPRINTS: list[Any] = [_queue, _dossier_relay]

@@ -49,6 +49,7 @@ class HubConfig:
     office_file: Path | None = None  # TOML of services and counters, loaded at start-up
     threads: int = 160  # server threads; each open event stream holds one
     heartbeat_s: float = 15.0
+    priority_burst: int = 2  # at most this many priority calls in a row while others wait
     login_attempts_per_minute: int = 10
     lookups_per_minute: int = 30
     max_body_bytes: int = 65536
@@ -69,7 +70,10 @@ class HubConfig:
             raise ConfigError(f"{path}timezone", f"unknown time zone {self.timezone!r}") from None
         if self.threads < 8:
             raise ConfigError(f"{path}threads", "must be at least 8")
-        for name in ("login_attempts_per_minute", "lookups_per_minute", "backup_keep"):
+        if self.heartbeat_s <= 0:
+            raise ConfigError(f"{path}heartbeat_s", "must be positive")
+        for name in ("login_attempts_per_minute", "lookups_per_minute", "backup_keep",
+                     "priority_burst"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ConfigError(f"{path}{name}", "must be at least 1")
 

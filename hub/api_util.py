@@ -1,0 +1,133 @@
+"""Request helpers: strict JSON field parsing and running a change through the writer.
+
+Everything a request sends is checked here, in the request thread, before anything is handed to
+the writer: a malformed request never reaches the store. :func:`perform` adds idempotency: a
+repeat of a state-changing call with the same ``Idempotency-Key`` from the same principal within
+24 h gets the first answer back and changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, g, request
+
+from hub.errors import bad_request
+from hub.writer import Tx
+
+IDEMPOTENCY_TTL_S = 24 * 3600
+_MISSING = object()
+
+
+def json_body(required: bool = True) -> dict[str, Any]:
+    """The request's JSON object; ``{}`` for an empty body when ``required`` is False."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        if required:
+            raise bad_request("the request needs a JSON object body")
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise bad_request("the body must be a JSON object")
+    return data
+
+
+def get_str(
+    data: dict[str, Any], name: str, *, required: bool = True, max_len: int = 200,
+    default: str | None = None,
+) -> str | None:  # fmt: skip
+    """A text field, NFC-normalized and stripped; 400 naming ``name`` if absent or wrong."""
+    value = data.get(name, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise bad_request(f"'{name}' is required", name)
+        return default
+    if not isinstance(value, str):
+        raise bad_request(f"'{name}' must be text", name)
+    value = unicodedata.normalize("NFC", value).strip()
+    if required and not value:
+        raise bad_request(f"'{name}' must not be empty", name)
+    if len(value) > max_len:
+        raise bad_request(f"'{name}' is longer than {max_len} characters", name)
+    return value
+
+
+def get_bool(data: dict[str, Any], name: str, default: bool = False) -> bool:
+    """A true/false field."""
+    value = data.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        raise bad_request(f"'{name}' must be true or false", name)
+    return value
+
+
+def get_int(
+    data: dict[str, Any], name: str, *, required: bool = True, lo: int | None = None,
+    hi: int | None = None,
+) -> int | None:  # fmt: skip
+    """A whole-number field within [lo, hi]."""
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise bad_request(f"'{name}' is required", name)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise bad_request(f"'{name}' must be a whole number", name)
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise bad_request(f"'{name}' must be between {lo} and {hi}", name)
+    return value
+
+
+def idempotency_key() -> str | None:
+    """The ``Idempotency-Key`` header, checked for a sane length."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not 1 <= len(key) <= 100 or not key.isprintable():
+        raise bad_request("Idempotency-Key must be 1-100 printable characters", "Idempotency-Key")
+    return key
+
+
+def perform(op: Callable[[Tx], Any], status: int = 200) -> Response:
+    """Run ``op`` in the writer (committed before answering), honouring ``Idempotency-Key``."""
+    key = idempotency_key()
+    principal = g.get("principal")
+    scope = principal.key if principal is not None else f"ip:{request.remote_addr}"
+
+    def job(tx: Tx) -> tuple[int, str, bool]:
+        if key is not None:
+            row = tx.conn.execute(
+                "SELECT status, body FROM idempotency WHERE principal = ? AND key = ?"
+                " AND created_at > ?",
+                (scope, key, tx.now - IDEMPOTENCY_TTL_S),
+            ).fetchone()
+            if row is not None:
+                return row[0], row[1], True
+        result = op(tx)
+        body = "" if result is None else json.dumps(result, ensure_ascii=False)
+        if key is not None:
+            tx.conn.execute(
+                "INSERT OR REPLACE INTO idempotency (principal, key, status, body, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (scope, key, status, body, tx.now),
+            )
+        return status, body, False
+
+    code, body, replayed = current_app.extensions["motcua.writer"].run(job)
+    response = Response(body or None, code, mimetype="application/json" if body else None)
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    """A JSON answer that keeps Vietnamese readable."""
+    return Response(json.dumps(data, ensure_ascii=False), status, mimetype="application/json")

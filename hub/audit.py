@@ -1,0 +1,45 @@
+"""The audit trail: who did what, when, from which device and address.
+
+Written in the same transaction as the change it records, so the trail and the data never
+disagree. Queue events carry ``by`` too; this table also holds what has no event (logins,
+failed logins, enrolments, revocations, administration from the CLI).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from typing import Any
+
+from hub.auth import Principal
+from hub.writer import Tx
+
+
+def audit(
+    tx: Tx | sqlite3.Connection,
+    p: Principal | None,
+    action: str,
+    target: str | None = None,
+    detail: dict[str, Any] | None = None,
+    *,
+    username: str | None = None,
+    address: str | None = None,
+) -> None:
+    """Append one audit line; ``p`` None means the system or the local CLI."""
+    conn = tx.conn if isinstance(tx, Tx) else tx
+    now = tx.now if isinstance(tx, Tx) else time.time()
+    conn.execute(
+        "INSERT INTO audit (at, username, device_id, role, address, action, target, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            now,
+            p.username if p else username,
+            p.device_id if p else None,
+            p.role if p else ("cli" if username is None else None),
+            p.address if p else address,
+            action,
+            target,
+            json.dumps(detail, ensure_ascii=False) if detail else None,
+        ),
+    )

@@ -1,0 +1,176 @@
+"""Who is calling: device tokens, clerk and admin sessions, and the role checks on every change.
+
+Tokens are random, shown once, and stored only as SHA-256 hashes. A device token starts with
+``d.``, a session token with ``s.``, so one lookup finds the right table. Passwords are hashed
+with PBKDF2 (werkzeug); enrolment codes are short-lived, single-use and hashed too.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from hub.errors import ApiError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ROLES = ("kiosk", "display", "counter", "clerk", "admin")
+DEVICE_ROLES = ("kiosk", "display", "counter")
+USER_ROLES = ("clerk", "admin")
+PASSWORD_METHOD = "pbkdf2:sha256:200000"  # a few hundred ms on a Pi: logins are rare
+SESSION_HOURS = 14  # one working day, with overtime
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller of one request."""
+
+    role: str
+    device_id: int | None = None
+    username: str | None = None
+    counter: int | None = None
+    user_id: int | None = None
+    session_id: int | None = None
+    display_name: str | None = None
+    address: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identity for idempotency keys and rate limits."""
+        if self.session_id is not None:
+            return f"s:{self.session_id}"
+        return f"d:{self.device_id}"
+
+    def by(self) -> dict[str, Any]:
+        """The ``by`` object of events."""
+        return {"user": self.username, "device": self.device_id}
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex of a token or code: what the database keeps."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token(kind: str) -> str:
+    """A fresh unguessable token: ``d.…`` for devices, ``s.…`` for sessions."""
+    return f"{kind}.{secrets.token_urlsafe(32)}"
+
+
+def hash_password(password: str) -> str:
+    """A salted slow hash of ``password``."""
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def check_password(stored: str, password: str) -> bool:
+    """Whether ``password`` matches the stored hash."""
+    return check_password_hash(stored, password)
+
+
+def _lookup(token: str, address: str | None) -> Principal | None:
+    store = current_app.extensions["motcua.store"]
+    now = current_app.extensions["motcua.clock"].now()
+    conn = store.conn()
+    digest = hash_token(token)
+    if token.startswith("d."):
+        row = conn.execute(
+            "SELECT id, role, counter FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
+            (digest,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Principal(role=row[1], device_id=row[0], counter=row[2], address=address)
+    if token.startswith("s."):
+        row = conn.execute(
+            "SELECT s.id, s.counter, s.device_id, u.id, u.username, u.role, u.display_name"
+            " FROM sessions s JOIN users u ON u.id = s.user_id"
+            " WHERE s.token_hash = ? AND s.ended_at IS NULL AND s.expires_at > ? AND u.active = 1",
+            (digest, now),
+        ).fetchone()
+        if row is None:
+            return None
+        return Principal(
+            role=row[5],
+            device_id=row[2],
+            username=row[4],
+            counter=row[1],
+            user_id=row[3],
+            session_id=row[0],
+            display_name=row[6],
+            address=address,
+        )
+    return None
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def optional_principal() -> Principal | None:
+    """The caller if it sent a valid token; None for no token or an unknown/revoked one.
+
+    Never raises: public endpoints use it to rate-limit per device while staying public.
+    """
+    if "principal" in g:
+        return g.principal
+    token = _bearer()
+    found = _lookup(token, request.remote_addr) if token else None
+    if found is not None:
+        g.principal = found
+    return found
+
+
+def authenticate() -> Principal:
+    """The caller, or a 401 when there is no valid token."""
+    token = _bearer()
+    if token is None:
+        raise ApiError(401, "unauthorized", "this call needs an Authorization: Bearer token")
+    found = _lookup(token, request.remote_addr)
+    if found is None:
+        raise ApiError(401, "unauthorized", "the token is unknown, revoked or expired")
+    g.principal = found
+    return found
+
+
+def require(*roles: str) -> Callable[[F], F]:
+    """View decorator: 401 without a valid token, 403 when its role is not one of ``roles``."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            principal = authenticate()
+            if principal.role not in roles:
+                raise ApiError(
+                    403,
+                    "forbidden",
+                    f"a {principal.role} may not do this (needs {' or '.join(roles)})",
+                )
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def require_counter(principal: Principal, number: int) -> None:
+    """403 unless ``principal`` is an admin or the clerk logged in at counter ``number``."""
+    if principal.role == "admin":
+        return
+    if principal.role == "clerk" and principal.counter == number:
+        return
+    raise ApiError(
+        403, "forbidden", f"only the clerk of counter {number} or an admin may act on it"
+    )
