@@ -1,0 +1,189 @@
+"""The display's controller: snapshot, event stream, board and announcer wired together.
+
+Plain Python, so it is tested without a window. Network work runs off the UI thread: the first
+snapshot on a :class:`~appliance.tasks.Tasks` worker, events on the stream's own thread. Every
+change to the board is made on the UI thread (through ``tasks.call_soon``), and listeners are
+told afterwards so the screen redraws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import http.client
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from appliance.hublink import Event, EventStream, HubClient, HubError
+from appliance.tasks import Tasks
+from queue_display.announcer import Announcer
+from queue_display.board import Board
+
+log = logging.getLogger(__name__)
+
+TOPICS = ["ticket", "counter", "day", "notice"]
+
+
+def hub_clock_offset(base_url: str, timeout: float = 2.0) -> float | None:
+    """Seconds the hub's clock is ahead of ours, from its HTTP ``Date`` header (±1 s), or None.
+
+    Staleness is judged on the hub's clock, so a display whose clock is off (a Pi has no
+    battery-backed clock) neither announces replayed calls nor silences live ones.
+    """
+    parts = urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=timeout)
+    try:
+        before = time.time()
+        conn.request("GET", parts.path.rstrip("/") + "/healthz")
+        response = conn.getresponse()
+        response.read()
+        after = time.time()
+        header = response.getheader("Date")
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        conn.close()
+    if not header:
+        return None
+    try:
+        hub_now = email.utils.parsedate_to_datetime(header).timestamp()
+    except (TypeError, ValueError):
+        return None
+    # Date is truncated to the second: its middle is half a second later.
+    return hub_now + 0.5 - (before + after) / 2
+
+
+def event_age(at: str | None, now: float, offset: float) -> float | None:
+    """How old an event stamped ``at`` (ISO 8601 with offset) is at local time ``now``."""
+    if not at:
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        return None  # a naive time cannot be compared across machines
+    return now + offset - stamp.timestamp()
+
+
+class DisplayController:
+    """Keeps the board in step with the hub and hands fresh calls to the announcer."""
+
+    def __init__(
+        self,
+        client: HubClient,
+        board: Board,
+        tasks: Tasks,
+        announcer: Announcer | None = None,
+        *,
+        stream_factory: Callable[..., EventStream] = EventStream,
+        retry_s: tuple[float, float] = (0.5, 10.0),
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.client = client
+        self.board = board
+        self.tasks = tasks
+        self.announcer = announcer
+        self._stream_factory = stream_factory
+        self._retry_s = retry_s
+        self._wall = wall
+        self.clock_offset = 0.0
+        self.online = False
+        self.loaded = False
+        self.stream: EventStream | None = None
+        self._stopped = threading.Event()
+        self._listeners: list[Callable[[], None]] = []
+        self.on_applied: Callable[[Event], None] | None = None  # for the bench's stopwatch
+
+    def listen(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (on the UI thread) after each change to the board or online state."""
+        self._listeners.append(callback)
+
+    def _changed(self) -> None:
+        for callback in self._listeners:
+            callback()
+
+    def start(self) -> None:
+        """Load the snapshot in the background (retrying while the hub is away), then follow."""
+        self.tasks.run(self._fetch_state, self._loaded, self._load_failed)
+
+    def stop(self) -> None:
+        """Stop following the hub and the announcer."""
+        self._stopped.set()
+        if self.stream is not None:
+            self.stream.stop()
+        if self.announcer is not None:
+            self.announcer.stop()
+
+    def _fetch_state(self) -> dict[str, Any]:
+        delay = self._retry_s[0]
+        while True:
+            try:
+                state = self.client.get("/api/v1/state")
+                offset = hub_clock_offset(self.client.base_url, self.client.timeout)
+                return {"state": state, "offset": offset}
+            except HubError as exc:
+                if self._stopped.is_set():
+                    raise
+                log.info("hub not reachable for the snapshot (%s); retrying", exc)
+                self.tasks.call_soon(lambda: self._set_online(False))
+                self._stopped.wait(delay)
+                delay = min(delay * 2, self._retry_s[1])
+
+    def _loaded(self, result: dict[str, Any]) -> None:
+        if self._stopped.is_set():
+            return
+        self.board.load(result["state"])
+        if result["offset"] is not None:
+            self.clock_offset = result["offset"]
+        self.loaded = True
+        self.online = True
+        self.stream = self._stream_factory(
+            self.client.base_url,
+            self._on_event,
+            self._on_online,
+            topics=TOPICS,
+            last_event_id=self.board.last_event_id,
+        )
+        self.stream.start()
+        self._changed()
+
+    def _load_failed(self, error: Exception) -> None:
+        log.error("display stopped loading the board: %s", error)
+
+    # --- on the stream's thread -------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        age = event_age(event.data.get("at"), self._wall(), self.clock_offset)
+        self.tasks.call_soon(lambda: self.apply(event, age))
+
+    def _on_online(self, online: bool) -> None:
+        if online:
+            # Before the backlog arrives (same thread): re-measure the hub's clock, so a
+            # replayed event's age is judged right even if either clock moved meanwhile.
+            offset = hub_clock_offset(self.client.base_url, 2.0)
+            if offset is not None:
+                self.clock_offset = offset
+        self.tasks.call_soon(lambda: self._set_online(online))
+
+    # --- on the UI thread -------------------------------------------------------------------
+
+    def apply(self, event: Event, age_s: float | None) -> None:
+        """Apply one event to the board and queue its announcement, if it makes one."""
+        version = self.board.version
+        announcement = self.board.apply(event.id, event.type, event.data, age_s)
+        if announcement is not None and self.announcer is not None:
+            self.announcer.announce(announcement)
+        if self.on_applied is not None:
+            self.on_applied(event)
+        if self.board.version != version:
+            self._changed()
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            self._changed()

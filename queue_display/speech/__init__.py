@@ -1,0 +1,1 @@
+"""What the display says: Vietnamese number words, announcement text, voices and audio."""
