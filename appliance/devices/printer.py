@@ -1,0 +1,297 @@
+"""The ticket printer: python-escpos for every connection, and a simulated printer as the fake.
+
+Vietnamese does not survive printer code pages, so a ticket is printed as one image (rendered by
+the kiosk with Pillow). Nothing here writes ESC/POS bytes by hand: jobs and status queries go
+through python-escpos (``image()``, ``cut()``, ``is_online()``, ``paper_status()``).
+
+:class:`EscposPrinter` drives a real USB, serial or network printer. :class:`SimulatedPrinter` is
+the fake for demo mode, tests and a technician's check: it writes each job's ESC/POS bytes to a
+file through ``escpos.printer.File`` with a PNG preview beside it, and answers status queries with
+the bytes a real printer sends for the condition named in config (``ok``, ``paper_low``,
+``paper_out``, ``offline``, ``jam_once``), so the kiosk's paper-out and jam screens can be tried.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
+from escpos.escpos import Escpos
+from escpos.printer import Dummy, File
+
+from appliance.config import ConfigError
+
+log = logging.getLogger(__name__)
+
+KINDS = ("simulated", "usb", "serial", "network", "none")
+SIMULATIONS = ("ok", "paper_low", "paper_out", "offline", "jam_once")
+# Printable dots across the paper at 203 dpi: what the ticket image is rendered for.
+PAPER_DOTS = {58: 384, 80: 576}
+
+
+class PrinterError(RuntimeError):
+    """A job could not be printed; the message says why (e.g. "paper out")."""
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    """Which printer the kiosk drives (the ``[printer]`` table of its config)."""
+
+    kind: str = "simulated"
+    paper_mm: int = 80
+    profile: str = ""  # a python-escpos capability profile, e.g. "TM-T20II"; "" for generic
+    usb_vendor: int = 0
+    usb_product: int = 0
+    serial_device: str = "/dev/ttyUSB0"
+    serial_baudrate: int = 19200
+    host: str = ""
+    port: int = 9100
+    timeout_s: float = 5.0
+    output_dir: Path = Path("var/printer")  # simulated: where jobs and previews are written
+    simulate: str = "ok"  # simulated: the condition the fake printer reports
+
+    def validate(self, path: str = "") -> None:
+        """Refuse values that would only fail at the first ticket."""
+        if self.kind not in KINDS:
+            raise ConfigError(f"{path}kind", f"must be one of {', '.join(KINDS)}")
+        if self.paper_mm not in PAPER_DOTS:
+            raise ConfigError(f"{path}paper_mm", "must be 58 or 80")
+        if self.simulate not in SIMULATIONS:
+            raise ConfigError(f"{path}simulate", f"must be one of {', '.join(SIMULATIONS)}")
+        if self.kind == "usb" and not (self.usb_vendor and self.usb_product):
+            raise ConfigError(f"{path}usb_vendor", "a USB printer needs usb_vendor and usb_product")
+        if self.kind == "network" and not self.host:
+            raise ConfigError(f"{path}host", "a network printer needs a host")
+        if self.timeout_s <= 0:
+            raise ConfigError(f"{path}timeout_s", "must be positive")
+
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    """What the printer says about itself. ``online`` is None when it cannot tell."""
+
+    online: bool | None
+    paper: str  # "ok", "low", "out" or "unknown"
+    detail: str = ""
+
+    @property
+    def can_print(self) -> bool:
+        """False only when the printer is known to be off line or out of paper."""
+        return self.online is not False and self.paper != "out"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The form sent to the hub with the device heartbeat."""
+        return {"online": self.online, "paper": self.paper, "detail": self.detail}
+
+
+_PAPER = {2: "ok", 1: "low", 0: "out"}
+
+
+def query_status(printer: Escpos) -> PrinterStatus:
+    """Ask a python-escpos printer for its state; connections that cannot answer say unknown."""
+    try:
+        online = printer.is_online()
+        paper = _PAPER.get(printer.paper_status(), "unknown")
+    except NotImplementedError:
+        return PrinterStatus(None, "unknown", "this connection cannot report status")
+    except Exception as exc:  # USB, serial and socket errors all mean "cannot reach it"
+        return PrinterStatus(False, "unknown", f"printer not reachable: {exc}")
+    if not online:
+        return PrinterStatus(False, paper, "printer off line (cover open, jam or error)")
+    if paper == "out":
+        return PrinterStatus(True, paper, "paper out")
+    return PrinterStatus(True, paper, "paper low" if paper == "low" else "")
+
+
+class TicketPrinter:
+    """The interface the kiosk prints through."""
+
+    dots: int = PAPER_DOTS[80]
+
+    def status(self) -> PrinterStatus:
+        """The printer's state now (blocking: call it off the UI thread)."""
+        raise NotImplementedError
+
+    def print_image(self, image: Any, name: str) -> Path | None:
+        """Print ``image`` (a Pillow image ``dots`` wide) and cut; PrinterError on failure."""
+        raise NotImplementedError
+
+
+class EscposPrinter(TicketPrinter):
+    """A real printer; ``connect`` builds a python-escpos connection for each job."""
+
+    def __init__(self, connect: Callable[[], Escpos], dots: int) -> None:
+        self._connect = connect
+        self.dots = dots
+        self._lock = threading.Lock()  # one job or query at a time on the wire
+
+    def status(self) -> PrinterStatus:
+        """Query the printer (USB, serial and network connections can answer)."""
+        with self._lock:
+            try:
+                printer = self._connect()
+            except Exception as exc:
+                return PrinterStatus(False, "unknown", f"printer not reachable: {exc}")
+            try:
+                return query_status(printer)
+            finally:
+                printer.close()
+
+    def print_image(self, image: Any, name: str) -> Path | None:
+        """Send the image and a cut, then ask the printer whether it is still well."""
+        with self._lock:
+            try:
+                printer = _fit_media(self._connect(), self.dots)
+                printer.image(image, impl="bitImageRaster")
+                printer.cut()
+            except Exception as exc:
+                raise PrinterError(f"printing failed: {exc}") from exc
+            try:
+                after = query_status(printer)
+            finally:
+                printer.close()
+        if not after.can_print:
+            raise PrinterError(after.detail or "printer error")
+        return None
+
+
+class _SimulatedDevice(Dummy):
+    """A python-escpos Dummy that answers DLE EOT status queries the way a real printer does."""
+
+    # Status bytes per ESC/POS: bit 3 of the printer status is "off line"; the paper sensor
+    # byte sets bits 2-3 for near-end and 5-6 for no paper (bits 1 and 4 are always 1).
+    ONLINE, OFFLINE = b"\x12", b"\x1a"
+    PAPER_OK, PAPER_LOW, PAPER_OUT = b"\x12", b"\x1e", b"\x72"
+
+    def __init__(self, condition: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.condition = condition
+
+    def _read(self) -> bytes:
+        asked = self.output[-3:]
+        self.clear()
+        if asked == RT_STATUS_ONLINE:
+            return self.OFFLINE if self.condition in ("offline", "jammed") else self.ONLINE
+        if asked == RT_STATUS_PAPER:
+            return {"paper_low": self.PAPER_LOW, "paper_out": self.PAPER_OUT}.get(
+                self.condition, self.PAPER_OK
+            )
+        return b""
+
+
+def _fit_media(printer: Escpos, dots: int) -> Escpos:
+    """Tell the printer's profile how wide the paper is when the profile does not know.
+
+    python-escpos checks an image against the profile's media width (and complains on stdout
+    when the generic profile has none); the copy keeps the shared profile class untouched.
+    """
+    data = printer.profile.profile_data
+    if data.get("media", {}).get("width", {}).get("pixels") in (None, "Unknown"):
+        media = {"dpi": 203, "width": {"mm": "Unknown", "pixels": dots}}
+        printer.profile.profile_data = {**data, "media": media}
+    return printer
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:40] or "job"
+
+
+class SimulatedPrinter(TicketPrinter):
+    """The fake printer: ESC/POS bytes to ``<output_dir>/<name>.bin`` plus ``<name>.png``.
+
+    ``condition`` is what it reports: ``ok``, ``paper_low``, ``paper_out``, ``offline``, or
+    ``jam_once`` (the next job jams, as if the paper caught: the bytes are written but the printer
+    then reports itself off line until that job is reprinted).
+    """
+
+    def __init__(self, output_dir: Path, dots: int, condition: str = "ok") -> None:
+        if condition not in SIMULATIONS:
+            raise ValueError(f"condition must be one of {SIMULATIONS}, not {condition!r}")
+        self.output_dir = Path(output_dir)
+        self.dots = dots
+        self.condition = condition
+        self._jam_pending = condition == "jam_once"
+        self._jammed = False
+        self._lock = threading.Lock()
+        self._seq = itertools.count(1)
+        self.jobs: list[Path] = []  # files written, oldest first
+
+    def _device(self) -> _SimulatedDevice:
+        shown = "jammed" if self._jammed else self.condition
+        return _SimulatedDevice("ok" if shown == "jam_once" else shown)
+
+    def status(self) -> PrinterStatus:
+        """The simulated condition, read back through python-escpos's own status parsing."""
+        with self._lock:
+            return query_status(self._device())
+
+    def print_image(self, image: Any, name: str) -> Path | None:
+        """Write the job's bytes and a PNG preview; fail as the simulated condition says."""
+        with self._lock:
+            self._jammed = False  # the citizen's "print again" is a fresh job past the jam
+            before = query_status(self._device())
+            if not before.can_print:
+                raise PrinterError(before.detail)
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{next(self._seq):04d}-{_safe_name(name)}"
+            target = self.output_dir / f"{stem}.bin"
+            job = _fit_media(File(devfile=str(target)), self.dots)
+            try:
+                job.image(image, impl="bitImageRaster")
+                job.cut()
+            finally:
+                job.close()
+            image.save(self.output_dir / f"{stem}.png")
+            self.jobs.append(target)
+            if self._jam_pending:
+                self._jam_pending = False
+                self._jammed = True
+                raise PrinterError("printer off line (cover open, jam or error)")
+            return target
+
+
+def build_printer(settings: PrinterSettings) -> TicketPrinter | None:
+    """The printer the settings describe (None for ``kind = "none"``); nothing opens yet."""
+    dots = PAPER_DOTS[settings.paper_mm]
+    profile = settings.profile or None
+    if settings.kind == "none":
+        return None
+    if settings.kind == "simulated":
+        return SimulatedPrinter(settings.output_dir, dots, settings.simulate)
+    if settings.kind == "usb":
+        from escpos.printer import Usb
+
+        def connect() -> Escpos:
+            return Usb(
+                settings.usb_vendor,
+                settings.usb_product,
+                timeout=int(settings.timeout_s * 1000),
+                profile=profile,
+            )
+    elif settings.kind == "serial":
+        from escpos.printer import Serial
+
+        def connect() -> Escpos:
+            return Serial(
+                settings.serial_device,
+                baudrate=settings.serial_baudrate,
+                timeout=settings.timeout_s,
+                profile=profile,
+            )
+    else:
+        from escpos.printer import Network
+
+        def connect() -> Escpos:
+            return Network(
+                settings.host, settings.port, timeout=settings.timeout_s, profile=profile
+            )
+
+    return EscposPrinter(connect, dots)

@@ -1,0 +1,197 @@
+"""The kiosk's Kivy app: the screens, the clock-driven rules (idle, refresh, heartbeat), input."""
+
+from __future__ import annotations
+
+import logging
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import BooleanProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from appliance.devices.printer import TicketPrinter, build_printer
+from appliance.devices.scanner import SerialScanner, WedgeDecoder
+from appliance.hublink import HubClient
+from appliance.i18n import Translator
+from appliance.tasks import Tasks, kivy_tasks
+from appliance.ui.keypad import Keypad
+from appliance.ui.widgets import load_kv as load_kit_kv
+from kiosk.controllers.kiosk import Kiosk
+from kiosk.screens.base import load_kv
+from kiosk.screens.dossier import DossierScreen
+from kiosk.screens.home import HomeScreen
+from kiosk.screens.lookup import LookupScreen
+from kiosk.screens.procedure import ProcedureScreen
+from kiosk.screens.procedures import ProceduresScreen
+from kiosk.screens.services import ServicesScreen
+from kiosk.screens.ticket import TicketScreen
+from kiosk.settings import KioskSettings
+
+log = logging.getLogger(__name__)
+
+SCREEN_CLASSES = {
+    "home": HomeScreen,
+    "services": ServicesScreen,
+    "ticket": TicketScreen,
+    "lookup": LookupScreen,
+    "dossier": DossierScreen,
+    "procedures": ProceduresScreen,
+    "procedure": ProcedureScreen,
+}
+KV_CLASSES = (Keypad,)  # imported so the .kv files can name them
+OFFLINE_RETRY_S = 2.0  # while offline the hub is asked this often, so recovery is quick
+
+
+class KioskApp(App):
+    """Shows the :class:`Kiosk` controller's state and forwards what people do to it."""
+
+    lang = StringProperty("vi")
+    offline = BooleanProperty(False)
+    agency = StringProperty("")
+
+    def __init__(
+        self,
+        kiosk: Kiosk,
+        tasks: Tasks,
+        settings: KioskSettings,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.kiosk = kiosk
+        self.tasks = tasks
+        self.settings = settings
+        self.agency = kiosk.agency_name
+        self.title = "Motcua kiosk"
+        self._serial: SerialScanner | None = None
+        self._detach_wedge: Any = None
+        self._events: list[Any] = []
+        self.first_frame_at: float | None = None
+
+    # Texts for kv: `app.tr("…", app.lang)` re-evaluates when the language changes.
+    def tr(self, msgid: str, _language: str | None = None, **values: Any) -> str:
+        """``msgid`` in the current language."""
+        return self.kiosk.t(msgid, **values)
+
+    def other(self, msgid: str, _language: str | None = None) -> str:
+        """``msgid`` in the language not shown (the small line under big buttons)."""
+        other = "en" if self.kiosk.language == "vi" else "vi"
+        return self.kiosk.t(msgid, other)
+
+    def build(self) -> ScreenManager:
+        """The screens, input listeners and timers."""
+        load_kit_kv()
+        screens_dir = Path(__file__).parent / "screens"
+        load_kv(str(screens_dir / "base.py"))
+        for name in SCREEN_CLASSES:
+            load_kv(str(screens_dir / f"{name}.py"))
+        manager = ScreenManager(transition=NoTransition())
+        for cls in SCREEN_CLASSES.values():
+            manager.add_widget(cls(kiosk=self.kiosk))
+        self.manager = manager
+        kiosk = self.kiosk
+        self._render_soon = Clock.create_trigger(lambda _dt: self.render(), 0)
+        for part in (kiosk, kiosk.tickets, kiosk.lookup, kiosk.procedures):
+            part.subscribe(self._render_soon)
+        Window.bind(on_touch_down=self._touched, on_key_down=self._key)
+        self._start_scanner()
+        self._events = [
+            Clock.schedule_interval(lambda _dt: kiosk.tick(), 1.0),
+            Clock.schedule_interval(lambda _dt: self._keep_fresh(), 1.0),
+            Clock.schedule_interval(lambda _dt: kiosk.health.beat(), self.settings.heartbeat_s),
+        ]
+        self._last_refresh = time.monotonic()
+        kiosk.services.refresh()
+        kiosk.health.beat()
+        Clock.schedule_once(lambda _dt: self._first_frame(), 0)
+        self.render()
+        return manager
+
+    def _first_frame(self) -> None:
+        self.first_frame_at = time.perf_counter()
+
+    def render(self) -> None:
+        """Show the controller's screen and language, and refresh that screen."""
+        kiosk = self.kiosk
+        self.lang = kiosk.language
+        self.offline = kiosk.services.online is False
+        name = kiosk.visible_screen
+        if self.manager.current != name:
+            self.manager.current = name
+        self.manager.get_screen(name).refresh()
+
+    def _keep_fresh(self) -> None:
+        """Services refresh every ``refresh_s``; while offline, every few seconds."""
+        services = self.kiosk.services
+        every = OFFLINE_RETRY_S if services.online is False else self.settings.refresh_s
+        if time.monotonic() - self._last_refresh >= every:
+            self._last_refresh = time.monotonic()
+            services.refresh()
+
+    def _touched(self, _window: Any, _touch: Any) -> bool:
+        self.kiosk.idle.touch()
+        return False  # the touch goes on to the widgets
+
+    def _key(self, _window: Any, *_args: Any) -> bool:
+        self.kiosk.idle.touch()
+        return False
+
+    def _start_scanner(self) -> None:
+        scanner = self.settings.scanner
+        if scanner.kind == "wedge":
+            wedge = WedgeDecoder(self.kiosk.scanned, scanner.max_gap_s)
+            self._detach_wedge = wedge.attach(Window)
+        elif scanner.kind == "serial":
+            self._serial = SerialScanner(
+                scanner.serial_device,
+                lambda text: self.tasks.call_soon(lambda: self.kiosk.scanned(text)),
+                scanner.serial_baudrate,
+            )
+            self._serial.start()
+
+    def on_stop(self) -> None:
+        """Stop timers, listeners and background work."""
+        for event in self._events:
+            event.cancel()
+        Window.unbind(on_touch_down=self._touched, on_key_down=self._key)
+        if self._detach_wedge is not None:
+            self._detach_wedge()
+        if self._serial is not None:
+            self._serial.stop()
+        self.tasks.shutdown()
+
+
+def _version() -> str:
+    try:
+        return metadata.version("motcua")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def build_app(
+    settings: KioskSettings,
+    token: str | None,
+    *,
+    printer: TicketPrinter | None = None,
+    tasks: Tasks | None = None,
+) -> KioskApp:
+    """The kiosk app for ``settings`` (tests pass their own printer; default: from config)."""
+    tasks = tasks or kivy_tasks()
+    client = HubClient(settings.hub_url, token, settings.request_timeout_s)
+    if printer is None:
+        printer = build_printer(settings.printer)
+    translator = Translator(["kiosk"], settings.language)
+    kiosk = Kiosk(
+        client,
+        tasks,
+        printer,
+        translator,
+        settings.agency_name,
+        settings.idle_timeout_s,
+        _version(),
+    )
+    return KioskApp(kiosk, tasks, settings)

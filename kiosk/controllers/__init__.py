@@ -1,0 +1,1 @@
+"""The kiosk's logic in plain Python: state and actions the screens bind to (no Kivy here)."""

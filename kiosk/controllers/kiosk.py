@@ -1,0 +1,138 @@
+"""The whole kiosk's state: its controllers, which screen shows, the language, going home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appliance.devices.printer import TicketPrinter
+from appliance.hublink import HubClient
+from appliance.i18n import Translator
+from appliance.tasks import Tasks
+from kiosk.controllers.base import Observable
+from kiosk.controllers.health import Health
+from kiosk.controllers.idle import IdleTimer
+from kiosk.controllers.lookup import Lookup
+from kiosk.controllers.procedures import Procedures
+from kiosk.controllers.services import Services
+from kiosk.controllers.tickets import Tickets
+from kiosk.ticket_image import render_ticket
+
+SCREENS = ("home", "services", "ticket", "lookup", "dossier", "procedures", "procedure")
+
+
+class Kiosk(Observable):
+    """Owns one controller per activity and the navigation between the screens.
+
+    ``screen`` names what is shown (one of :data:`SCREENS`); screens follow it. Going home resets
+    every controller, so what one citizen typed is gone before the next one comes.
+    """
+
+    def __init__(
+        self,
+        client: HubClient,
+        tasks: Tasks,
+        printer: TicketPrinter | None,
+        translator: Translator,
+        agency_name: str,
+        idle_timeout_s: float = 60.0,
+        version: str = "",
+    ) -> None:
+        super().__init__()
+        self.t = translator
+        self.agency_name = agency_name
+        self.printer = printer
+        self.services = Services(client, tasks)
+        dots = printer.dots if printer is not None else 576
+        self.tickets = Tickets(
+            client,
+            tasks,
+            self.services,
+            printer,
+            lambda ticket: render_ticket(ticket, agency_name, translator, dots),
+        )
+        self.lookup = Lookup(client, tasks, self.services)
+        self.procedures = Procedures(client, tasks, self.services)
+        self.health = Health(client, tasks, self.services, printer, version)
+        self.idle = IdleTimer(idle_timeout_s)
+        self.screen = "home"
+        self.services.subscribe(self.changed)  # online/offline shows on every screen
+
+    @property
+    def visible_screen(self) -> str:
+        """The screen to show: the ticket screen takes over once a ticket is asked for."""
+        if self.screen == "services" and self.tickets.stage != "choose":
+            return "ticket"
+        return self.screen
+
+    @property
+    def language(self) -> str:
+        """The language shown ("vi" or "en")."""
+        return self.t.language
+
+    def set_language(self, language: str) -> None:
+        """Switch the language of every screen."""
+        self.t.set_language(language)
+        self.changed()
+
+    def toggle_language(self) -> None:
+        """Vietnamese <-> English."""
+        self.set_language("en" if self.t.language == "vi" else "vi")
+
+    def text(self, msgid: str, **values: Any) -> str:
+        """``msgid`` in the current language."""
+        return self.t(msgid, **values)
+
+    def go(self, screen: str) -> None:
+        """Show ``screen``, preparing what it needs from the hub."""
+        if screen not in SCREENS:
+            raise ValueError(f"unknown screen {screen!r}")
+        self.screen = screen
+        if screen == "services":
+            self.tickets.reset()
+            self.services.refresh()
+            self.tickets.check_printer()
+        elif screen == "lookup":
+            self.lookup.reset()
+        elif screen == "procedures" and not self.procedures.fields:
+            self.procedures.load_fields()
+        self.changed()
+
+    def edit_code(self) -> None:
+        """From a lookup's answer back to the keypad, the code kept for correcting."""
+        self.lookup.edit()
+        self.screen = "lookup"
+        self.changed()
+
+    def open_procedure(self, code: str) -> None:
+        """Show one procedure's detail (fetched in the background)."""
+        self.procedures.open(code)
+        self.screen = "procedure"
+        self.changed()
+
+    def close_procedure(self) -> None:
+        """From a procedure's detail back to the list it came from."""
+        self.procedures.back()
+        self.screen = "procedures"
+        self.changed()
+
+    def go_home(self) -> None:
+        """Home, forgetting everything typed or shown (and Vietnamese again)."""
+        self.tickets.reset()
+        self.lookup.reset()
+        self.procedures.reset()
+        self.t.set_language("vi")
+        self.screen = "home"
+        self.idle.touch()
+        self.changed()
+
+    def tick(self) -> None:
+        """Called every second or so by the app: the idle rule."""
+        if self.screen != "home" and self.idle.expired():
+            self.go_home()
+
+    def scanned(self, text: str) -> None:
+        """A scanner read something: it is a dossier code, whatever screen is showing."""
+        self.idle.touch()
+        self.screen = "dossier"
+        self.lookup.scan(text)
+        self.changed()

@@ -1,0 +1,117 @@
+"""Dossier lookup: a code typed on the keypad or scanned, asked of the hub, and the answer.
+
+The hub normalizes codes (case, spaces, a scanned lookup URL) and is the judge of what a code
+is; the kiosk only refuses what cannot possibly be one, so even that gets an answer offline.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import quote
+
+from appliance.hublink import HubClient
+from appliance.tasks import Tasks
+from kiosk.controllers.base import Observable, error_code
+from kiosk.controllers.services import Services
+
+MAX_TYPED = 48  # the longest ministry code with room to spare
+MIN_CODE = 8  # "H21-0012" is shorter than any real layout; less is a slip of the finger
+DELETE, CLEAR = "DEL", "CLEAR"
+
+# What the result screen shows for each outcome.
+STAGES = ("entry", "checking", "found", "malformed", "unknown", "unavailable", "rate_limited")
+
+
+def press(text: str, key: str, max_length: int = MAX_TYPED) -> str:
+    """The typed code after one key of the dossier-code keypad."""
+    if key == DELETE:
+        return text[:-1]
+    if key == CLEAR:
+        return ""
+    if len(text) >= max_length:
+        return text
+    return text + key
+
+
+class Lookup(Observable):
+    """``stage`` is one of :data:`STAGES`; ``dossier`` and ``freshness`` hold a found answer."""
+
+    def __init__(self, client: HubClient, tasks: Tasks, services: Services) -> None:
+        super().__init__()
+        self._client = client
+        self._tasks = tasks
+        self._services = services
+        self._seq = 0
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the code and the answer."""
+        self._seq += 1  # an answer still on its way is for a code nobody waits for
+        self.code = ""
+        self.stage = "entry"
+        self.dossier: dict[str, Any] | None = None
+        self.freshness: dict[str, Any] | None = None
+        self.scanned = False
+        self.answered_at: float | None = None
+        self.changed()
+
+    def press(self, key: str) -> None:
+        """A key of the on-screen keypad."""
+        self.code = press(self.code, key)
+        if self.stage != "checking":
+            self.stage = "entry"
+        self.changed()
+
+    def edit(self) -> None:
+        """Back to the keypad with the code kept, to correct it."""
+        self._seq += 1
+        self.stage = "entry"
+        self.changed()
+
+    def scan(self, text: str) -> None:
+        """A scanner read a code or a lookup URL: look it up at once."""
+        self.code = text.strip()[:512]
+        self.scanned = True
+        self.submit()
+
+    def submit(self) -> None:
+        """Look up the current code."""
+        code = self.code.strip()
+        if len("".join(code.split())) < MIN_CODE:
+            self.stage = "malformed"
+            self.changed()
+            return
+        self._seq += 1
+        seq = self._seq
+        self.stage, self.dossier, self.freshness = "checking", None, None
+        self.changed()
+        path = "/api/v1/dossiers/" + quote(code, safe="")
+        self._tasks.run(
+            lambda: self._client.get(path),
+            lambda answer: self._answered(seq, answer),
+            lambda exc: self._failed(seq, exc),
+        )
+
+    def _answered(self, seq: int, answer: dict[str, Any]) -> None:
+        self._services.saw(None)
+        if seq != self._seq:
+            return
+        self.dossier, self.freshness = answer.get("dossier"), answer.get("freshness") or {}
+        self.answered_at = time.monotonic()
+        self.stage = "found"
+        self.changed()
+
+    def _failed(self, seq: int, exc: Exception) -> None:
+        self._services.saw(exc)
+        if seq != self._seq:
+            return
+        code = error_code(exc)
+        self.stage = {
+            "invalid_code": "malformed",
+            "invalid": "malformed",
+            "dossier_not_found": "unknown",
+            "not_found": "unknown",
+            "rate_limited": "rate_limited",
+        }.get(code, "unavailable")  # offline, upstream_unavailable, anything unexpected
+        self.changed()

@@ -1,0 +1,128 @@
+"""Procedure information: search (diacritics optional), browse by field, one procedure's detail."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from appliance.hublink import HubClient
+from appliance.tasks import Tasks
+from kiosk.controllers import vnkeys
+from kiosk.controllers.base import Observable, error_code
+from kiosk.controllers.services import Services
+
+PAGE = 20
+
+
+class Procedures(Observable):
+    """``stage``: ``browse`` (fields), ``results``, ``detail``; ``loading`` while asking the hub.
+
+    ``error`` holds the API code of the last failure (``offline``, ``rate_limited``…) until the
+    next success. Answers that arrive after the citizen moved on are dropped.
+    """
+
+    def __init__(self, client: HubClient, tasks: Tasks, services: Services) -> None:
+        super().__init__()
+        self._client = client
+        self._tasks = tasks
+        self._services = services
+        self._seq = 0
+        self.fields: list[dict[str, Any]] = []
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the query, the results and the open procedure (fields stay: they are public)."""
+        self._seq += 1
+        self.query = ""
+        self.field: str | None = None
+        self.stage = "browse"
+        self.results: list[dict[str, Any]] = []
+        self.total = 0
+        self.procedure: dict[str, Any] | None = None
+        self.loading = False
+        self.error: str | None = None
+        self.changed()
+
+    def _ask(self, path: str, done: Any) -> None:
+        self._seq += 1
+        seq = self._seq
+        self.loading, self.error = True, None
+        self.changed()
+
+        def answered(answer: dict[str, Any]) -> None:
+            self._services.saw(None)
+            if seq == self._seq:
+                self.loading = False
+                done(answer)
+                self.changed()
+
+        def failed(exc: Exception) -> None:
+            self._services.saw(exc)
+            if seq == self._seq:
+                self.loading, self.error = False, error_code(exc)
+                self.changed()
+
+        self._tasks.run(lambda: self._client.get(path), answered, failed)
+
+    def load_fields(self) -> None:
+        """Fetch the fields (lĩnh vực) to browse by."""
+
+        def done(answer: dict[str, Any]) -> None:
+            self.fields = list(answer.get("fields", []))
+
+        self._ask("/api/v1/procedures/fields", done)
+
+    def press(self, key: str) -> None:
+        """A key of the Vietnamese on-screen keyboard (the screen debounces :meth:`search`)."""
+        self.query = vnkeys.apply_key(self.query, key)
+        self.changed()
+
+    def search(self, offset: int = 0) -> None:
+        """Search for the current query (within the chosen field, if any)."""
+        query = self.query.strip()
+        if not query and self.field is None:
+            self._seq += 1
+            self.stage, self.results, self.total, self.loading = "browse", [], 0, False
+            self.changed()
+            return
+        params: dict[str, Any] = {"limit": PAGE, "offset": offset}
+        if query:
+            params["q"] = query
+        if self.field is not None:
+            params["field"] = self.field
+
+        def done(answer: dict[str, Any]) -> None:
+            found = list(answer.get("procedures", []))
+            self.results = found if offset == 0 else [*self.results, *found]
+            self.total = int(answer.get("total", len(self.results)))
+            self.stage = "results"
+
+        self._ask("/api/v1/procedures?" + urlencode(params), done)
+
+    def more(self) -> None:
+        """The next page of results."""
+        if len(self.results) < self.total and not self.loading:
+            self.search(offset=len(self.results))
+
+    def browse(self, field: str | None) -> None:
+        """Show the procedures of one field (None: all fields again)."""
+        self.field = field
+        self.search()
+
+    def open(self, code: str) -> None:
+        """Fetch one procedure's detail."""
+
+        def done(answer: dict[str, Any]) -> None:
+            self.procedure, self.stage = answer.get("procedure"), "detail"
+
+        self._ask("/api/v1/procedures/" + quote(code, safe=""), done)
+
+    def back(self) -> None:
+        """From the detail to the results, from the results to the fields."""
+        self._seq += 1
+        self.loading = False
+        if self.stage == "detail" and (self.results or self.field is not None):
+            self.stage, self.procedure = "results", None
+        else:
+            self.stage, self.procedure, self.field, self.results = "browse", None, None, []
+        self.changed()

@@ -1,0 +1,1 @@
+"""The kiosk's screens: one module and one .kv each; they show controller state and forward taps."""

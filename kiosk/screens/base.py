@@ -1,0 +1,57 @@
+"""What every kiosk screen has: the header bar, the offline banner, a refresh on each change."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.core.image import Image as CoreImage
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import Screen
+
+
+def load_kv(module_file: str) -> None:
+    """Load the ``.kv`` beside ``module_file`` once."""
+    path = str(Path(module_file).with_suffix(".kv"))
+    if path not in Builder.files:
+        Builder.load_file(path)
+
+
+class KioskHeader(BoxLayout):
+    """Agency name, clock, language switch, and (off the home screen) a Home button."""
+
+    show_home = ObjectProperty(True)
+
+
+class KioskScreen(Screen):
+    """A screen bound to the :class:`~kiosk.controllers.kiosk.Kiosk` controller.
+
+    The app calls :meth:`refresh` after every change of state while the screen shows, and once
+    when it comes up; subclasses rebuild what they show from the controller there.
+    """
+
+    kiosk = ObjectProperty(None, allownone=True)
+
+    def tr(self, msgid: str, **values: Any) -> str:
+        """``msgid`` in the kiosk's current language."""
+        return self.kiosk.t(msgid, **values)
+
+    def refresh(self) -> None:
+        """Show the controller's current state (default: nothing to rebuild)."""
+
+    @staticmethod
+    def app() -> Any:
+        """The running KioskApp."""
+        return App.get_running_app()
+
+
+def texture_of(image: Any) -> Any:
+    """A Kivy texture of a Pillow image (for QR codes drawn by Pillow)."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="png")
+    buffer.seek(0)
+    return CoreImage(buffer, ext="png").texture

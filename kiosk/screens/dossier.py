@@ -1,0 +1,108 @@
+"""A dossier's status: where it is, whether it is on time, what to do next, how fresh this is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.metrics import dp
+
+from appliance.ui import theme
+from kiosk.format import age_text, clock_text, date_text
+from kiosk.screens.base import KioskScreen
+
+TIMELINESS_COLOUR = {"early": theme.OK, "on_time": theme.OK, "overdue": theme.ACCENT}
+
+PROBLEMS = {
+    "malformed": (
+        "This is not a dossier code",
+        "Check the code on your receipt. It looks like H21.22-241105-0012: letters and "
+        "numbers separated by dots and dashes.",
+    ),
+    "unknown": (
+        "No dossier has this code",
+        "The one-stop system has no dossier with this code. Check each character against your "
+        "receipt, or ask at the information desk.",
+    ),
+    "unavailable": (
+        "Cannot check now",
+        "The dossier system cannot be reached at the moment. Please try again in a few "
+        "minutes, or ask at the information desk.",
+    ),
+    "rate_limited": ("Too many lookups", "Too many attempts. Please wait a moment."),
+}
+
+
+class DossierScreen(KioskScreen):
+    """The lookup's answer, or a helpful page for a malformed, unknown or unchecked code."""
+
+    def refresh(self) -> None:
+        """Rebuild from the lookup controller."""
+        lookup = self.kiosk.lookup
+        box = self.ids.body
+        box.clear_widgets()
+        self.ids.code.text = lookup.code
+        stage = lookup.stage
+        self.ids.edit.disabled = stage == "checking"
+        self.ids.again.opacity = 1 if stage in ("unavailable", "rate_limited") else 0
+        self.ids.again.disabled = stage not in ("unavailable", "rate_limited")
+        if stage in ("checking", "entry"):
+            self.ids.title.text = self.tr("Checking…")
+            self.ids.title.color = theme.TEXT
+            return
+        if stage in PROBLEMS:
+            title, advice = PROBLEMS[stage]
+            self.ids.title.text = self.tr(title)
+            self.ids.title.color = theme.ACCENT
+            box.add_widget(Factory.Body(text=self.tr(advice), font_size=dp(28), halign="center"))
+            return
+        self._show(lookup.dossier or {}, lookup.freshness or {})
+
+    def _show(self, dossier: dict[str, Any], freshness: dict[str, Any]) -> None:
+        language = self.kiosk.language
+        box = self.ids.body
+        status = dossier.get(f"status_{language}") or dossier.get("status_vi") or ""
+        self.ids.title.text = str(status)
+        self.ids.title.color = theme.HEADER
+
+        def row(label: str, value: str, colour: Any = theme.TEXT) -> None:
+            line = Factory.Body(text=f"[b]{self.tr(label)}:[/b] {value}", markup=True)
+            line.color = colour
+            box.add_widget(line)
+
+        row("Procedure", str(dossier.get("procedure_name", "")))
+        row("Applicant", str(dossier.get("applicant_masked", "")))
+        row("Received", date_text(dossier.get("received_at")))
+        row("Due", date_text(dossier.get("due_at")))
+        if dossier.get("finished_at"):
+            row("Finished", date_text(dossier.get("finished_at")))
+        if dossier.get("returned_at"):
+            row("Returned", date_text(dossier.get("returned_at")))
+        timeliness = dossier.get(f"timeliness_{language}") or dossier.get("timeliness_vi")
+        if timeliness:
+            colour = TIMELINESS_COLOUR.get(str(dossier.get("timeliness")), theme.TEXT)
+            row("Timeliness", str(timeliness), colour)
+        next_step = dossier.get(f"next_{language}") or dossier.get("next_vi")
+        if next_step:
+            note = Factory.Body(
+                text=f"[b]{self.tr('What to do next')}:[/b] {next_step}", markup=True
+            )
+            note.color = theme.HEADER
+            note.font_size = dp(26)
+            box.add_widget(note)
+        steps = dossier.get("steps") or []
+        if steps:
+            box.add_widget(Factory.Body(text=f"[b]{self.tr('Steps')}[/b]", markup=True))
+        for step in steps:
+            done = bool(step.get("finished_at"))
+            mark = "✓" if done else "…"
+            when = clock_text(step.get("finished_at") or step.get("started_at"))
+            unit = f" — {step['unit']}" if step.get("unit") else ""
+            line = Factory.Muted(text=f"{mark} {step.get('name', '')}{unit} ({when})")
+            line.font_name = "DejaVuSans"  # Roboto has no check mark
+            box.add_widget(line)
+        age = age_text(self.kiosk.t, freshness.get("age_s"))
+        fresh = self.tr("Updated {age}", age=age)
+        if freshness.get("stale"):
+            fresh += " — " + self.tr("the dossier system could not be reached to refresh this")
+        box.add_widget(Factory.Muted(text=fresh, halign="right"))

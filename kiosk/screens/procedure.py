@@ -1,0 +1,77 @@
+"""One procedure: documents, time, fees, where, and a QR code to its page online."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.metrics import dp
+
+from appliance.ui import theme
+from kiosk.screens.base import KioskScreen, texture_of
+from kiosk.ticket_image import qr_image
+
+
+def _lines(value: Any) -> list[str]:
+    """A field that may be text, a list of text, or a list of {name/text: ...} records."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    out = []
+    for item in value:
+        if isinstance(item, dict):
+            text = item.get("name") or item.get("text") or item.get("title") or ""
+            extra = item.get("detail") or item.get("description") or ""
+            out.append(f"{text} — {extra}" if extra else str(text))
+        else:
+            out.append(str(item))
+    return [line for line in out if line]
+
+
+class ProcedureScreen(KioskScreen):
+    """The detail of the procedure the controller holds."""
+
+    _qr_url: str | None = None
+
+    def refresh(self) -> None:
+        """Rebuild from the procedures controller."""
+        procedures = self.kiosk.procedures
+        box = self.ids.body
+        box.clear_widgets()
+        procedure = procedures.procedure
+        if procedure is None:
+            word = "Loading…"
+            if procedures.error:
+                word = (
+                    "Offline: cannot reach the hub"
+                    if procedures.error == "offline"
+                    else "Cannot search now. Please try again."
+                )
+            self.ids.title.text = self.tr(word)
+            self.ids.qr.opacity = 0
+            return
+        self.ids.title.text = str(procedure.get("name", ""))
+
+        def section(label: str, lines: list[str]) -> None:
+            if not lines:
+                return
+            box.add_widget(Factory.Body(text=f"[b]{self.tr(label)}[/b]", markup=True))
+            for line in lines:
+                box.add_widget(Factory.Muted(text=f"•  {line}", font_size=dp(22)))
+
+        section("Code", [str(procedure.get("code", ""))])
+        section("Field", _lines(procedure.get("field")))
+        section("Processing time", _lines(procedure.get("processing_time")))
+        section("Fees", _lines(procedure.get("fees")) or [self.tr("None")])
+        section("Where", _lines(procedure.get("agency")))
+        section("Documents to bring", _lines(procedure.get("documents")))
+        section("Steps", _lines(procedure.get("steps")))
+        section("Ways to apply", _lines(procedure.get("channels")))
+        url = procedure.get("source_url")
+        self.ids.qr.opacity = 1 if url else 0
+        self.ids.qr_caption.text = self.tr("Scan to read this online") if url else ""
+        if url and url != self._qr_url:
+            self._qr_url = str(url)
+            self.ids.qr.texture = texture_of(qr_image(str(url), 6))
+        self.ids.title.color = theme.HEADER

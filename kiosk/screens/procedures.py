@@ -1,0 +1,98 @@
+"""Procedures: search with a Vietnamese on-screen keyboard, or browse by field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.factory import Factory
+from kivy.metrics import dp
+
+from appliance.ui import theme
+from kiosk.controllers import vnkeys
+from kiosk.screens.base import KioskScreen
+
+SEARCH_DELAY_S = 0.4  # search once the citizen pauses, not on every key
+
+
+class ProceduresScreen(KioskScreen):
+    """The query, the fields or the results, and the keyboard."""
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        """Wire the keyboard; searches wait for a pause in typing."""
+        self._search_soon = Clock.create_trigger(lambda _dt: self.kiosk.procedures.search(), 0.4)
+        pad = self.ids.keyboard
+        pad.layout = vnkeys.LAYOUT
+        pad.bind(on_key=lambda _pad, key: self._key(key))
+
+    def _key(self, key: str) -> None:
+        self.kiosk.procedures.press(key)
+        self._search_soon()
+
+    def refresh(self) -> None:
+        """Rebuild the list from the procedures controller."""
+        procedures = self.kiosk.procedures
+        query = procedures.query
+        self.ids.query.text = query or self.tr("Type a few words, e.g. giay phep xay dung")
+        self.ids.query.color = theme.TEXT if query else theme.MUTED
+        labels = [
+            [self.tr("Delete"), "DEL"],
+            [self.tr("Clear"), "CLEAR"],
+            [self.tr("Space"), "SPACE"],
+        ]
+        pad = self.ids.keyboard
+        if pad.key_labels != labels:
+            pad.key_labels = labels
+            pad.layout = [list(row) for row in pad.layout]
+        box = self.ids.list
+        box.clear_widgets()
+        if procedures.error:
+            word = (
+                "Offline: cannot reach the hub"
+                if procedures.error == "offline"
+                else "Cannot search now. Please try again."
+            )
+            box.add_widget(Factory.Body(text=self.tr(word), color=theme.ACCENT, halign="center"))
+        if procedures.stage == "browse":
+            self.ids.status.text = self.tr("Or choose a field:")
+            for field in procedures.fields:
+                box.add_widget(self._button(field["name"], f"{field.get('count', '')}", field))
+            return
+        if procedures.field:
+            self.ids.status.text = self.tr(
+                "{total} procedures in {field}", total=procedures.total, field=procedures.field
+            )
+        else:
+            self.ids.status.text = self.tr("{total} procedures found", total=procedures.total)
+        if not procedures.results and not procedures.loading:
+            box.add_widget(
+                Factory.Body(
+                    text=self.tr("Nothing found. Try fewer or other words."), halign="center"
+                )
+            )
+        for item in procedures.results:
+            detail = " · ".join(
+                str(item.get(k) or "") for k in ("field", "processing_time") if item.get(k)
+            )
+            box.add_widget(self._button(str(item.get("name", "")), detail, item))
+        if len(procedures.results) < procedures.total:
+            more = Factory.QuietButton(
+                text=self.tr("More results"), size_hint_y=None, height=dp(70)
+            )
+            more.bind(on_release=lambda _b: procedures.more())
+            box.add_widget(more)
+
+    def _button(self, title: str, detail: str, item: dict[str, Any]) -> Any:
+        button = Factory.BilingualButton(
+            text_vi=title,
+            text_en=detail,
+            tone=theme.PRIMARY,
+            size_hint_y=None,
+            height=dp(96),
+            font_size=dp(22),
+        )
+        if "code" in item:
+            button.bind(on_release=lambda _b: self.kiosk.open_procedure(item["code"]))
+        else:
+            button.bind(on_release=lambda _b: self.kiosk.procedures.browse(item["name"]))
+        return button

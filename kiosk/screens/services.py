@@ -1,0 +1,118 @@
+"""Take a ticket: open services with people waiting and the wait, and the priority choice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+
+from appliance.ui import theme
+from kiosk.controllers.tickets import PRIORITY_REASONS
+from kiosk.format import wait_text
+from kiosk.screens.base import KioskScreen
+
+REASON_TEXT = {
+    "elderly": "Elderly (75 or older)",
+    "disabled": "Person with a disability",
+    "pregnant": "Pregnant woman",
+    "small_child": "With a child under 3",
+    "merit": "Person with merit to the revolution",
+}
+
+
+class PriorityConfirm(BoxLayout):
+    """Who may take a priority ticket, one button per reason, and a way out."""
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """Modal: touches never reach the list beneath."""
+        super().on_touch_down(touch)
+        return True
+
+
+class ServicesScreen(KioskScreen):
+    """One big button per service; closed or full services are shown as such, not hidden."""
+
+    _confirm: PriorityConfirm | None = None
+
+    def refresh(self) -> None:
+        """Rebuild the list and the priority state from the controllers."""
+        kiosk = self.kiosk
+        tickets = kiosk.tickets
+        if tickets.stage in ("issuing", "issued", "failed"):
+            return  # the app switches to the ticket screen
+        box = self.ids.list
+        box.clear_widgets()
+        services = kiosk.services.services
+        if not services:
+            word = "Loading…" if kiosk.services.online is not False else "No services now."
+            box.add_widget(Factory.Body(text=self.tr(word), halign="center"))
+        for service in services:
+            box.add_widget(self._row(service))
+        self.ids.priority.text_vi = self.tr(
+            "Priority: ON (tap to turn off)" if tickets.priority else "I have priority (ưu tiên)"
+        )
+        self.ids.priority.tone = theme.ACCENT if tickets.priority else theme.MUTED
+        status = tickets.printer_status
+        warning = ""
+        if kiosk.printer is None:
+            warning = self.tr("This kiosk has no printer: your number will show on the screen.")
+        elif status is not None and not status.can_print:
+            warning = self.tr(
+                "The printer is not working: your number will show on the screen with its QR code."
+            )
+        self.ids.printer_warning.text = warning
+        self._show_confirm(tickets.confirming_priority)
+
+    def _show_confirm(self, show: bool) -> None:
+        """The priority question lies over the list while it is asked (added, not hidden:
+        a hidden widget would still catch the touches meant for the list)."""
+        if self._confirm is None:
+            self._confirm = PriorityConfirm()
+        shown = self._confirm.parent is not None
+        if show and not shown:
+            self.ids.layer.add_widget(self._confirm)
+        elif not show and shown:
+            self.ids.layer.remove_widget(self._confirm)
+        if show:
+            self._fill_reasons()
+
+    def _row(self, service: dict[str, Any]) -> Any:
+        language = self.kiosk.language
+        name = service.get(f"name_{language}") or service.get("name_vi") or service.get("code")
+        state = service.get("state")
+        if state == "open":
+            detail = self.tr(
+                "{waiting} waiting · about {wait}",
+                waiting=service.get("waiting", 0),
+                wait=wait_text(self.kiosk.t, service.get("estimated_wait_s")),
+            )
+        elif state == "full":
+            detail = self.tr("No more tickets today")
+        else:
+            detail = self.tr("Closed now (opens {time})", time=service.get("opens_at", "—"))
+        button = Factory.BilingualButton(
+            text_vi=str(name),
+            text_en=detail,
+            tone=theme.PRIMARY,
+            disabled=state != "open" or self.kiosk.services.online is False,
+            size_hint_y=None,
+            height=dp(110),
+            font_size=dp(30),
+        )
+        button.service_code = service.get("code")
+        button.bind(on_release=lambda b: self.kiosk.tickets.issue(b.service_code))
+        return button
+
+    def _fill_reasons(self) -> None:
+        box = self._confirm.ids.reasons
+        if box.children:
+            for child in box.children:
+                child.text = self.tr(REASON_TEXT[child.reason])
+            return
+        for reason in PRIORITY_REASONS:
+            button = Factory.BigButton(text=self.tr(REASON_TEXT[reason]), font_size=dp(24))
+            button.reason = reason
+            button.bind(on_release=lambda b: self.kiosk.tickets.confirm_priority(b.reason))
+            box.add_widget(button)

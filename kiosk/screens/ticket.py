@@ -1,0 +1,88 @@
+"""The ticket: the big number, service, people ahead, estimated wait, printing, its QR code."""
+
+from __future__ import annotations
+
+from kiosk.format import wait_text
+from kiosk.screens.base import KioskScreen, texture_of
+from kiosk.ticket_image import qr_image
+
+ERRORS = {
+    "offline": "The kiosk cannot reach the hub. Please try again in a moment.",
+    "service_closed": "This service is closed now.",
+    "service_full": "This service has given all its tickets for today.",
+    "rate_limited": "Too many attempts. Please wait a moment.",
+    "unauthorized": "This device is not enrolled or its token was revoked.",
+    "forbidden": "Not allowed on this device.",
+}
+
+
+class TicketScreen(KioskScreen):
+    """Issuing, the issued ticket, or why it could not be issued."""
+
+    _qr_url: str | None = None
+
+    def refresh(self) -> None:
+        """Show the ticket controller's stage."""
+        tickets = self.kiosk.tickets
+        ids = self.ids
+        ticket = tickets.ticket
+        issued = tickets.stage == "issued" and ticket is not None
+        # The hidden one moves off screen: an invisible widget would still catch touches.
+        ids.card.pos_hint = {"x": 0 if issued else 5, "y": 0}
+        ids.failed_box.pos_hint = {"x": 0 if tickets.stage == "failed" else 5, "y": 0}
+        ids.retry.disabled = tickets.stage != "failed" or tickets.error in (
+            "service_closed",
+            "service_full",
+        )
+        if tickets.stage == "issuing":
+            ids.title.text = self.tr("Getting your number…")
+        elif tickets.stage == "failed":
+            ids.title.text = self.tr("Your ticket could not be issued")
+            message = ERRORS.get(str(tickets.error), "Please try again.")
+            if str(tickets.error).startswith("service_") and tickets.error not in ERRORS:
+                message = "This service is closed now."
+            ids.failed_text.text = self.tr(message)
+        if not issued:
+            return
+        assert ticket is not None
+        language = self.kiosk.language
+        ids.title.text = self.tr("Your number")
+        ids.number.text = str(ticket["number"])
+        ids.service.text = str(
+            ticket.get(f"service_name_{language}") or ticket.get("service_name_vi") or ""
+        )
+        ids.priority.text = self.tr("Priority") if ticket.get("priority") else ""
+        ids.ahead.text = self.tr("People ahead: {count}", count=ticket.get("ahead", 0))
+        ids.wait.text = self.tr(
+            "Estimated wait: {wait}",
+            wait=wait_text(self.kiosk.t, ticket.get("estimated_wait_s")),
+        )
+        url = ticket.get("status_url")
+        if url and url != self._qr_url:
+            self._qr_url = url
+            ids.qr.texture = texture_of(qr_image(str(url), 8))
+        ids.print_state.text = self._print_text()
+        ids.print_state.color = (
+            (0.11, 0.5, 0.23, 1) if tickets.print_state == "printed" else (0.73, 0.11, 0.11, 1)
+        )
+        if tickets.print_state == "printing":
+            ids.print_state.color = (0.29, 0.33, 0.39, 1)
+        ids.reprint.disabled = tickets.reprints_left <= 0 or tickets.print_state in (
+            "printing",
+            "none",
+        )
+        ids.reprint.opacity = 0 if tickets.print_state == "none" else 1
+
+    def _print_text(self) -> str:
+        tickets = self.kiosk.tickets
+        state = tickets.print_state
+        if state == "printing":
+            return self.tr("Printing your ticket…")
+        if state == "printed":
+            return self.tr("Take your ticket from the printer below.")
+        if state == "none":
+            return self.tr("Please remember your number, or scan the QR code with your phone.")
+        return self.tr(
+            "The printer did not work. Please remember your number or scan the QR code; "
+            "staff have been told."
+        )
