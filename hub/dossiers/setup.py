@@ -20,6 +20,11 @@ from hub.upstream.http import HttpAdapter
 from hub.upstream.mapping import Mapping
 from hub.upstream.sync import SyncWorker
 
+# Codes that find nothing, per caller: enough for a kiosk's worth of typos, far too few to walk
+# through codes (a day's sequence numbers at one agency run to thousands).
+MISSES_PER_MINUTE = 10.0
+MISS_BURST = 20.0
+
 
 def init_app(app: Flask) -> None:
     """Register lookup, webhook and procedure routes; keep an unstarted sync worker.
@@ -49,7 +54,7 @@ def init_app(app: Flask) -> None:
         "cache": cache,
         "lookup": lookup,
         "limiter": RateLimiter(rate),
-        "guard": MissGuard(per_minute=max(3.0, rate / 3), burst=max(5.0, rate / 3)),
+        "guard": MissGuard(per_minute=MISSES_PER_MINUTE, burst=MISS_BURST),
         "mapping": mapping,
         "webhook_secret": upstream.webhook_secret,
         "sync": None
