@@ -35,6 +35,7 @@ KINDS = ("simulated", "usb", "serial", "network", "none")
 SIMULATIONS = ("ok", "paper_low", "paper_out", "offline", "jam_once")
 # Printable dots across the paper at 203 dpi: what the ticket image is rendered for.
 PAPER_DOTS = {58: 384, 80: 576}
+SERIAL_STATUS_WAIT_S = 0.25
 
 
 class PrinterError(RuntimeError):
@@ -283,7 +284,9 @@ def build_printer(settings: PrinterSettings) -> TicketPrinter | None:
             return Serial(
                 settings.serial_device,
                 baudrate=settings.serial_baudrate,
-                timeout=settings.timeout_s,
+                # python-escpos reads 16 bytes for a one-byte status answer, so each query
+                # waits out this read timeout: short, since a printer answers in milliseconds.
+                timeout=SERIAL_STATUS_WAIT_S,
                 profile=profile,
             )
     else:
