@@ -69,6 +69,8 @@ class HubClient:
         self.token = token
         self.timeout = timeout
         self._local = threading.local()
+        self._opened: list[http.client.HTTPConnection] = []  # every thread's, for close()
+        self._opened_lock = threading.Lock()
 
     def _connection(self) -> http.client.HTTPConnection:
         conn = getattr(self._local, "conn", None)
@@ -80,12 +82,23 @@ class HubClient:
             )
             conn = cls(self._host, self._port, timeout=self.timeout)
             self._local.conn = conn
+            with self._opened_lock:
+                self._opened.append(conn)
         return conn
+
+    def close(self) -> None:
+        """Close every thread's keep-alive connection (when the app stops)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
 
     def _drop_connection(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
+            with self._opened_lock:
+                self._opened = [c for c in self._opened if c is not conn]
         self._local.conn = None
 
     def request(
