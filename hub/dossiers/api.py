@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from hub.dossiers.codes import InvalidCode, normalize_code
 from hub.dossiers.lookup import DossierNotFound, LookupService, UpstreamUnavailable
@@ -78,8 +79,13 @@ def webhook():  # type: ignore[no-untyped-def]
     secret = parts["webhook_secret"]
     if not secret:
         raise ApiError(404, "not_found", "the webhook is not enabled on this hub")
-    request.max_content_length = push.MAX_BODY
-    body = request.get_data(cache=False)
+    request.max_content_length = push.MAX_BODY  # batches are bigger than appliance requests
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise ApiError(
+            413, "too_large", f"a delivery may be at most {push.MAX_BODY} bytes"
+        ) from None
     now = time.time()
     try:
         delivery = push.verify(secret, request.headers, body, now)

@@ -146,3 +146,72 @@ def endless(chunk: bytes = b"[" * 65536) -> Behaviour:
             handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
 
     return behaviour
+
+
+class SimProcess:
+    """``motcua upstream-sim`` as a real subprocess on a free port; ``stop()`` it when done."""
+
+    def __init__(self, dossiers: int = 500, seed: int = 7, extra: list[str] | None = None) -> None:
+        import socket
+        import subprocess
+        import sys
+        import tempfile
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        argv = [sys.executable, "-m", "appliance.cli", "upstream-sim", "--port", str(self.port)]
+        argv += ["--dossiers", str(dossiers), "--seed", str(seed), *(extra or [])]
+        # A file, not a pipe: nobody reads the output while it runs, and a full pipe would block.
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(argv, stdout=self.output, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"upstream-sim exited: {self.log()}")
+            try:
+                self.get("/healthz")
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("upstream-sim did not start within 30 s")
+
+    def get(self, path: str) -> Any:
+        """GET ``path`` and parse the JSON answer."""
+        import urllib.request
+
+        with urllib.request.urlopen(self.url + path, timeout=5) as answer:
+            return json.loads(answer.read())
+
+    def samples(self) -> list[dict[str, Any]]:
+        """Codes in interesting states right now: [{code, what, status}]."""
+        return list(self.get("/sim/samples")["samples"])
+
+    def set_mode(self, mode: str) -> None:
+        """Make the simulator ok, slow, down or answer garbage."""
+        import urllib.request
+
+        body = json.dumps({"mode": mode}).encode()
+        request = urllib.request.Request(self.url + "/sim/mode", data=body, method="POST")
+        with urllib.request.urlopen(request, timeout=5):
+            pass
+
+    def stop(self) -> None:
+        """Terminate the process and wait for it."""
+        import subprocess
+
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.output.close()
+
+    def log(self) -> str:
+        """What the simulator printed so far."""
+        self.output.seek(0)
+        return self.output.read().decode("utf-8", "replace")
