@@ -38,6 +38,7 @@ class Kiosk(Observable):
         version: str = "",
     ) -> None:
         super().__init__()
+        self.client = client
         self.t = translator
         self.agency_name = agency_name
         self.printer = printer
@@ -129,6 +130,10 @@ class Kiosk(Observable):
         """Called every second or so by the app: the idle rule."""
         if self.screen != "home" and self.idle.expired():
             self.go_home()
+
+    def close(self) -> None:
+        """Let go of the hub connections (when the app stops)."""
+        self.client.close()
 
     def scanned(self, text: str) -> None:
         """A scanner read something: it is a dossier code, whatever screen is showing."""

@@ -139,7 +139,7 @@ class Tickets(Observable):
 
     def retry(self) -> None:
         """Try the same ticket again (same idempotency key: never two numbers for one tap)."""
-        if self.service_code:
+        if self.stage == "failed" and self.service_code:
             self.stage = "choose"
             self.issue(self.service_code)
 
