@@ -1,0 +1,103 @@
+"""The Kivy app: builds the board screen, the controller and the announcer from settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+
+from appliance.devices.speaker import Speaker, open_speaker
+from appliance.hublink import HubClient
+from appliance.i18n import Translator
+from appliance.tasks import kivy_tasks
+from appliance.ui.widgets import load_kv as load_kit_kv
+from queue_display.announcer import Announcer, parse_quiet_hours
+from queue_display.board import Board, Zone
+from queue_display.controller import DisplayController
+from queue_display.screens.board_screen import BoardScreen, load_kv
+from queue_display.settings import DisplaySettings
+from queue_display.speech.audio import chime
+from queue_display.speech.phrases import Phrasing
+from queue_display.speech.voices import ClipPack, EspeakVoice, Speech, Voice
+
+log = logging.getLogger(__name__)
+
+
+def build_announcer(settings: DisplaySettings, speaker: Speaker) -> Announcer:
+    """The announcer the settings describe: clip pack first (if any), espeak-ng after it."""
+    voices: list[Voice] = []
+    if settings.clip_pack is not None:
+        voices.append(ClipPack(settings.clip_pack))
+    voices.append(EspeakVoice(rate_wpm=settings.speech_rate_wpm))
+    phrasing = Phrasing(
+        settings.template_vi,
+        settings.template_en,
+        settings.repeat,
+        settings.english,
+        settings.dialect,
+    )
+    return Announcer(
+        Speech(voices),
+        speaker,
+        phrasing,
+        chime() if settings.chime else None,
+        quiet_hours=parse_quiet_hours(settings.quiet_hours),
+    )
+
+
+class DisplayApp(App):
+    """The waiting-room display."""
+
+    title = "Motcua – màn hình phòng chờ"
+
+    def __init__(
+        self,
+        settings: DisplaySettings,
+        client: HubClient,
+        *,
+        speaker_factory: Callable[[DisplaySettings], Speaker] | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.client = client
+        self._speaker_factory = speaker_factory or (
+            lambda s: open_speaker(s.speaker, s.volume, Path(s.audio_dir), s.speaker_device)
+        )
+        self.controller: DisplayController | None = None
+        self.screen: BoardScreen | None = None
+        self.announcer: Announcer | None = None
+
+    def build(self) -> BoardScreen:
+        """Screen first (it shows "connecting" at once), then the controller in the background."""
+        load_kit_kv()
+        load_kv()
+        s = self.settings
+        translator = Translator(["queue_display"], language=s.language)
+        self.screen = BoardScreen(translator, s.agency_name)
+        board = Board(
+            Zone.of(s.counters, s.services),
+            recent_size=s.recent_calls,
+            highlight_s=s.highlight_s,
+            stale_after_s=s.stale_after_s,
+        )
+        self.announcer = build_announcer(s, self._speaker_factory(s))
+        self.announcer.start()
+        self.controller = DisplayController(self.client, board, kivy_tasks(2), self.announcer)
+        redraw = Clock.create_trigger(lambda _dt: self._redraw(), 0)  # one redraw per frame
+        self.controller.listen(redraw)
+        self.screen.show(board, offline=False)
+        self.controller.start()
+        return self.screen
+
+    def _redraw(self) -> None:
+        if self.screen is not None and self.controller is not None:
+            self.screen.show(self.controller.board, offline=not self.controller.online)
+
+    def on_stop(self) -> None:
+        """Stop following the hub and release the speaker."""
+        if self.controller is not None:
+            self.controller.stop()

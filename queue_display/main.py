@@ -1,0 +1,67 @@
+"""``motcua display``: the waiting-room display."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from appliance.config import ConfigError, load
+from queue_display.settings import DisplaySettings
+
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line: ``--hub URL``, ``--config FILE`` and a few handy overrides."""
+    parser = argparse.ArgumentParser(prog="motcua display", description=__doc__)
+    parser.add_argument("--hub", help="the hub's URL, e.g. http://10.0.0.2:8080")
+    parser.add_argument("--config", type=Path, help="settings file (TOML)")
+    parser.add_argument("--portrait", action="store_true", help="a 1080×1920 window")
+    parser.add_argument(
+        "--speaker", choices=("audio", "file"), help="'file' writes the WAVs instead of playing"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Load settings, get a device token, run the board until closed."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    overrides: dict[str, object] = {}
+    if args.hub:
+        overrides["hub_url"] = args.hub
+    if args.speaker:
+        overrides["speaker"] = args.speaker
+    try:
+        settings = load(DisplaySettings, path=args.config, overrides=overrides)
+    except ConfigError as exc:
+        print(f"motcua display: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    from appliance.enrolment import EnrolmentError, ensure_token, read_token
+    from appliance.hublink import HubClient, HubUnreachable
+
+    client = HubClient(settings.hub_url, timeout=settings.request_timeout_s)
+    # The board reads only public data, so a display with no token still works; it enrols
+    # when given a code so the hub lists it among its devices.
+    token = read_token(settings.token_file)
+    if token is None and settings.enroll_code:
+        try:
+            token = ensure_token(client, settings.token_file, settings.enroll_code, settings.name)
+        except (EnrolmentError, HubUnreachable) as exc:
+            print(f"motcua display: {exc}", file=sys.stderr)
+            return 2
+    client.token = token
+
+    width, height = settings.width, settings.height
+    if not width or not height:
+        width, height = (1080, 1920) if args.portrait else (1920, 1080)
+    from appliance.ui.boot import configure
+
+    configure(width, height, settings.fullscreen, "Motcua – màn hình phòng chờ")
+    from queue_display.app import DisplayApp
+
+    DisplayApp(settings, client).run()
+    return 0

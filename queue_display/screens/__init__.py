@@ -1,0 +1,1 @@
+"""The display's Kivy screens; each ``.kv`` sits beside its ``.py``."""

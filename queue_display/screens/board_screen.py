@@ -1,0 +1,211 @@
+"""The board a waiting room watches: newest call, counters, last calls, waiting counts, notice.
+
+The screen holds no logic: :meth:`BoardScreen.show` copies what the :class:`~queue_display.board.
+Board` says into Kivy properties and rows. Sizes are in units of ``u`` (the short side of the
+window / 1080), so a 1080p TV reads the same in landscape and portrait, and the body is laid out
+side by side in landscape and stacked in portrait.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.stencilview import StencilView
+
+from appliance.i18n import Translator
+from queue_display.board import Board
+
+_KV = Path(__file__).with_suffix(".kv")
+
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+
+# High contrast on a dark ground: a TV across a room, often against a bright window.
+WHITE = (1, 1, 1, 1)
+YELLOW = (1, 0.84, 0.29, 1)
+MUTED = (0.66, 0.74, 0.88, 1)
+AMBER = (1, 0.70, 0.0, 1)
+
+
+def load_kv() -> None:
+    """Load the board's rules once."""
+    if str(_KV) not in Builder.files:
+        Builder.load_file(str(_KV))
+
+
+def vi_date(now: time.struct_time) -> str:
+    """ "Chủ Nhật, 29/11/2026"."""
+    return f"{WEEKDAYS_VI[now.tm_wday]}, {time.strftime('%d/%m/%Y', now)}"
+
+
+class Ticker(StencilView):
+    """The notice, scrolling right to left, forever."""
+
+    text = StringProperty("")
+    font_size = NumericProperty(40)
+    speed = NumericProperty(120.0)  # pixels a second
+    offset = NumericProperty(0.0)
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._event = Clock.schedule_interval(self._step, 1 / 30)
+
+    def on_text(self, _widget: Ticker, _text: str) -> None:
+        """A new notice starts at the left edge, readable at once, then scrolls."""
+        self.offset = self.width
+
+    def _step(self, dt: float) -> None:
+        label = self.ids.get("label")
+        if label is None or not self.text:
+            return
+        self.offset += self.speed * dt
+        if self.offset > self.width + label.texture_size[0]:
+            self.offset = 0.0
+
+
+class BoardScreen(BoxLayout):
+    """The whole board; ``show(board)`` redraws it from the board's state."""
+
+    u = NumericProperty(1.0)  # one unit: short side / 1080
+    landscape = BooleanProperty(True)
+    agency = StringProperty("")
+    clock_text = StringProperty("")
+    date_text = StringProperty("")
+    offline = BooleanProperty(False)
+    offline_text = StringProperty("")
+    title_vi = StringProperty("")
+    title_en = StringProperty("")
+    call_number = StringProperty("")
+    call_counter_vi = StringProperty("")
+    call_counter_en = StringProperty("")
+    flash = BooleanProperty(False)  # the newest call's panel lit
+    highlighted = BooleanProperty(False)
+    notice = StringProperty("")
+    recent_title = StringProperty("")
+    counters_title = StringProperty("")
+    serving_title = StringProperty("")
+    waiting_title = StringProperty("")
+
+    def __init__(self, translator: Translator, agency: str, **kwargs: object) -> None:
+        self.t = translator
+        super().__init__(**kwargs)
+        self.agency = agency
+        self.title_vi, self.title_en = self.t.both("Now calling")
+        self.recent_title = " / ".join(self.t.both("Recently called"))
+        self.counters_title = " / ".join(self.t.both("Counter"))
+        self.serving_title = " / ".join(self.t.both("Now serving"))
+        self.waiting_title = " / ".join(self.t.both("Waiting"))
+        self.offline_text = self.t("Offline", "vi") + " / " + self.t("Offline", "en")
+        self._board: Board | None = None
+        self._tick()
+        Clock.schedule_interval(lambda _dt: self._tick(), 0.5)
+        self.bind(size=lambda *_: self._relayout())
+
+    def _tick(self) -> None:
+        now = time.localtime()
+        self.clock_text = time.strftime("%H:%M", now)
+        self.date_text = vi_date(now)
+        board = self._board
+        lit = board is not None and board.highlighted()
+        self.highlighted = lit
+        self.flash = lit and not self.flash
+
+    def _relayout(self) -> None:
+        self.landscape = self.width >= self.height
+        self.u = max(0.3, min(self.width, self.height) / 1080)
+        if self._board is not None:
+            self.show(self._board)
+
+    # --- filling it in ----------------------------------------------------------------------
+
+    def show(self, board: Board, offline: bool = False) -> None:
+        """Redraw from ``board`` (call on the UI thread after the board changed)."""
+        self._board = board
+        self.offline = offline
+        latest = board.latest
+        if latest is None:
+            self.call_number = ""
+            self.call_counter_vi, self.call_counter_en = self.t.both("No calls yet")
+        else:
+            self.call_number = latest.number
+            self.call_counter_vi, self.call_counter_en = self.t.both(
+                "Counter {number}", number=latest.counter
+            )
+        lit = board.highlighted()
+        if lit and not self.highlighted:
+            self.flash = True
+        self.highlighted = lit
+        self.notice = "      •      ".join(t for t in board.notice if t)
+        self._fill_recent(board)
+        self._fill_counters(board)
+        self._fill_waiting(board)
+
+    def _label(
+        self, text: str, size: float, color=WHITE, bold=False, halign="left", width=None
+    ) -> Label:
+        """One cell; ``width`` fixes the column (numbers), otherwise it takes what is left."""
+        fixed = {} if width is None else {"size_hint_x": None, "width": width}
+        label = Label(
+            **fixed,
+            text=text,
+            font_size=size,
+            color=color,
+            bold=bold,
+            halign=halign,
+            valign="middle",
+            shorten=True,
+            shorten_from="right",
+        )
+        label.bind(size=lambda w, s: setattr(w, "text_size", s))
+        return label
+
+    def _fill_recent(self, board: Board) -> None:
+        box: GridLayout = self.ids.recent_box
+        box.clear_widgets()
+        u = self.u
+        box.cols = 3
+        for call in board.recent[:6]:
+            cell = BoxLayout(spacing=12 * u)
+            cell.add_widget(self._label(call.number, 54 * u, YELLOW, True, "right"))
+            counter = self.t("Counter {number}", "vi", number=call.counter)
+            cell.add_widget(self._label(counter, 40 * u, WHITE, False, "left"))
+            box.add_widget(cell)
+
+    def _fill_counters(self, board: Board) -> None:
+        grid: GridLayout = self.ids.counters_grid
+        grid.clear_widgets()
+        rows = board.open_counters()
+        u = self.u
+        fit = max(1, int(grid.height // (78 * u))) if grid.height > 10 else 8
+        columns = max(1, math.ceil(len(rows) / fit))
+        grid.cols = 2 * columns
+        size = 54 * u if columns == 1 else 44 * u
+        paused_vi = self.t("Paused", "vi")
+        for counter in rows:
+            grid.add_widget(self._label(str(counter.get("name") or counter["number"]), size))
+            current = counter.get("current")
+            value = 4.2 * size  # room for "A1234" or "Tạm dừng"
+            if counter.get("state") == "paused":
+                grid.add_widget(self._label(paused_vi, size * 0.8, AMBER, False, "right", value))
+            else:
+                number = current["number"] if current else "—"
+                grid.add_widget(self._label(number, size, YELLOW, True, "right", value))
+
+    def _fill_waiting(self, board: Board) -> None:
+        grid: GridLayout = self.ids.waiting_grid
+        grid.clear_widgets()
+        u = self.u
+        services = board.waiting()
+        size = 40 * u if len(services) <= 4 else 32 * u
+        for service in services:
+            name = str(service.get("name_vi") or service["code"])
+            grid.add_widget(self._label(name, size, WHITE))
+            count = str(service.get("waiting", 0))
+            grid.add_widget(self._label(count, size, YELLOW, True, "right", 2.5 * size))

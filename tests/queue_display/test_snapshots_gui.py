@@ -1,0 +1,76 @@
+"""The board at TV size in both orientations, each drawn by its own process (the window size is
+fixed when Kivy opens it), checked from the layout report and the pixels of the PNG."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from test_board_screen_gui import busy_state
+
+pytestmark = pytest.mark.gui
+
+SHOTS = Path(os.environ["MOTCUA_SHOTS"]) if os.environ.get("MOTCUA_SHOTS") else None
+
+
+def snapshot(tmp_path, size, *extra):
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(busy_state(), ensure_ascii=False), encoding="utf-8")
+    name = f"board-{size[0]}x{size[1]}{'-' + extra[0].strip('-') if extra else ''}.png"
+    out = (SHOTS or tmp_path) / name
+    done = subprocess.run(
+        [sys.executable, "-m", "queue_display.snapshot", "--state", str(state),
+         "--size", f"{size[0]}x{size[1]}", "--out", str(out), "--report", *extra],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_CONSOLELOG": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1]), Image.open(out).convert("RGB")
+
+
+def inside(item, size):
+    return (
+        item["x"] >= 0
+        and item["y"] >= 0
+        and item["x"] + item["width"] <= size[0] + 1
+        and item["y"] + item["height"] <= size[1] + 1
+    )
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_board_reads_from_across_the_room_in_both_orientations(tmp_path, size):
+    report, image = snapshot(tmp_path, size, "--call", "1023:5")
+    assert image.size == size
+    assert report["landscape"] is (size[0] > size[1])
+    number = report["call_number"]
+    assert number["text"] == "1023" and report["highlighted"]
+    # A 1080p panel: the called number drawn at least 250 px tall, counters and waiting counts
+    # in at least 40 px type; nothing outside the window.
+    assert number["font_size"] >= 250
+    assert all(c["font_size"] >= 40 for c in report["counters"])
+    assert all(w["font_size"] >= 36 for w in report["waiting"])
+    assert [c["text"] for c in report["counters"]][-2:] == ["Quầy 5", "1023"]
+    for item in [number, report["call_counter"], *report["counters"], *report["waiting"]]:
+        assert inside(item, size), item
+    # The lit panel is red behind white digits: sample the middle of the number's box.
+    x = int(number["x"] + number["width"] / 2)
+    y = size[1] - int(number["y"] + number["height"] * 0.95)  # PNG rows run top-down
+    r, g, b = image.getpixel((x, y))
+    assert r > 140 and g < 80 and b < 80, (r, g, b)
+    # The ticker (notice) is a yellow band along the bottom.
+    r, g, b = image.getpixel((size[0] // 2, size[1] - 5))
+    assert r > 200 and g > 160 and b < 120, (r, g, b)
+    assert not report["offline_mark"]["shown"]
+
+
+def test_offline_mark_in_the_header_at_tv_size(tmp_path):
+    report, _image = snapshot(tmp_path, (1920, 1080), "--offline")
+    mark = report["offline_mark"]
+    assert mark["shown"] and "Mất kết nối" in mark["text"]
+    assert mark["y"] > 1080 - 130  # in the header band, not over the board
+    assert not report["highlighted"]
