@@ -1,0 +1,133 @@
+"""End to end: a real hub process, the real display app offscreen, calls made through the API.
+
+The display reaches the hub through an unpluggable TCP forwarder, so a network cut is a real
+one. Speech is real (espeak-ng); the speaker is the file fake, which keeps each WAV it played.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from display_support import Cable, voiced_fraction, wav_file
+
+from appliance.devices.speaker import FileSpeaker
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+
+@pytest.fixture
+def cable(hub_process):
+    forwarder = Cable(hub_process.port)
+    yield forwarder
+    forwarder.close()
+
+
+@pytest.fixture
+def display(hub_process, cable, tmp_path):
+    from appliance.hublink import HubClient
+    from appliance.ui.harness import AppDriver
+    from queue_display.app import DisplayApp
+    from queue_display.settings import DisplaySettings
+
+    settings = DisplaySettings(
+        hub_url=cable.url,
+        agency_name="UBND phường Bến Thành",
+        speaker="file",
+        audio_dir=tmp_path / "audio",
+        speech_rate_wpm=260,  # the same words, said quicker, to keep the test short
+        stale_after_s=2.0,
+    )
+    speakers = []
+
+    def speaker(s):
+        speakers.append(FileSpeaker(s.audio_dir, s.volume))
+        return speakers[-1]
+
+    client = HubClient(cable.url, token=hub_process.display_token, timeout=2.0)
+    app = DisplayApp(settings, client, speaker_factory=speaker)
+    driver = AppDriver(app).start()
+    driver.speaker = speakers[0]
+    driver.wait_until(lambda: app.controller.loaded, 20, "the first snapshot")
+    driver.wait_until(lambda: app.controller.online, 10, "the event stream")
+    yield driver
+    driver.stop()
+
+
+def issue(hub, service, count):
+    for _ in range(count):
+        status, body = hub.request(
+            "POST", "/api/v1/tickets", {"service": service}, token=hub.kiosk_token
+        )
+        assert status == 201, body
+
+
+def act(hub, clerks, counter, action="call-next"):
+    status, body = hub.request(
+        "POST", f"/api/v1/counters/{counter}/{action}", token=clerks[counter]
+    )
+    assert status == 200, body
+    return body["ticket"]["number"]
+
+
+def spoken(driver):
+    return [
+        (s.announcement.number, s.announcement.counter, s.announcement.recall)
+        for s in driver.app.announcer.history
+        if s.outcome == "spoken"
+    ]
+
+
+def shown(driver):
+    return driver.app.screen.ids.call_number.text
+
+
+def test_calls_appear_and_are_announced_in_order_across_restart_and_cable_cut(
+    hub_process, cable, display
+):
+    hub, driver = hub_process, display
+    clerks = {n: hub.clerk_token(n) for n in (1, 2, 3)}
+    issue(hub, "A", 4)
+    issue(hub, "B", 3)
+
+    # Two calls, then a recall: each appears on the board and is said, in order.
+    first = act(hub, clerks, 1)
+    second = act(hub, clerks, 2)
+    driver.wait_until(lambda: shown(driver) == second, 10, f"{second} on the board")
+    assert driver.app.screen.highlighted
+    act(hub, clerks, 1, "recall")
+    driver.wait_until(lambda: len(spoken(driver)) == 3, 30, "three announcements")
+    assert spoken(driver) == [(first, 1, False), (second, 2, False), (first, 1, True)]
+    assert shown(driver) == first  # the recall is the newest call again
+    labels = [p.label for p in driver.speaker.played]
+    expected = [(first, 1), (second, 2), (first, 1)]
+    assert labels == [x for n, c in expected for x in ("chime", f"call-{n}-{c}")]
+    speech = wav_file(driver.speaker.played[1].path)
+    assert 1.5 < speech.duration < 8.0 and voiced_fraction(speech) > 0.4
+
+    # The hub restarts: the display marks itself offline, comes back, misses nothing.
+    hub.stop()
+    driver.wait_until(lambda: driver.app.screen.offline, 10, "the offline mark")
+    hub.start()
+    driver.wait_until(lambda: not driver.app.screen.offline, 20, "back online")
+    third = act(hub, clerks, 3)
+    driver.wait_until(lambda: shown(driver) == third, 10, f"{third} after the restart")
+    driver.wait_until(lambda: len(spoken(driver)) == 4, 30, "the call after the restart")
+    assert spoken(driver)[-1] == (third, 3, False)
+
+    # The cable is cut while calls go on: when it is back the board catches up, but calls
+    # older than stale_after_s (2 s here) are not read out to the room.
+    cable.unplug()
+    driver.wait_until(lambda: driver.app.screen.offline, 10, "offline after the cut")
+    missed = [act(hub, clerks, 2), act(hub, clerks, 3)]
+    driver.pump(1)
+    time.sleep(3.5)  # the Date header that sets the hub clock offset is whole seconds
+    cable.plug()
+    driver.wait_until(lambda: shown(driver) == missed[-1], 20, "the board catching up")
+    driver.wait_until(lambda: not driver.app.screen.offline, 10, "online after the cut")
+    assert [c.number for c in driver.app.controller.board.calls[:2]] == missed[::-1]
+    fresh = act(hub, clerks, 1)
+    driver.wait_until(lambda: len(spoken(driver)) == 5, 30, "the fresh call")
+    numbers = [n for n, _, _ in spoken(driver)]
+    assert numbers == [first, second, first, third, fresh]  # no stale call, none repeated
+    assert not set(missed) & set(numbers)

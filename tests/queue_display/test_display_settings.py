@@ -1,0 +1,62 @@
+"""Display settings: a bad value stops ``motcua display`` with a message naming the key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from appliance.config import ConfigError, load
+from queue_display.settings import DisplaySettings
+
+
+def test_defaults_are_valid_and_zone_lists_come_from_toml(tmp_path):
+    config = tmp_path / "display.toml"
+    config.write_text(
+        'counters = [1, 2]\nservices = ["A"]\nquiet_hours = "11:30-13:00"\nenglish = true\n',
+        encoding="utf-8",
+    )
+    settings = load(DisplaySettings, path=config, env={})
+    assert settings.counters == [1, 2] and settings.services == ["A"]
+    assert settings.english and settings.quiet_hours == "11:30-13:00"
+    env = load(DisplaySettings, env={"MOTCUA_COUNTERS": "3,4", "MOTCUA_VOLUME": "0.5"})
+    assert env.counters == [3, 4] and env.volume == 0.5
+
+
+@pytest.mark.parametrize(
+    ("override", "key", "words"),
+    [
+        ({"template_vi": "Mời {so} đến quầy {counter}"}, "template_vi", "unknown placeholder"),
+        ({"template_en": "Go to counter {counter}"}, "template_en", "must say {number}"),
+        ({"volume": 1.5}, "volume", "between 0.0 and 1.0"),
+        ({"quiet_hours": "lunch"}, "quiet_hours", "22:00-06:00"),
+        ({"speaker": "hdmi"}, "speaker", "'audio' or 'file'"),
+        ({"dialect": "central"}, "dialect", "north"),
+        ({"repeat": 0}, "repeat", "1, 2 or 3"),
+        ({"counters": [0]}, "counters", "1 or more"),
+        ({"stale_after_s": 0}, "stale_after_s", "positive"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_key(override, key, words):
+    with pytest.raises(ConfigError) as caught:
+        load(DisplaySettings, env={}, overrides=override)
+    assert caught.value.key == key and words in str(caught.value)
+
+
+def test_clip_pack_folder_must_hold_a_pack(tmp_path):
+    with pytest.raises(ConfigError, match="no pack"):
+        load(DisplaySettings, env={}, overrides={"clip_pack": str(tmp_path)})
+
+
+def test_motcua_display_exits_2_with_the_message(tmp_path):
+    config = tmp_path / "display.toml"
+    config.write_text("volume = 3\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "appliance.cli", "display", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "volume" in done.stderr and "between 0.0 and 1.0" in done.stderr
