@@ -16,16 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from appliance.hublink import Event, EventStream, HubClient, HubError, new_idempotency_key
+from appliance.hublink import Event, HubClient, HubError, new_idempotency_key
 from appliance.tasks import Tasks
 from counter_panel import rules
 from counter_panel.clerk_session import ClerkSession, Session
+from counter_panel.client import PanelEventStream
 from counter_panel.messages import ENDPOINTS, ERRORS, SUCCESS
 from counter_panel.queue_view import QueueView, parse_time
 
 log = logging.getLogger(__name__)
 
 ECHO_WAIT_S = 3.0  # how long to hold older events off this counter's view after an answer
+RETRY_WINDOW_S = 60.0  # a press again within this time of an unanswered one is its retry
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,12 @@ class PanelController(ClerkSession):
         self.locked = False
         self.notice: Notice | None = None
         self.rating_ticket: dict[str, Any] | None = None  # finished ticket awaiting a rating
+        self.rated_at: float | None = None  # when the last rating was stored (for the thanks)
         self.last_activity = clock()
         self.listeners: list[Callable[[], None]] = []
         self._stream: Any = None
-        self._retry_keys: dict[tuple[str, str], str] = {}
+        self._retry_keys: dict[tuple[str, str], str] = {}  # unanswered presses -> their key
+        self._retry_since: dict[tuple[str, str], float] = {}
         self._echo: tuple[str, int | None, float] | None = None
         self._seen: deque[tuple[str, int | None]] = deque(maxlen=16)  # this counter's events
         self._salt = b""
@@ -84,7 +88,7 @@ class PanelController(ClerkSession):
     # -- plumbing --------------------------------------------------------------------------
 
     def _default_stream(self, on_event: Any, on_online: Any, last_event_id: int | None) -> Any:
-        return EventStream(
+        return PanelEventStream(
             self.client.base_url,
             on_event,
             on_online,
@@ -107,10 +111,13 @@ class PanelController(ClerkSession):
         self.refresh()
 
     def stop(self) -> None:
-        """Stop following the stream."""
+        """Stop following the stream and close the connections to the hub."""
         if self._stream is not None:
             self._stream.stop()
             self._stream = None
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
 
     def refresh(self) -> None:
         """Fetch the true state from the hub (at start, after a reconnect, after a refusal)."""
@@ -219,7 +226,7 @@ class PanelController(ClerkSession):
         elif action == "pause" and self.view.counter_state == "paused":
             action = "resume"
         retry = (action, repr(sorted(body.items())))
-        key = self._retry_keys.setdefault(retry, new_idempotency_key())
+        key = self._key_for(retry)
         path, echo = ENDPOINTS[action]
         url = f"/api/v1/counters/{self.counter_number}/{path}"
         token = self.session.token if self.session else None
@@ -234,11 +241,26 @@ class PanelController(ClerkSession):
         )
         return True
 
+    def _key_for(self, retry: tuple[str, str]) -> str:
+        """The idempotency key of a press: the unanswered one's again if it is a retry.
+
+        A press whose answer was lost is retried with its key, so the hub does it once. Past
+        ``RETRY_WINDOW_S`` the same button is a new intention (a recall minutes later must
+        recall), so it gets a new key.
+        """
+        now = self.clock()
+        if now - self._retry_since.get(retry, now) > RETRY_WINDOW_S:
+            self._retry_keys.pop(retry, None)
+        if retry not in self._retry_keys:
+            self._retry_keys[retry] = new_idempotency_key()
+            self._retry_since[retry] = now
+        return self._retry_keys[retry]
+
     def _acted(
         self, action: str, retry: tuple[str, str], echo: str, body: dict, answer: dict
     ) -> None:
         self.busy = None
-        self._retry_keys.pop(retry, None)
+        self._retry_keys.clear()  # answered: whatever was left unanswered is history now
         self.online = True
         ticket = answer.get("ticket") or {}
         if answer.get("counter"):
@@ -286,7 +308,7 @@ class PanelController(ClerkSession):
         if level not in range(1, 6):
             raise ValueError(f"rating level must be 1..5, not {level!r}")
         retry = ("rating", str(ticket["id"]))
-        key = self._retry_keys.setdefault(retry, new_idempotency_key())
+        key = self._key_for(retry)
         token = self.session.token if self.session else None
         url = f"/api/v1/tickets/{ticket['id']}/rating"
         self.busy = "rating"
@@ -296,6 +318,7 @@ class PanelController(ClerkSession):
             self.busy = None
             self._retry_keys.pop(retry, None)
             self.rating_ticket = None
+            self.rated_at = self.clock()
             self._say("info", "Thank you for your rating!")
             self._changed()
 

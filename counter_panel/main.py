@@ -1,0 +1,62 @@
+"""``motcua counter``: start the clerk's panel at one counter."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from appliance import config
+from appliance.config import ConfigError
+from appliance.enrolment import EnrolmentError, ensure_token
+from counter_panel.client import PanelClient
+from counter_panel.settings import CounterSettings
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line: where the hub is, which config file, which counter."""
+    parser = argparse.ArgumentParser(prog="motcua counter", description=__doc__)
+    parser.add_argument("--hub", help="the hub's URL, e.g. http://hub.local:8080")
+    parser.add_argument("--config", help="the panel's TOML settings file")
+    parser.add_argument("--counter", type=int, help="the counter number (overrides the config)")
+    parser.add_argument("--token-file", help="where the device token is kept")
+    parser.add_argument("--enroll-code", help="one-time enrolment code, used on first start")
+    return parser.parse_args(argv)
+
+
+def load_settings(args: argparse.Namespace) -> CounterSettings:
+    """Settings from defaults, the config file, MOTCUA_* and the command line."""
+    overrides: dict[str, object] = {}
+    if args.hub:
+        overrides["hub_url"] = args.hub
+    if args.counter is not None:
+        overrides["counter"] = args.counter
+    if args.token_file:
+        overrides["token_file"] = args.token_file
+    if args.enroll_code:
+        overrides["enroll_code"] = args.enroll_code
+    return config.load(CounterSettings, path=args.config, overrides=overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the panel until its window closes; 2 for a bad setting or a failed enrolment."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = load_settings(args)
+    except ConfigError as exc:
+        print(f"motcua counter: {exc}", file=sys.stderr)
+        return 2
+    client = PanelClient(settings.hub_url, timeout=settings.request_timeout_s)
+    try:
+        client.token = ensure_token(
+            client, settings.token_file, settings.enroll_code, settings.name or "Counter panel"
+        )
+    except EnrolmentError as exc:
+        print(f"motcua counter: {exc}", file=sys.stderr)
+        return 2
+    from appliance.ui.boot import configure
+
+    configure(settings.width, settings.height, settings.fullscreen, "Motcua — Quầy")
+    from counter_panel.app import CounterPanelApp
+
+    CounterPanelApp(settings, client).run()
+    return 0

@@ -1,0 +1,138 @@
+"""The call panel: the current ticket, one button per action, and the waiting lines."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from appliance.ui.widgets import BilingualButton
+from counter_panel.format import clock_text, wait_text
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+# The buttons, in reading order: (action, Vietnamese/English msgid).
+BUTTONS = [
+    ("call_next", "Call next"),
+    ("recall", "Recall"),
+    ("call_number", "Call a number"),
+    ("start", "Start serving"),
+    ("finish", "Finish"),
+    ("no_show", "Not present"),
+    ("transfer", "Transfer"),
+    ("pause", "Pause"),
+    ("lock", "Lock"),
+]
+
+STATE_TEXT = {"called": "Calling", "serving": "Serving"}
+
+
+class PanelButton(BilingualButton):
+    """One action: its label, the keys that trigger it, enabled only when it can apply."""
+
+    action = StringProperty("")
+
+
+class PanelScreen(Screen):
+    """Draws the controller's state; presses go back through ``app.trigger``."""
+
+    app = ObjectProperty(None)
+    counter_name = StringProperty("")
+    clerk = StringProperty("")
+    offline = BooleanProperty(False)
+    number = StringProperty("")
+    state_vi = StringProperty("")
+    state_en = StringProperty("")
+    service_vi = StringProperty("")
+    service_en = StringProperty("")
+    priority = BooleanProperty(False)
+    elapsed = StringProperty("")
+    notice_vi = StringProperty("")
+    notice_en = StringProperty("")
+    notice_error = BooleanProperty(False)
+    lines = ListProperty([])  # one row per service: [code, name_vi, waiting, oldest_vi, oldest_en]
+
+    def build_buttons(self) -> None:
+        """Create the action buttons with their shortcut keys shown beneath the English."""
+        grid = self.ids.actions
+        grid.clear_widgets()
+        self.buttons: dict[str, PanelButton] = {}
+        for action, msgid in BUTTONS:
+            vi, en = self.app.t.both(msgid)
+            keys = self.app.shortcut_label(action)
+            button = PanelButton(
+                action=action, text_vi=vi, text_en=f"{en} · {keys}" if keys else en
+            )
+            if action == "call_next":
+                button.tone = (0.06, 0.5, 0.24, 1)
+            elif action in ("no_show", "transfer"):
+                button.tone = (0.7, 0.42, 0.0, 1)
+            elif action == "lock":
+                button.tone = (0.29, 0.33, 0.39, 1)
+            button.bind(on_release=lambda b: self.app.trigger(b.action))
+            grid.add_widget(button)
+            self.buttons[action] = button
+
+    def on_lines(self, _screen: Any, lines: list[list[str]]) -> None:
+        """Rebuild the waiting lines only when what they say changed."""
+        box = self.ids.lines
+        if len(box.children) != len(lines):
+            box.clear_widgets()
+            for _ in lines:
+                box.add_widget(Factory.ServiceLine())
+        for row, (code, name, waiting, oldest) in zip(reversed(box.children), lines, strict=True):
+            row.code, row.name, row.waiting, row.oldest = code, name, waiting, oldest
+
+    def sync(self, controller: Any, now: float | None = None) -> None:
+        """Show the controller's state (called on every change and every second)."""
+        t = self.app.t
+        view = controller.view
+        counter = view.counter or {}
+        self.counter_name = str(counter.get("name") or f"{controller.counter_number}")
+        self.clerk = controller.session.display_name if controller.session else ""
+        self.offline = not controller.online
+        ticket = view.current
+        if ticket:
+            self.number = str(ticket["number"])
+            self.state_vi, self.state_en = t.both(STATE_TEXT.get(ticket["state"], "Calling"))
+            self.service_vi = str(ticket.get("service_name_vi") or ticket.get("service", ""))
+            self.service_en = str(ticket.get("service_name_en") or "")
+            self.priority = bool(ticket.get("priority"))
+        else:
+            self.number = "—"
+            self.state_vi, self.state_en = t.both("No ticket at the counter")
+            self.service_vi = self.service_en = ""
+            self.priority = False
+        now = time.time() if now is None else now
+        self.elapsed = clock_text(controller.elapsed_s(now))
+        if view.counter_state == "paused":
+            self.state_vi, self.state_en = t.both("Counter paused")
+        notice = controller.notice
+        if notice is not None:
+            self.notice_vi, self.notice_en = t.both(notice.msgid, **notice.values)
+            self.notice_error = notice.kind == "error"
+        else:
+            self.notice_vi = self.notice_en = ""
+            self.notice_error = False
+        self.lines = [
+            [
+                s["code"],
+                str(s.get("name_vi", "")),
+                str(s.get("waiting", 0)),
+                wait_text(t, view.oldest_wait(s["code"], now), "vi"),
+            ]
+            for s in view.served_services
+        ]
+        for action, button in getattr(self, "buttons", {}).items():
+            button.disabled = not controller.can(action)
+        pause = self.buttons.get("pause") if hasattr(self, "buttons") else None
+        if pause is not None:
+            msgid = "Resume" if view.counter_state == "paused" else "Pause"
+            vi, en = t.both(msgid)
+            keys = self.app.shortcut_label("pause")
+            pause.text_vi, pause.text_en = vi, (f"{en} · {keys}" if keys else en)
