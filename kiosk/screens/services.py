@@ -42,14 +42,7 @@ class ServicesScreen(KioskScreen):
         tickets = kiosk.tickets
         if tickets.stage in ("issuing", "issued", "failed"):
             return  # the app switches to the ticket screen
-        box = self.ids.list
-        box.clear_widgets()
-        services = kiosk.services.services
-        if not services:
-            word = "Loading…" if kiosk.services.online is not False else "No services now."
-            box.add_widget(Factory.Body(text=self.tr(word), halign="center"))
-        for service in services:
-            box.add_widget(self._row(service))
+        self._fill_list(kiosk.services.services)
         self.ids.priority.text_vi = self.tr(
             "Priority: ON (tap to turn off)" if tickets.priority else "I have priority (ưu tiên)"
         )
@@ -78,7 +71,29 @@ class ServicesScreen(KioskScreen):
         if show:
             self._fill_reasons()
 
-    def _row(self, service: dict[str, Any]) -> Any:
+    def _fill_list(self, services: list[dict[str, Any]]) -> None:
+        """Update the rows in place: a refresh must not replace a button under a finger."""
+        box = self.ids.list
+        rows = [w for w in reversed(box.children) if hasattr(w, "service_code")]
+        if [r.service_code for r in rows] != [s.get("code") for s in services] or not rows:
+            box.clear_widgets()
+            rows = []
+            if not services:
+                online = self.kiosk.services.online is not False
+                word = "Loading…" if online else "No services now."
+                box.add_widget(Factory.Body(text=self.tr(word), halign="center"))
+            for service in services:
+                row = Factory.BilingualButton(
+                    tone=theme.PRIMARY, size_hint_y=None, height=dp(110), font_size=dp(30)
+                )
+                row.service_code = service.get("code")
+                row.bind(on_release=lambda b: self.kiosk.tickets.issue(b.service_code))
+                box.add_widget(row)
+                rows.append(row)
+        for row, service in zip(rows, services, strict=True):
+            self._show_row(row, service)
+
+    def _show_row(self, row: Any, service: dict[str, Any]) -> None:
         language = self.kiosk.language
         name = service.get(f"name_{language}") or service.get("name_vi") or service.get("code")
         state = service.get("state")
@@ -92,18 +107,8 @@ class ServicesScreen(KioskScreen):
             detail = self.tr("No more tickets today")
         else:
             detail = self.tr("Closed now (opens {time})", time=service.get("opens_at", "—"))
-        button = Factory.BilingualButton(
-            text_vi=str(name),
-            text_en=detail,
-            tone=theme.PRIMARY,
-            disabled=state != "open" or self.kiosk.services.online is False,
-            size_hint_y=None,
-            height=dp(110),
-            font_size=dp(30),
-        )
-        button.service_code = service.get("code")
-        button.bind(on_release=lambda b: self.kiosk.tickets.issue(b.service_code))
-        return button
+        row.text_vi, row.text_en = str(name), detail
+        row.disabled = state != "open" or self.kiosk.services.online is False
 
     def _fill_reasons(self) -> None:
         box = self._confirm.ids.reasons

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import pytest
 from kiosk_support import make_kiosk
 
 from appliance.devices.printer import SimulatedPrinter
-from hub.testing import HubProcess
+from hub.testing import HubProcess, start_hub
+from hub.upstream.testing import SimProcess
 from kiosk.controllers.kiosk import Kiosk
 
 
@@ -40,3 +42,41 @@ def kiosk_with(
 def kiosk(kiosk_with: Callable[[str], tuple[Kiosk, SimulatedPrinter]]) -> Kiosk:
     """A kiosk controller on a fresh hub, its printer well."""
     return kiosk_with("ok")[0]
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimProcess]:
+    """The simulated one-stop back end (``motcua upstream-sim``) as a real process."""
+    process = SimProcess(dossiers=300, seed=11)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="module")
+def relay_hub(sim: SimProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
+    """A hub relaying the simulator, its procedure catalogue synced before tests use it."""
+    upstream = {"kind": "sim", "base_url": sim.url, "sync_interval_s": 1.0, "timeout_s": 1.0}
+    hub = start_hub(tmp_path_factory.mktemp("relay"), settings={"upstream": upstream})
+    try:
+        # The catalogue arrives in pages over the first sync rounds: wait until it stops growing.
+        deadline, sizes = time.monotonic() + 60, [-1, -2]
+        while True:
+            fields = hub.request("GET", "/api/v1/procedures/fields")[1].get("fields", [])
+            sizes.append(sum(f.get("count", 0) for f in fields))
+            if sizes[-1] > 0 and sizes[-1] == sizes[-2] == sizes[-3]:
+                break
+            assert time.monotonic() < deadline, f"the procedure catalogue never settled: {sizes}"
+            time.sleep(1.0)
+        yield hub
+    finally:
+        hub.stop()
+
+
+@pytest.fixture
+def relay_kiosk(relay_hub: HubProcess, tmp_path: Path) -> Iterator[Kiosk]:
+    """A kiosk controller on the relaying hub."""
+    made = make_kiosk(relay_hub, SimulatedPrinter(tmp_path / "printer", 576))
+    yield made
+    made.close()

@@ -1,0 +1,216 @@
+"""The kiosk app for real, offscreen, against a real hub: taps, screens, printing, outages.
+
+Screenshots go to the test's folder (and to $MOTCUA_SHOTS when set, for a person to look at).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from escpos.printer import Dummy
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def run_kiosk(hub_process, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """``run_kiosk(simulate="ok", **settings)``: the kiosk app started offscreen on the hub."""
+    from appliance.config import load
+    from appliance.ui.harness import AppDriver
+    from kiosk.app import build_app
+    from kiosk.settings import KioskSettings
+
+    drivers: list[AppDriver] = []
+
+    def start(simulate: str = "ok", **overrides: Any) -> Any:
+        settings = load(
+            KioskSettings,
+            env={},
+            overrides={
+                "hub_url": hub_process.url,
+                "refresh_s": 1.0,
+                "agency_name": "UBND huyện Chư Păh",
+                "printer": {"output_dir": str(tmp_path / "printer"), "simulate": simulate},
+                **overrides,
+            },
+        )
+        driver = AppDriver(build_app(settings, hub_process.kiosk_token)).start()
+        drivers.append(driver)
+        driver.wait_until(lambda: driver.app.kiosk.services.online is True, 10, "hub answer")
+        return driver
+
+    yield start
+    for driver in drivers:
+        driver.stop()
+
+
+def shot(driver: Any, tmp_path: Path, name: str) -> Path:
+    """Screenshot the window; keep a copy in $MOTCUA_SHOTS when set."""
+    path = driver.screenshot(tmp_path / f"{name}.png")
+    assert path.stat().st_size > 5000  # a drawn frame, not a blank one
+    if os.environ.get("MOTCUA_SHOTS"):
+        target = Path(os.environ["MOTCUA_SHOTS"])
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target / path.name)
+    return path
+
+
+def screen(driver: Any, name: str) -> Any:
+    return driver.app.manager.get_screen(name)
+
+
+def tap_service(driver: Any, name: str) -> None:
+    """Wait for the services list to be drawn, then tap the service whose name has ``name``."""
+    app = driver.app
+    driver.wait_until(lambda: app.manager.current == "services", 5, "the services screen")
+    driver.wait_until(
+        lambda: any(getattr(w, "service_code", None) for w in app.root.walk()), 5, "services"
+    )
+    driver.pump(3)  # laid out, so the tap lands where the button is drawn
+    button = driver.find_text(name)
+    screen(driver, "services").ids.scroll.scroll_to(button, animate=False)  # a small screen
+    driver.pump(3)
+    driver.tap(button)
+
+
+def test_tap_through_to_a_printed_ticket_the_hub_holds(run_kiosk, hub_process, tmp_path):
+    from kiosk.ticket_image import render_ticket
+
+    driver = run_kiosk()
+    app = driver.app
+    shot(driver, tmp_path, "kiosk-home")
+    driver.tap(screen(driver, "home").ids.take_ticket)
+    driver.wait_until(lambda: app.manager.current == "services", 5, "the services screen")
+    driver.wait_until(
+        lambda: any(getattr(w, "service_code", None) for w in app.root.walk()), 5, "services"
+    )
+    land = driver.find_text("Đất đai, xây dựng")
+    assert "người đang chờ" in land.text_en  # waiting count, in Vietnamese
+    shot(driver, tmp_path, "kiosk-services")
+    tap_service(driver, "Đất đai, xây dựng")
+    tickets = app.kiosk.tickets
+    ticket_screen = screen(driver, "ticket")
+    driver.wait_until(
+        lambda: "Mời nhận phiếu" in ticket_screen.ids.print_state.text, 10, "printed, shown"
+    )
+    assert app.manager.current == "ticket" and tickets.print_state == "printed"
+    assert ticket_screen.ids.number.text == "A001"
+    shot(driver, tmp_path, "kiosk-ticket")
+    # The file holds exactly what python-escpos makes of the ticket image...
+    ticket = tickets.ticket
+    image = render_ticket(ticket, "UBND huyện Chư Păh", app.kiosk.t, 576)
+    reference = Dummy(profile="TM-T20II")
+    reference.image(image, impl="bitImageRaster")
+    reference.cut()
+    assert tickets.last_job.read_bytes() == reference.output
+    # ...and the hub holds that ticket.
+    status, held = hub_process.request("GET", f"/api/v1/tickets/{ticket['token']}")
+    assert status == 200 and held["number"] == "A001" and held["state"] == "waiting"
+    driver.tap(ticket_screen.ids.done)
+    driver.wait_until(lambda: app.manager.current == "home", 5, "home again")
+
+
+def test_priority_is_confirmed_before_a_priority_ticket(run_kiosk, tmp_path):
+    driver = run_kiosk()
+    app = driver.app
+    app.kiosk.go("services")
+    driver.wait_until(lambda: any(hasattr(w, "service_code") for w in app.root.walk()), 5, "list")
+    driver.pump(3)  # laid out, so a tap lands where the button is drawn
+    services = screen(driver, "services")
+    driver.tap(services.ids.priority)
+    driver.wait_until(lambda: services._confirm.parent is not None, 5, "the question")
+    shot(driver, tmp_path, "kiosk-priority")
+    driver.tap(driver.find_text("Người cao tuổi"))
+    driver.wait_until(lambda: services._confirm.parent is None, 5, "the question closed")
+    assert "Đã chọn ưu tiên" in services.ids.priority.text_vi
+    tap_service(driver, "Hộ tịch")
+    ticket = screen(driver, "ticket")
+    driver.wait_until(lambda: ticket.ids.number.text == "B001", 10, "the ticket shown")
+    assert app.kiosk.tickets.ticket["priority"] is True
+    assert ticket.ids.priority.text == "Ưu tiên"
+
+
+def test_paper_out_shows_the_ticket_and_its_qr_on_screen(run_kiosk, tmp_path):
+    driver = run_kiosk(simulate="paper_out")
+    driver.tap(screen(driver, "home").ids.take_ticket)
+    services = screen(driver, "services")
+    driver.wait_until(lambda: services.ids.printer_warning.text != "", 5, "the printer warning")
+    assert "Máy in đang có sự cố" in services.ids.printer_warning.text
+    tap_service(driver, "Kinh doanh")
+    ticket = screen(driver, "ticket")
+    driver.wait_until(
+        lambda: "Máy in không in được" in ticket.ids.print_state.text, 10, "the failure shown"
+    )
+    assert ticket.ids.number.text == "C001"
+    assert ticket.ids.qr.texture is not None and ticket.ids.card.pos_hint["x"] == 0
+    shot(driver, tmp_path, "kiosk-ticket-paper-out")
+
+
+def test_hub_stopped_and_started_under_a_running_kiosk(run_kiosk, hub_process, tmp_path):
+    driver = run_kiosk()
+    app = driver.app
+    home = screen(driver, "home")
+    assert not home.ids.take_ticket.disabled
+    hub_process.stop()
+    driver.wait_until(lambda: app.offline, 15, "the kiosk to notice the hub is gone")
+    assert home.ids.take_ticket.disabled and home.ids.lookup.disabled
+    shot(driver, tmp_path, "kiosk-offline")
+    hub_process.start()
+    driver.wait_until(lambda: not app.offline, 15, "the kiosk to recover by itself")
+    assert not home.ids.take_ticket.disabled
+    driver.tap(home.ids.take_ticket)
+    tap_service(driver, "Lao động")
+    number = screen(driver, "ticket").ids.number
+    driver.wait_until(lambda: number.text == "D001", 10, "the ticket after recovery")
+
+
+def test_idle_kiosk_goes_home_and_forgets_the_code(run_kiosk, tmp_path):
+    driver = run_kiosk(idle_timeout_s=1.0)
+    app = driver.app
+    driver.tap(screen(driver, "home").ids.lookup)
+    driver.wait_until(lambda: app.manager.current == "lookup", 5, "lookup")
+    for key in ["H", "2", "1"]:
+        driver.tap(driver.find(lambda w, k=key: getattr(w, "key", None) == k))
+    assert screen(driver, "lookup").ids.code.text == "H21"
+    shot(driver, tmp_path, "kiosk-lookup")
+    driver.wait_until(lambda: app.manager.current == "home", 5, "the idle return home")
+    assert app.kiosk.lookup.code == ""
+    app.kiosk.go("lookup")
+    driver.pump(2)
+    assert screen(driver, "lookup").ids.code.text != "H21"
+
+
+def test_language_switch_turns_the_screens_english(run_kiosk, tmp_path):
+    driver = run_kiosk()
+    app = driver.app
+    home = screen(driver, "home")
+    assert home.ids.take_ticket.text_vi == "Lấy số thứ tự"
+    driver.tap(driver.find_text("English"))
+    driver.wait_until(lambda: app.lang == "en", 5, "English")
+    assert home.ids.take_ticket.text_vi == "Take a ticket"
+    assert home.ids.take_ticket.text_en == "Lấy số thứ tự"  # Vietnamese stays beside it
+    shot(driver, tmp_path, "kiosk-home-english")
+    app.kiosk.go_home()
+    driver.pump(2)
+    assert app.lang == "vi"  # the next citizen starts in Vietnamese
+
+
+def test_malformed_code_gets_a_helpful_screen(run_kiosk, tmp_path):
+    driver = run_kiosk()
+    app = driver.app
+    driver.tap(screen(driver, "home").ids.lookup)
+    for key in ["1", "2", "3"]:
+        driver.tap(driver.find(lambda w, k=key: getattr(w, "key", None) == k))
+    driver.tap(screen(driver, "lookup").ids.submit)
+    driver.wait_until(lambda: app.manager.current == "dossier", 5, "the answer screen")
+    dossier = screen(driver, "dossier")
+    assert dossier.ids.title.text == "Đây không phải mã hồ sơ"
+    shot(driver, tmp_path, "kiosk-dossier-malformed")
+    driver.tap(dossier.ids.edit)
+    driver.wait_until(lambda: app.manager.current == "lookup", 5, "back to the keypad")
+    assert screen(driver, "lookup").ids.code.text == "123"  # kept, to correct it

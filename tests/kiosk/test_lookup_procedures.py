@@ -1,0 +1,109 @@
+"""Dossier lookup and procedure information through a real hub relaying the real simulator."""
+
+from __future__ import annotations
+
+from hub.testing import HubProcess
+from hub.upstream.testing import SimProcess
+from kiosk.controllers.kiosk import Kiosk
+
+
+def type_code(kiosk: Kiosk, code: str) -> None:
+    kiosk.go("lookup")
+    for key in code:
+        kiosk.lookup.press(key)
+
+
+def test_a_good_code_typed_on_the_keypad(relay_kiosk: Kiosk, sim: SimProcess):
+    sample = next(s for s in sim.samples() if s["what"] != "overdue")
+    type_code(relay_kiosk, sample["code"])
+    relay_kiosk.lookup.submit()
+    lookup = relay_kiosk.lookup
+    assert lookup.stage == "found"
+    assert lookup.dossier["code"] == sample["code"]
+    assert lookup.dossier["status"] == sample["status"]
+    assert "*" in lookup.dossier["applicant_masked"]  # never the full name on a public screen
+    assert lookup.freshness["age_s"] >= 0
+
+
+def test_a_scanned_lookup_url_finds_the_dossier(relay_kiosk: Kiosk, sim: SimProcess):
+    sample = sim.samples()[0]
+    relay_kiosk.scanned(f"https://dichvucong.gialai.gov.vn/tra-cuu?ma={sample['code']}")
+    assert relay_kiosk.visible_screen == "dossier"
+    assert relay_kiosk.lookup.stage == "found"
+    assert relay_kiosk.lookup.dossier["code"] == sample["code"]
+
+
+def test_overdue_dossier_says_so(relay_kiosk: Kiosk, sim: SimProcess):
+    overdue = next(s for s in sim.samples() if s["what"] == "overdue")
+    relay_kiosk.scanned(overdue["code"].lower())
+    assert relay_kiosk.lookup.dossier["timeliness"] == "overdue"
+    assert relay_kiosk.lookup.dossier["timeliness_vi"]
+
+
+def test_malformed_codes_are_named_as_such(relay_kiosk: Kiosk):
+    type_code(relay_kiosk, "12")
+    relay_kiosk.lookup.submit()
+    assert relay_kiosk.lookup.stage == "malformed"  # too short to ask the hub about
+    type_code(relay_kiosk, "H21.22-2411-0012-XYZ.Q")
+    relay_kiosk.lookup.submit()
+    assert relay_kiosk.lookup.stage == "malformed"  # the hub's verdict (400 invalid_code)
+
+
+def test_an_unknown_code_is_not_found(relay_kiosk: Kiosk):
+    type_code(relay_kiosk, "H21.22-200101-0001")
+    relay_kiosk.lookup.submit()
+    assert relay_kiosk.lookup.stage == "unknown"
+
+
+def test_back_end_down_means_cannot_check_now(relay_kiosk: Kiosk, sim: SimProcess):
+    sim.set_mode("down")
+    try:
+        type_code(relay_kiosk, "H21.22-200101-0777")  # not cached: only the back end knows
+        relay_kiosk.lookup.submit()
+        assert relay_kiosk.lookup.stage == "unavailable"
+    finally:
+        sim.set_mode("ok")
+
+
+def test_hub_down_means_cannot_check_now_and_offline(relay_kiosk: Kiosk, relay_hub: HubProcess):
+    relay_hub.stop()
+    try:
+        type_code(relay_kiosk, "H21.22-200101-0001")
+        relay_kiosk.lookup.submit()
+        assert relay_kiosk.lookup.stage == "unavailable"
+        assert relay_kiosk.services.online is False
+    finally:
+        relay_hub.start()
+
+
+def test_procedure_search_without_diacritics_then_detail(relay_kiosk: Kiosk):
+    relay_kiosk.go("procedures")
+    procedures = relay_kiosk.procedures
+    assert procedures.fields and all("name" in f for f in procedures.fields)
+    for key in "dang ky ket hon":
+        procedures.press("SPACE" if key == " " else key)
+    procedures.search()
+    assert procedures.stage == "results" and procedures.total > 0
+    first = procedures.results[0]
+    assert "kết hôn" in first["name"].lower()
+    relay_kiosk.open_procedure(first["code"])
+    assert relay_kiosk.visible_screen == "procedure"
+    assert procedures.procedure["code"] == first["code"]
+    relay_kiosk.close_procedure()
+    assert procedures.stage == "results" and procedures.procedure is None
+
+
+def test_browse_a_field_and_page_through(relay_kiosk: Kiosk):
+    relay_kiosk.go("procedures")
+    procedures = relay_kiosk.procedures
+    biggest = max(procedures.fields, key=lambda f: f.get("count", 0))
+    procedures.browse(biggest["name"])
+    assert procedures.stage == "results"
+    assert procedures.total == biggest["count"]
+    assert all(p["field"] == biggest["name"] for p in procedures.results)
+    if procedures.total > len(procedures.results):
+        shown = len(procedures.results)
+        procedures.more()
+        assert len(procedures.results) > shown
+    relay_kiosk.go_home()
+    assert procedures.query == "" and procedures.results == []
