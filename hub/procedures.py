@@ -21,8 +21,8 @@ LIST_FIELDS = ("documents", "steps", "channels", "legal_basis", "forms")
 TEXT_FIELDS = ("name", "field", "level", "agency", "processing_time", "fees", "source_url")
 SUMMARY_FIELDS = ("code", "name", "field", "level", "agency", "processing_time", "fees")
 MAX_QUERY_WORDS = 12
-# bm25 weights for (name, field, agency, body): a word in the name counts most.
-_WEIGHTS = "10.0, 3.0, 2.0, 0.5"
+# bm25 weights for (name, field, agency): a word in the name counts most.
+_WEIGHTS = ", 10.0, 3.0, 2.0"
 _PROCEDURE_CODE = re.compile(r"^\d+\.\d*$")
 
 
@@ -70,22 +70,31 @@ class Catalogue:
         marks = ", ".join(f":{name}" for name in row)
         if old is None:
             cursor = conn.execute(f"INSERT INTO procedures ({columns}) VALUES ({marks})", row)
-            pid = cursor.lastrowid
+            pid = int(cursor.lastrowid or 0)
         else:
-            pid = old[0]
+            pid = int(old[0])
             sets = ", ".join(f"{name} = :{name}" for name in row)
-            conn.execute(f"UPDATE procedures SET {sets} WHERE id = {int(pid)}", row)
-            conn.execute("DELETE FROM procedures_fts WHERE rowid = ?", (pid,))
-            conn.execute("DELETE FROM procedure_levels WHERE procedure_id = ?", (pid,))
-        body = " ".join([*(record.get("documents") or []), row["code"]])
-        conn.execute(
-            "INSERT INTO procedures_fts (rowid, name, field, agency, body) VALUES (?, ?, ?, ?, ?)",
-            (pid, row["name_key"], fold(row["field"]), fold(row["agency"]), fold(body)),
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO procedure_levels (level, procedure_id) VALUES (?, ?)",
-            [(level, pid) for level in split_levels(row["level"])],
-        )
+            conn.execute(f"UPDATE procedures SET {sets} WHERE id = {pid}", row)
+            _unindex(conn, pid)
+        _index(conn, pid, row, record.get("documents") or [])
+
+    def reindex(self) -> int:
+        """Rebuild the full-text indexes and levels from the rows (after a schema change)."""
+        with self.store.write() as conn:
+            rows = conn.execute(
+                "SELECT id, code, name_key, field, level, agency, documents FROM procedures"
+            ).fetchall()
+            for table in ("procedures_fts", "procedure_documents_fts", "procedure_levels"):
+                conn.execute(f"DELETE FROM {table}")
+            for row in rows:
+                _index(conn, row["id"], dict(row), json.loads(row["documents"]))
+        return len(rows)
+
+    def needs_reindex(self) -> bool:
+        """True when the full-text index does not cover every procedure."""
+        conn = self.store.conn()
+        indexed = conn.execute("SELECT count(*) FROM procedures_fts").fetchone()[0]
+        return bool(indexed != self.count())
 
     def count(self) -> int:
         """How many procedures are cached."""
@@ -124,10 +133,13 @@ class Catalogue:
             return self._browse(where, [*params, q.strip() + "%"], limit, offset)
         if not words:
             return self._browse(where, params, limit, offset)
-        for joiner in (" AND ", " OR "):
-            match = joiner.join(f'"{word}"*' for word in words)
-            total, rows = self._ranked(match, " ".join(words), where, params, limit, offset)
-            if total or len(words) == 1:
+        every = " AND ".join(f'"{word}"*' for word in words)
+        attempts = [("procedures_fts", every), ("procedure_documents_fts", every)]
+        if len(words) > 1:
+            attempts.append(("procedures_fts", " OR ".join(f'"{word}"*' for word in words)))
+        for table, match in attempts:
+            total, rows = self._ranked(table, match, " ".join(words), where, params, limit, offset)
+            if total:
                 return total, rows
         return 0, []
 
@@ -146,6 +158,7 @@ class Catalogue:
 
     def _ranked(
         self,
+        table: str,
         match: str,
         phrase: str,
         where: list[str],
@@ -153,22 +166,38 @@ class Catalogue:
         limit: int,
         offset: int,
     ) -> tuple[int, list[dict[str, Any]]]:
-        clause = " AND ".join(["procedures_fts MATCH ?", *where])
-        base = (
-            f"FROM procedures_fts JOIN procedures p ON p.id = procedures_fts.rowid WHERE {clause}"
-        )
+        # Rank on the index alone (its name column is the folded name), joining the wide
+        # procedures rows only to filter and then for the one page shown. A name holding the
+        # query as a whole, or starting with it, goes first; one or two letters are too little
+        # to rank by relevance, so those list alphabetically (and much faster).
+        weights = _WEIGHTS if table == "procedures_fts" else ""
+        score = "0" if len(phrase) <= 2 else f"bm25({table}{weights})"
+        key = "name" if table == "procedures_fts" else "''"
+        join = f"JOIN procedures p ON p.id = m.id WHERE {' AND '.join(where)}" if where else ""
         conn = self.store.conn()
-        total = conn.execute(f"SELECT count(*) {base}", [match, *params]).fetchone()[0]
-        if not total:
-            return 0, []
-        # A name that holds the query as a phrase, or starts with it, goes first.
-        rows = conn.execute(
-            f"SELECT {', '.join('p.' + f for f in SUMMARY_FIELDS)} {base} ORDER BY"
-            " (p.name_key = ?) DESC, (p.name_key LIKE ?) DESC, (p.name_key LIKE ?) DESC,"
-            f" bm25(procedures_fts, {_WEIGHTS}), length(p.name_key) LIMIT ? OFFSET ?",
+        ranked = conn.execute(
+            f"SELECT m.id, count(*) OVER () AS total FROM (SELECT rowid AS id, {key} AS k,"
+            f" {score} AS score FROM {table} WHERE {table} MATCH ?) m {join}"
+            " ORDER BY (m.k = ?) DESC, (m.k LIKE ?) DESC, (m.k LIKE ?) DESC, m.score,"
+            " length(m.k), m.k LIMIT ? OFFSET ?",
             [match, *params, phrase, phrase + "%", "%" + phrase + "%", limit, offset],
         ).fetchall()
-        return total, [dict(row) for row in rows]
+        if not ranked:
+            if not offset:
+                return 0, []
+            total = conn.execute(
+                f"SELECT count(*) FROM (SELECT rowid AS id FROM {table}"
+                f" WHERE {table} MATCH ?) m {join}",
+                [match, *params],
+            ).fetchone()[0]
+            return total, []
+        ids = [row[0] for row in ranked]
+        marks = ", ".join("?" for _ in ids)
+        rows = conn.execute(
+            f"SELECT id, {', '.join(SUMMARY_FIELDS)} FROM procedures WHERE id IN ({marks})", ids
+        ).fetchall()
+        by_id = {row["id"]: {f: row[f] for f in SUMMARY_FIELDS} for row in rows}
+        return ranked[0][1], [by_id[i] for i in ids if i in by_id]
 
     def facets(self) -> dict[str, list[dict[str, Any]]]:
         """Fields and levels with how many procedures each holds, for browsing."""
@@ -182,6 +211,27 @@ class Catalogue:
             " GROUP BY level ORDER BY count DESC, level"
         ).fetchall()
         return {"fields": [dict(r) for r in fields], "levels": [dict(r) for r in levels]}
+
+
+def _index(conn: Any, pid: int, row: Mapping[str, Any], documents: list[str]) -> None:
+    conn.execute(
+        "INSERT INTO procedures_fts (rowid, name, field, agency) VALUES (?, ?, ?, ?)",
+        (pid, row["name_key"], fold(row["field"]), fold(row["agency"])),
+    )
+    conn.execute(
+        "INSERT INTO procedure_documents_fts (rowid, body) VALUES (?, ?)",
+        (pid, fold(" ".join([*documents, row["code"]]))),
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO procedure_levels (level, procedure_id) VALUES (?, ?)",
+        [(level, pid) for level in split_levels(row["level"])],
+    )
+
+
+def _unindex(conn: Any, pid: int) -> None:
+    for table in ("procedures_fts", "procedure_documents_fts"):
+        conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (pid,))
+    conn.execute("DELETE FROM procedure_levels WHERE procedure_id = ?", (pid,))
 
 
 def _detail(row: Any) -> dict[str, Any]:

@@ -40,6 +40,8 @@ def init_app(app: Flask) -> None:
         mapping = Mapping.load(upstream.mapping_file)
     cache = DossierCache(store)
     catalogue = Catalogue(store)
+    if catalogue.needs_reindex():  # after a schema change that rebuilt the search indexes
+        catalogue.reindex()
     lookup = LookupService(
         cache,
         adapter,

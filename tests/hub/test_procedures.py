@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,30 @@ def test_hostile_queries_are_harmless(client: FlaskClient) -> None:
         answer = client.get("/api/v1/procedures", query_string={"q": query})
         assert answer.status_code == 200, query
     assert client.get("/api/v1/procedures", query_string={"q": "x" * 201}).status_code == 400
+
+
+def test_words_only_in_the_documents_fall_back_to_document_search(client: FlaskClient) -> None:
+    found = client.get("/api/v1/procedures?q=anh mau 4x6&limit=3").json["procedures"]
+    assert found
+    for summary in found:
+        detail = client.get(f"/api/v1/procedures/{summary['code']}").json["procedure"]
+        assert "4x6" in " ".join(detail["documents"]).lower()
+
+
+def test_one_or_two_letters_list_names_that_start_with_them(client: FlaskClient) -> None:
+    found = names(client, "g")
+    assert found and fold(found[0]).startswith("g")
+
+
+def test_index_rebuilds_after_a_schema_change(catalogue_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    shutil.copy(catalogue_db, copy)
+    store = db.Store(copy)
+    with store.write() as conn:  # what migration 0101 leaves: rows without an index
+        for table in ("procedures_fts", "procedure_documents_fts", "procedure_levels"):
+            conn.execute(f"DELETE FROM {table}")
+    store.close()
+    app = create_app({"db_path": str(copy)})
+    answer = app.test_client().get("/api/v1/procedures?q=giay phep xay dung&level=Cấp tỉnh")
+    assert answer.json["total"] > 0
+    app.extensions["motcua.store"].close()
