@@ -93,7 +93,7 @@ class Announcer:
         self._chime = to_wav(chime) if chime is not None else None
         self.quiet_hours = quiet_hours
         self._now = now
-        self._on_start = on_start or (lambda a: None)
+        self.on_start = on_start or (lambda a: None)  # public: the bench times it
         self._queue: queue.Queue[Announcement | None] = queue.Queue()
         self._synth = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth")
         self._thread: threading.Thread | None = None
@@ -155,7 +155,7 @@ class Announcer:
             return Spoken(item, "quiet")
         speech = self._synth.submit(self._synthesise, item)
         started = time.monotonic()
-        self._on_start(item)
+        self.on_start(item)
         try:
             if self._chime is not None:
                 self.speaker.play(self._chime, "chime")

@@ -9,7 +9,7 @@ from pathlib import Path
 from kivy.app import App
 from kivy.clock import Clock
 
-from appliance.devices.speaker import Speaker, open_speaker
+from appliance.devices.speaker import FileSpeaker, Speaker, SpeakerError, open_speaker
 from appliance.hublink import HubClient
 from appliance.i18n import Translator
 from appliance.tasks import kivy_tasks
@@ -48,6 +48,18 @@ def build_announcer(settings: DisplaySettings, speaker: Speaker) -> Announcer:
     )
 
 
+def default_speaker(settings: DisplaySettings) -> Speaker:
+    """The configured speaker; if no audio player is installed, the file speaker, said loudly
+    in the log, so the board still runs and the technician sees why it is silent."""
+    try:
+        return open_speaker(
+            settings.speaker, settings.volume, Path(settings.audio_dir), settings.speaker_device
+        )
+    except SpeakerError as exc:
+        log.error("no sound: %s; writing announcements to %s instead", exc, settings.audio_dir)
+        return FileSpeaker(Path(settings.audio_dir), settings.volume, realtime=True)
+
+
 class DisplayApp(App):
     """The waiting-room display."""
 
@@ -64,9 +76,7 @@ class DisplayApp(App):
         super().__init__(**kwargs)
         self.settings = settings
         self.client = client
-        self._speaker_factory = speaker_factory or (
-            lambda s: open_speaker(s.speaker, s.volume, Path(s.audio_dir), s.speaker_device)
-        )
+        self._speaker_factory = speaker_factory or default_speaker
         self.controller: DisplayController | None = None
         self.screen: BoardScreen | None = None
         self.announcer: Announcer | None = None
@@ -87,7 +97,7 @@ class DisplayApp(App):
         self.announcer = build_announcer(s, self._speaker_factory(s))
         self.announcer.start()
         self.controller = DisplayController(self.client, board, kivy_tasks(2), self.announcer)
-        redraw = Clock.create_trigger(lambda _dt: self._redraw(), 0)  # one redraw per frame
+        redraw = Clock.create_trigger(lambda _dt: self._redraw(), -1)  # once, in this frame
         self.controller.listen(redraw)
         self.screen.show(board, offline=False)
         self.controller.start()

@@ -162,6 +162,7 @@ class DisplayController:
         self.tasks.call_soon(lambda: self.apply(event, age))
 
     def _on_online(self, online: bool) -> None:
+        log.info("event stream %s", "connected" if online else "lost; reconnecting")
         if online:
             # Before the backlog arrives (same thread): re-measure the hub's clock, so a
             # replayed event's age is judged right even if either clock moved meanwhile.

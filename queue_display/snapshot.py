@@ -50,11 +50,7 @@ def report(screen: Any) -> dict[str, Any]:
         "call_counter": _geometry(ids.call_counter),
         "counters": [_geometry(w) for w in reversed(ids.counters_grid.children)],
         "waiting": [_geometry(w) for w in reversed(ids.waiting_grid.children)],
-        "recent": [
-            _geometry(w)
-            for cell in reversed(ids.recent_box.children)
-            for w in reversed(cell.children)
-        ],
+        "recent": [_geometry(w) for w in reversed(ids.recent_box.children)],
         "ticker": {"height": ids.ticker.height, "text": ids.ticker.text},
     }
 

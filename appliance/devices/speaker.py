@@ -11,6 +11,7 @@ driver and needs no mixer control.
 from __future__ import annotations
 
 import array
+import functools
 import io
 import re
 import shutil
@@ -34,6 +35,7 @@ def wav_duration(wav: bytes) -> float:
         return reader.getnframes() / reader.getframerate()
 
 
+@functools.lru_cache(maxsize=4)  # the chime is scaled once, not before every call
 def scale_volume(wav: bytes, volume: float) -> bytes:
     """The same 16-bit PCM WAV with its samples scaled by ``volume`` (0.0 silent … 1.0 as is)."""
     if not 0.0 <= volume <= 1.0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import Any
 
 from kivy.clock import Clock
 from kivy.lang import Builder
@@ -104,6 +105,7 @@ class BoardScreen(BoxLayout):
         self.waiting_title = " / ".join(self.t.both("Waiting"))
         self.offline_text = self.t("Offline", "vi") + " / " + self.t("Offline", "en")
         self._board: Board | None = None
+        self._fill_lists = Clock.create_trigger(lambda _dt: self._refill(), 0)
         self._tick()
         Clock.schedule_interval(lambda _dt: self._tick(), 0.5)
         self.bind(size=lambda *_: self._relayout())
@@ -143,44 +145,59 @@ class BoardScreen(BoxLayout):
             self.flash = True
         self.highlighted = lit
         self.notice = "      •      ".join(t for t in board.notice if t)
+        # The big number is drawn in this frame; the lists follow in the next, so a call
+        # reaches the room one frame sooner on a slow GPU.
+        self._fill_lists.cancel()
+        self._fill_lists()
+
+    def _refill(self) -> None:
+        board = self._board
+        if board is None:
+            return
         self._fill_recent(board)
         self._fill_counters(board)
         self._fill_waiting(board)
 
-    def _label(
-        self, text: str, size: float, color=WHITE, bold=False, halign="left", width=None
-    ) -> Label:
+    def _sync(self, grid: GridLayout, cells: list[dict[str, Any]]) -> None:
+        """Make ``grid`` show ``cells`` (Label properties each): labels are updated in place when
+        the count is unchanged, so a call re-renders only the texts that changed."""
+        labels = list(reversed(grid.children))
+        if len(labels) != len(cells):
+            grid.clear_widgets()
+            labels = []
+            for _ in cells:
+                label = Label(valign="middle", shorten=True, shorten_from="right")
+                label.bind(size=lambda w, s: setattr(w, "text_size", s))
+                grid.add_widget(label)
+                labels.append(label)
+        for label, cell in zip(labels, cells, strict=True):
+            width = cell.pop("width", None)
+            label.size_hint_x = None if width else 1
+            if width:
+                label.width = width
+            for name, value in cell.items():
+                if getattr(label, name) != value:
+                    setattr(label, name, value)
+
+    @staticmethod
+    def _cell(
+        text: str, size: float, color=WHITE, bold=False, halign="left", width=None
+    ) -> dict[str, Any]:
         """One cell; ``width`` fixes the column (numbers), otherwise it takes what is left."""
-        fixed = {} if width is None else {"size_hint_x": None, "width": width}
-        label = Label(
-            **fixed,
-            text=text,
-            font_size=size,
-            color=color,
-            bold=bold,
-            halign=halign,
-            valign="middle",
-            shorten=True,
-            shorten_from="right",
-        )
-        label.bind(size=lambda w, s: setattr(w, "text_size", s))
-        return label
+        return {"text": text, "font_size": size, "color": color, "bold": bold,
+                "halign": halign, "width": width}  # fmt: skip
 
     def _fill_recent(self, board: Board) -> None:
-        box: GridLayout = self.ids.recent_box
-        box.clear_widgets()
         u = self.u
-        box.cols = 3
+        cells = []
         for call in board.recent[:6]:
-            cell = BoxLayout(spacing=12 * u)
-            cell.add_widget(self._label(call.number, 54 * u, YELLOW, True, "right"))
+            cells.append(self._cell(call.number, 54 * u, YELLOW, True, "right"))
             counter = self.t("Counter {number}", "vi", number=call.counter)
-            cell.add_widget(self._label(counter, 40 * u, WHITE, False, "left"))
-            box.add_widget(cell)
+            cells.append(self._cell(counter, 40 * u, WHITE, False, "left"))
+        self._sync(self.ids.recent_box, cells)
 
     def _fill_counters(self, board: Board) -> None:
         grid: GridLayout = self.ids.counters_grid
-        grid.clear_widgets()
         rows = board.open_counters()
         u = self.u
         fit = max(1, int(grid.height // (78 * u))) if grid.height > 10 else 8
@@ -188,24 +205,25 @@ class BoardScreen(BoxLayout):
         grid.cols = 2 * columns
         size = 54 * u if columns == 1 else 44 * u
         paused_vi = self.t("Paused", "vi")
+        value = 4.2 * size  # room for "A1234" or "Tạm dừng"
+        cells = []
         for counter in rows:
-            grid.add_widget(self._label(str(counter.get("name") or counter["number"]), size))
+            cells.append(self._cell(str(counter.get("name") or counter["number"]), size))
             current = counter.get("current")
-            value = 4.2 * size  # room for "A1234" or "Tạm dừng"
             if counter.get("state") == "paused":
-                grid.add_widget(self._label(paused_vi, size * 0.8, AMBER, False, "right", value))
+                cells.append(self._cell(paused_vi, size * 0.8, AMBER, False, "right", value))
             else:
                 number = current["number"] if current else "—"
-                grid.add_widget(self._label(number, size, YELLOW, True, "right", value))
+                cells.append(self._cell(number, size, YELLOW, True, "right", value))
+        self._sync(grid, cells)
 
     def _fill_waiting(self, board: Board) -> None:
-        grid: GridLayout = self.ids.waiting_grid
-        grid.clear_widgets()
         u = self.u
         services = board.waiting()
         size = 40 * u if len(services) <= 4 else 32 * u
+        cells = []
         for service in services:
-            name = str(service.get("name_vi") or service["code"])
-            grid.add_widget(self._label(name, size, WHITE))
+            cells.append(self._cell(str(service.get("name_vi") or service["code"]), size))
             count = str(service.get("waiting", 0))
-            grid.add_widget(self._label(count, size, YELLOW, True, "right", 2.5 * size))
+            cells.append(self._cell(count, size, YELLOW, True, "right", 2.5 * size))
+        self._sync(self.ids.waiting_grid, cells)

@@ -109,8 +109,14 @@ def test_a_call_takes_the_big_panel_lit_and_the_lists_follow(board_app):
                      "B052", "Quầy 5", "1023"]  # fmt: skip
     waiting = [w.text for w in reversed(screen.ids.waiting_grid.children)]
     assert waiting[:2] == ["A – Đất đai, xây dựng", "7"]
-    recent = [c.children[-1].text for c in reversed(screen.ids.recent_box.children)]
-    assert recent == ["A031", "B052", "A030", "B051", "C012", "A029"]
+    recent = [w.text for w in reversed(screen.ids.recent_box.children)]
+    assert recent[0::2] == ["A031", "B052", "A030", "B051", "C012", "A029"]
+    assert recent[1::2][:2] == ["Quầy 1", "Quầy 4"]
+    # a second call updates the same labels in place (no widget churn on every call)
+    before = list(screen.ids.counters_grid.children)
+    call(driver, 502, 34, "1024", 2)
+    assert list(screen.ids.counters_grid.children) == before
+    assert [w.text for w in reversed(screen.ids.counters_grid.children)][3] == "1024"
     assert "16 giờ 30" in screen.ids.ticker.text and "16:30" in screen.ids.ticker.text
 
 

@@ -1,0 +1,67 @@
+"""``motcua display`` as a real process against a real hub: a call through the API is spoken."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from display_support import voiced_fraction, wav_file
+
+pytestmark = [pytest.mark.gui, pytest.mark.slow]
+
+
+def test_motcua_display_process_announces_a_call(hub_process, tmp_path):
+    hub = hub_process
+    token_file = tmp_path / "display-token"
+    token_file.write_text(hub.display_token + "\n", encoding="utf-8")
+    audio = tmp_path / "audio"
+    env = {
+        **os.environ,
+        "SDL_VIDEODRIVER": "offscreen",
+        "KIVY_NO_CONSOLELOG": "1",
+        "MOTCUA_TOKEN_FILE": str(token_file),
+        "MOTCUA_AUDIO_DIR": str(audio),
+        "MOTCUA_SPEECH_RATE_WPM": "220",
+    }
+    env.pop("MOTCUA_CONFIG", None)
+    log = (tmp_path / "display.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "appliance.cli", "display", "--hub", hub.url, "--speaker", "file"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        status, _ = hub.request("POST", "/api/v1/tickets", {"service": "B"}, token=hub.kiosk_token)
+        assert status == 201
+        clerk = hub.clerk_token(3)
+        # the display's stream must be connected before the call, or the call is in its snapshot
+        deadline = time.monotonic() + 30
+        calls: list = []
+        while time.monotonic() < deadline and not calls:
+            assert proc.poll() is None, (tmp_path / "display.log").read_text(errors="replace")
+            if "event stream" in (tmp_path / "display.log").read_text(errors="replace"):
+                status, body = hub.request("POST", "/api/v1/counters/3/call-next", token=clerk)
+                assert status == 200, body
+                number = body["ticket"]["number"]
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline and not calls:
+                    calls = sorted(audio.glob(f"*-call-{number}-3.wav"))
+                    time.sleep(0.2)
+            time.sleep(0.2)
+        assert calls, (tmp_path / "display.log").read_text(errors="replace")[-3000:]
+        time.sleep(0.5)  # the file is written whole before the speaker "plays" it
+        speech = wav_file(calls[0])
+        assert 1.5 < speech.duration < 8.0 and voiced_fraction(speech) > 0.4
+        assert sorted(audio.glob("*-chime.wav"))[0].name < calls[0].name  # chime first
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
