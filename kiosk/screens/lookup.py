@@ -46,4 +46,5 @@ class LookupScreen(KioskScreen):
         pad = self.ids.pad
         if pad.key_labels != labels:
             pad.key_labels = labels
-            pad.layout = [list(row) for row in pad.layout]  # rebuilds the keys in this language
+            rows, pad.layout = pad.layout, []  # an equal list would not rebuild the keys
+            pad.layout = rows

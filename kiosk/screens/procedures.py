@@ -13,6 +13,8 @@ from kiosk.controllers import vnkeys
 from kiosk.screens.base import KioskScreen
 
 SEARCH_DELAY_S = 0.4  # search once the citizen pauses, not on every key
+# Tone keys show the tone on an "a", which people recognize better than a bare accent mark.
+TONE_LABELS = [["á", "´"], ["à", "`"], ["ả", "?"], ["ã", "~"], ["ạ", "."]]
 
 
 class ProceduresScreen(KioskScreen):
@@ -20,7 +22,9 @@ class ProceduresScreen(KioskScreen):
 
     def on_kv_post(self, base_widget: Any) -> None:
         """Wire the keyboard; searches wait for a pause in typing."""
-        self._search_soon = Clock.create_trigger(lambda _dt: self.kiosk.procedures.search(), 0.4)
+        self._search_soon = Clock.create_trigger(
+            lambda _dt: self.kiosk.procedures.search(), SEARCH_DELAY_S
+        )
         pad = self.ids.keyboard
         pad.layout = vnkeys.LAYOUT
         pad.bind(on_key=lambda _pad, key: self._key(key))
@@ -39,11 +43,13 @@ class ProceduresScreen(KioskScreen):
             [self.tr("Delete"), "DEL"],
             [self.tr("Clear"), "CLEAR"],
             [self.tr("Space"), "SPACE"],
+            *TONE_LABELS,
         ]
         pad = self.ids.keyboard
         if pad.key_labels != labels:
             pad.key_labels = labels
-            pad.layout = [list(row) for row in pad.layout]
+            rows, pad.layout = pad.layout, []  # an equal list would not rebuild the keys
+            pad.layout = rows
         box = self.ids.list
         box.clear_widgets()
         if procedures.error:

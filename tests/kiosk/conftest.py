@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from kiosk_support import make_kiosk
+from kiosk_support import kiosk_apps, make_kiosk
 
 from appliance.devices.printer import SimulatedPrinter
 from hub.testing import HubProcess, start_hub
@@ -80,3 +81,17 @@ def relay_kiosk(relay_hub: HubProcess, tmp_path: Path) -> Iterator[Kiosk]:
     made = make_kiosk(relay_hub, SimulatedPrinter(tmp_path / "printer", 576))
     yield made
     made.close()
+
+
+@pytest.fixture
+def run_kiosk(hub_process: HubProcess, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """``run_kiosk(simulate="ok", **settings)``: the kiosk app offscreen on a fresh hub."""
+    with kiosk_apps(hub_process, tmp_path) as start:
+        yield start
+
+
+@pytest.fixture
+def run_relay_kiosk(relay_hub: HubProcess, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """The kiosk app offscreen on the hub relaying the simulated back end."""
+    with kiosk_apps(relay_hub, tmp_path) as start:
+        yield start

@@ -5,77 +5,11 @@ Screenshots go to the test's folder (and to $MOTCUA_SHOTS when set, for a person
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
-
 import pytest
 from escpos.printer import Dummy
+from kiosk_support import screen, shot, tap_service
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def run_kiosk(hub_process, tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """``run_kiosk(simulate="ok", **settings)``: the kiosk app started offscreen on the hub."""
-    from appliance.config import load
-    from appliance.ui.harness import AppDriver
-    from kiosk.app import build_app
-    from kiosk.settings import KioskSettings
-
-    drivers: list[AppDriver] = []
-
-    def start(simulate: str = "ok", **overrides: Any) -> Any:
-        settings = load(
-            KioskSettings,
-            env={},
-            overrides={
-                "hub_url": hub_process.url,
-                "refresh_s": 1.0,
-                "agency_name": "UBND huyện Chư Păh",
-                "printer": {"output_dir": str(tmp_path / "printer"), "simulate": simulate},
-                **overrides,
-            },
-        )
-        driver = AppDriver(build_app(settings, hub_process.kiosk_token)).start()
-        drivers.append(driver)
-        driver.wait_until(lambda: driver.app.kiosk.services.online is True, 10, "hub answer")
-        return driver
-
-    yield start
-    for driver in drivers:
-        driver.stop()
-
-
-def shot(driver: Any, tmp_path: Path, name: str) -> Path:
-    """Screenshot the window; keep a copy in $MOTCUA_SHOTS when set."""
-    path = driver.screenshot(tmp_path / f"{name}.png")
-    assert path.stat().st_size > 5000  # a drawn frame, not a blank one
-    if os.environ.get("MOTCUA_SHOTS"):
-        target = Path(os.environ["MOTCUA_SHOTS"])
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, target / path.name)
-    return path
-
-
-def screen(driver: Any, name: str) -> Any:
-    return driver.app.manager.get_screen(name)
-
-
-def tap_service(driver: Any, name: str) -> None:
-    """Wait for the services list to be drawn, then tap the service whose name has ``name``."""
-    app = driver.app
-    driver.wait_until(lambda: app.manager.current == "services", 5, "the services screen")
-    driver.wait_until(
-        lambda: any(getattr(w, "service_code", None) for w in app.root.walk()), 5, "services"
-    )
-    driver.pump(3)  # laid out, so the tap lands where the button is drawn
-    button = driver.find_text(name)
-    screen(driver, "services").ids.scroll.scroll_to(button, animate=False)  # a small screen
-    driver.pump(3)
-    driver.tap(button)
 
 
 def test_tap_through_to_a_printed_ticket_the_hub_holds(run_kiosk, hub_process, tmp_path):
