@@ -130,7 +130,7 @@ class CounterPanelApp(App):
         Window.unbind(on_touch_down=self._on_touch)
         self._ticker.cancel()
         if self.dialog is not None:
-            self.dialog.dismiss()
+            self.dialog.dismiss(animation=False)
         if self.keypad is not None:
             self.keypad.stop()
         if self.controller is not None:
@@ -159,7 +159,7 @@ class CounterPanelApp(App):
         assert c is not None
         wanted = self.wanted_screen()
         if wanted != "panel" and self.dialog is not None:
-            self.dialog.dismiss()
+            self.dialog.dismiss(animation=False)
         if wanted == "rating" and self._rating_since is None:
             self._rating_since = c.clock()
         elif wanted != "rating":
@@ -213,7 +213,7 @@ class CounterPanelApp(App):
             dialog.fill(*c.view.transfer_targets())
         dialog.bind(on_dismiss=lambda *_: setattr(self, "dialog", None))
         self.dialog = dialog
-        dialog.open()
+        dialog.open(animation=False)
 
     def keypad_key(self, key: str) -> None:
         """A key from the serial keypad."""
@@ -235,7 +235,7 @@ class CounterPanelApp(App):
         dialog = self.dialog
         if dialog is not None:
             if name == "escape":
-                dialog.dismiss()
+                dialog.dismiss(animation=False)
                 return True
             if name in ("enter", "numpadenter") and hasattr(dialog, "submit"):
                 dialog.submit()

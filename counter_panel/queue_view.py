@@ -153,8 +153,6 @@ class QueueView:
         """(services, other counters) a ticket can be transferred to."""
         services = list(self.services.values())
         counters = [
-            c
-            for number, c in sorted(self.counters.items())
-            if number != self.counter_number and c.get("state") != "closed"
+            c for number, c in sorted(self.counters.items()) if number != self.counter_number
         ]
         return services, counters

@@ -43,7 +43,7 @@ class CallNumberDialog(ModalView):
     def submit(self) -> None:
         """Send the call; the dialog closes when the controller accepted it."""
         if self.app.controller.act("call_number", number=self.number):
-            self.dismiss()
+            self.dismiss(animation=False)
 
 
 class TransferDialog(ModalView):
@@ -62,7 +62,7 @@ class TransferDialog(ModalView):
             if service["code"] == ticket.get("service"):
                 continue
             button = BilingualButton(
-                text_vi=f"{service['code']} · {service.get('name_vi', '')}",
+                text_vi=str(service.get("name_vi") or service["code"]),
                 text_en=str(service.get("name_en", "")),
                 font_size=15,
             )
@@ -70,9 +70,15 @@ class TransferDialog(ModalView):
             button.bind(on_release=self._chosen)
             box_s.add_widget(button)
         for counter in counters:
-            button = BilingualButton(text_vi=str(counter.get("name") or counter["number"]))
-            button.font_size = 17
-            button.tone = (0.29, 0.33, 0.39, 1)
+            # A closed counter (no clerk yet) can still take a ticket: it waits there.
+            closed = counter.get("state") == "closed"
+            vi, en = self.app.t.both("Closed") if closed else ("", "")
+            button = BilingualButton(
+                text_vi=str(counter.get("name") or counter["number"]),
+                text_en=f"{vi} · {en}" if closed else "",
+                font_size=17,
+            )
+            button.tone = (0.45, 0.48, 0.52, 1) if closed else (0.29, 0.33, 0.39, 1)
             button.target = ("counter", counter["number"])
             button.bind(on_release=self._chosen)
             box_c.add_widget(button)
@@ -80,4 +86,4 @@ class TransferDialog(ModalView):
     def _chosen(self, button: Any) -> None:
         kind, value = button.target
         if self.app.controller.act("transfer", **{kind: value}):
-            self.dismiss()
+            self.dismiss(animation=False)

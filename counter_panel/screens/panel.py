@@ -93,7 +93,9 @@ class PanelScreen(Screen):
         t = self.app.t
         view = controller.view
         counter = view.counter or {}
-        self.counter_name = str(counter.get("name") or f"{controller.counter_number}")
+        self.counter_name = str(
+            counter.get("name") or self.app.t("Counter {number}", number=controller.counter_number)
+        )
         self.clerk = controller.session.display_name if controller.session else ""
         self.offline = not controller.online
         ticket = view.current

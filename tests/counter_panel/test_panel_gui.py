@@ -1,0 +1,228 @@
+"""The counter panel run for real offscreen against a real hub: touches, keys, keypad, screenshots.
+
+Screenshots land in ``tmp_path`` (or ``$MOTCUA_SHOTS`` when set, to look at them afterwards).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from panel_support import clerk_of, counter_view, issue
+
+from counter_panel.settings import CounterSettings
+
+pytestmark = pytest.mark.gui
+
+COUNTER = 2  # serves service A only in the demo office
+
+
+def shots_dir(tmp_path: Path) -> Path:
+    return Path(os.environ["MOTCUA_SHOTS"]) if os.environ.get("MOTCUA_SHOTS") else tmp_path
+
+
+def start_panel(hub, counter=COUNTER, **settings):
+    from kivy.core.window import Window
+
+    from appliance.config import load
+    from appliance.ui.harness import AppDriver
+    from counter_panel.app import CounterPanelApp
+    from counter_panel.client import PanelClient
+
+    Window.size = (800, 480)
+    config = load(
+        CounterSettings, env={}, overrides={"counter": counter, "hub_url": hub.url, **settings}
+    )
+    client = PanelClient(hub.url, hub.counter_tokens[counter], timeout=3.0)
+    driver = AppDriver(CounterPanelApp(config, client)).start()
+    return driver
+
+
+def key_button(driver, key):
+    return driver.find(lambda w: getattr(w, "key", None) == key and w.get_root_window())
+
+
+def action_button(driver, action):
+    return driver.app.screens["panel"].buttons[action]
+
+
+def type_on_pad(driver, text):
+    for char in text:
+        driver.tap(key_button(driver, char))
+
+
+def log_in(driver, hub, counter=COUNTER, shot=None):
+    clerk = clerk_of(hub, counter)
+    screen = driver.app.screens["login"]
+    driver.wait_until(lambda: driver.app.controller.online, what="the hub's state")
+    type_on_pad(driver, clerk["username"])
+    driver.tap(screen.ids.password)  # the on-screen keys now type the PIN
+    type_on_pad(driver, clerk["password"])
+    assert screen.ids.username.text == clerk["username"]
+    assert screen.ids.password.text == clerk["password"]
+    if shot:
+        driver.screenshot(shot)
+    driver.tap(screen.ids.submit)
+    wait_screen(driver, "panel")
+    driver.wait_until(
+        lambda: driver.app.controller.view.counter_state == "open", what="counter open"
+    )
+
+
+def wait_screen(driver, name, timeout=10.0):
+    """Wait for a screen, then let it lay out (a tap must land where the button is drawn)."""
+    driver.wait_until(lambda: driver.app.manager.current == name, timeout, f"the {name} screen")
+    driver.pump(2)
+
+
+def wait_waiting(driver, count):
+    panel = driver.app.screens["panel"]
+    driver.wait_until(
+        lambda: [line[2] for line in panel.lines] == [str(count)], what=f"{count} waiting shown"
+    )
+
+
+def test_login_call_double_tap_recall_start_finish_and_rating(hub_process, tmp_path):
+    from kivy.tests.common import UnitTestTouch
+
+    shots = shots_dir(tmp_path)
+    driver = start_panel(hub_process)
+    try:
+        app = driver.app
+        driver.screenshot(shots / "panel-login-empty.png")
+        log_in(driver, hub_process, shot=shots / "panel-login-typed.png")
+        panel = app.screens["panel"]
+        assert panel.clerk == "Trần Văn Minh"
+        assert action_button(driver, "call_next").disabled  # nobody waiting
+        first, second, third = (issue(hub_process, "A") for _ in range(3))
+        wait_waiting(driver, 3)
+        call = action_button(driver, "call_next")
+        assert not call.disabled
+        assert "F1/Space" in call.text  # the shortcut is on the button
+        # A double tap: two touches before the panel draws another frame.
+        x, y = call.to_window(*call.center)
+        for _ in range(2):
+            touch = UnitTestTouch(x, y)
+            touch.touch_down()
+            touch.touch_up()
+        driver.wait_until(lambda: panel.number == first["number"], what="the first ticket")
+        driver.tap(call)  # a third tap once it shows: disabled, nothing is sent
+        driver.pump(10)
+        assert counter_view(hub_process, COUNTER)["current"]["number"] == first["number"]
+        _status, body = hub_process.request("GET", f"/api/v1/tickets/{second['token']}")
+        assert body["state"] == "waiting"
+        wait_waiting(driver, 2)
+        assert panel.state_vi == "Đang mời"
+        driver.wait_until(lambda: panel.elapsed != "", what="time since called")
+        driver.screenshot(shots / "panel-called.png")
+        driver.tap(action_button(driver, "recall"))
+        driver.wait_until(lambda: panel.notice_vi == f"Đã gọi lại số {first['number']}")
+        assert counter_view(hub_process, COUNTER)["current"]["recalls"] == 1
+        driver.tap(action_button(driver, "start"))
+        driver.wait_until(lambda: panel.state_vi == "Đang phục vụ", what="serving")
+        assert action_button(driver, "no_show").disabled
+        driver.screenshot(shots / "panel-serving.png")
+        driver.tap(action_button(driver, "finish"))
+        wait_screen(driver, "rating")
+        rating = app.screens["rating"]
+        assert rating.number == first["number"]
+        driver.screenshot(shots / "panel-rating.png")
+        driver.tap(driver.find_text("Rất hài lòng", rating))
+        driver.wait_until(lambda: rating.thanks, what="thanks")
+        driver.screenshot(shots / "panel-rating-thanks.png")
+        wait_screen(driver, "panel", timeout=6)
+        assert panel.number == "—"
+        status, view = hub_process.request("GET", f"/api/v1/tickets/{first['token']}")
+        assert view["state"] == "done"
+    finally:
+        driver.stop()
+
+
+def test_call_a_number_and_transfer_through_dialogs_keys_and_keypad(hub_process, tmp_path):
+    from kivy.core.window import Window
+
+    shots = shots_dir(tmp_path)
+    driver = start_panel(hub_process, keypad={"driver": "pty"})
+    try:
+        app = driver.app
+        log_in(driver, hub_process)
+        panel = app.screens["panel"]
+        tickets = [issue(hub_process, "A") for _ in range(3)]
+        wait_waiting(driver, 3)
+        # Call a given number with the on-screen keys of the dialog.
+        driver.tap(action_button(driver, "call_number"))
+        dialog = app.dialog
+        assert dialog is not None
+        wanted = tickets[2]["number"]  # e.g. A003
+        type_on_pad(driver, wanted)
+        assert dialog.number == wanted
+        driver.screenshot(shots / "panel-call-number.png")
+        driver.tap(dialog.ids.ok)
+        driver.wait_until(lambda: panel.number == wanted, what="the number called")
+        assert app.dialog is None
+        # Transfer it to service B from the list.
+        driver.tap(action_button(driver, "transfer"))
+        dialog = app.dialog
+        driver.pump(3)
+        driver.screenshot(shots / "panel-transfer.png")
+        target = driver.find(lambda w: getattr(w, "target", None) == ("service", "B"))
+        driver.tap(target)
+        driver.wait_until(lambda: panel.number == "—", what="the ticket gone from the counter")
+        _status, moved = hub_process.request("GET", f"/api/v1/tickets/{tickets[2]['token']}")
+        assert (moved["state"], moved["service"]) == ("waiting", "B")
+        # F1 on the keyboard calls the next one.
+        wait_waiting(driver, 2)
+        Window.dispatch("on_key_down", 282, 0, None, [])  # F1
+        driver.wait_until(lambda: panel.number == tickets[0]["number"], what="F1 called")
+        # The serial keypad: 4 starts, 7 opens the transfer list, 5 finishes.
+        app.keypad.press("4")
+        driver.wait_until(lambda: panel.state_vi == "Đang phục vụ", what="keypad start")
+        app.keypad.press("5")
+        wait_screen(driver, "rating")
+        driver.tap(app.screens["rating"].ids.skip)
+        wait_screen(driver, "panel")
+        _status, done = hub_process.request("GET", f"/api/v1/tickets/{tickets[0]['token']}")
+        assert done["state"] == "done"
+    finally:
+        driver.stop()
+
+
+def test_offline_banner_refusal_lock_and_recovery(hub_process, tmp_path):
+    from kivy.core.window import Window
+
+    shots = shots_dir(tmp_path)
+    driver = start_panel(hub_process)
+    try:
+        app = driver.app
+        log_in(driver, hub_process)
+        panel = app.screens["panel"]
+        first = issue(hub_process, "A", priority=True)
+        wait_waiting(driver, 1)
+        hub_process.kill()
+        driver.wait_until(lambda: panel.offline, what="offline shown")
+        assert all(b.disabled for a, b in panel.buttons.items() if a != "lock")
+        Window.dispatch("on_key_down", 32, 0, " ", [])  # Space: refused, and it says why
+        driver.wait_until(lambda: panel.notice_error, what="a refusal")
+        assert panel.notice_vi == "Mất kết nối: không liên lạc được máy chủ"
+        driver.screenshot(shots / "panel-offline.png")
+        hub_process.start()
+        driver.wait_until(lambda: not panel.offline, timeout=15, what="back online")
+        driver.tap(action_button(driver, "call_next"))
+        driver.wait_until(lambda: panel.number == first["number"], what="called after recovery")
+        assert panel.priority  # the priority mark is shown
+        driver.screenshot(shots / "panel-priority.png")
+        # F12 locks; the PIN unlocks.
+        Window.dispatch("on_key_down", 293, 0, None, [])
+        wait_screen(driver, "lock")
+        lock = app.screens["lock"]
+        type_on_pad(driver, "1234")
+        driver.tap(lock.ids.unlock)
+        driver.wait_until(lambda: lock.notice_vi == "Sai mã PIN hoặc mật khẩu.", what="wrong PIN")
+        driver.screenshot(shots / "panel-locked.png")
+        type_on_pad(driver, clerk_of(hub_process, COUNTER)["password"])
+        driver.tap(lock.ids.unlock)
+        wait_screen(driver, "panel")
+        assert panel.number == first["number"]
+    finally:
+        driver.stop()
