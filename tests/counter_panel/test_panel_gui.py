@@ -95,7 +95,7 @@ def test_login_call_double_tap_recall_start_finish_and_rating(hub_process, tmp_p
         panel = app.screens["panel"]
         assert panel.clerk == "Trần Văn Minh"
         assert action_button(driver, "call_next").disabled  # nobody waiting
-        first, second, third = (issue(hub_process, "A") for _ in range(3))
+        first, second, _third = (issue(hub_process, "A") for _ in range(3))
         wait_waiting(driver, 3)
         call = action_button(driver, "call_next")
         assert not call.disabled
@@ -133,7 +133,7 @@ def test_login_call_double_tap_recall_start_finish_and_rating(hub_process, tmp_p
         driver.screenshot(shots / "panel-rating-thanks.png")
         wait_screen(driver, "panel", timeout=6)
         assert panel.number == "—"
-        status, view = hub_process.request("GET", f"/api/v1/tickets/{first['token']}")
+        _status, view = hub_process.request("GET", f"/api/v1/tickets/{first['token']}")
         assert view["state"] == "done"
     finally:
         driver.stop()
