@@ -38,9 +38,21 @@ class Procedures(Observable):
         self.stage = "browse"
         self.results: list[dict[str, Any]] = []
         self.total = 0
+        self.results_for = ""  # the query the shown results answer
         self.procedure: dict[str, Any] | None = None
         self.loading = False
         self.error: str | None = None
+        self.typing = False  # the on-screen keyboard is open
+        self.changed()
+
+    def start_typing(self) -> None:
+        """Open the keyboard (the search box was tapped)."""
+        self.typing = True
+        self.changed()
+
+    def stop_typing(self) -> None:
+        """Close the keyboard, leaving the whole screen to the list."""
+        self.typing = False
         self.changed()
 
     def _ask(self, path: str, done: Any) -> None:
@@ -95,7 +107,7 @@ class Procedures(Observable):
             found = list(answer.get("procedures", []))
             self.results = found if offset == 0 else [*self.results, *found]
             self.total = int(answer.get("total", len(self.results)))
-            self.stage = "results"
+            self.stage, self.results_for = "results", query
 
         self._ask("/api/v1/procedures?" + urlencode(params), done)
 
@@ -121,7 +133,9 @@ class Procedures(Observable):
         """From the detail to the results, from the results to the fields."""
         self._seq += 1
         self.loading = False
-        if self.stage == "detail" and (self.results or self.field is not None):
+        if self.typing and self.stage != "detail":
+            self.typing = False
+        elif self.stage == "detail" and (self.results or self.field is not None):
             self.stage, self.procedure = "results", None
         else:
             self.stage, self.procedure, self.field, self.results = "browse", None, None, []

@@ -64,24 +64,14 @@ class DossierScreen(KioskScreen):
         status = dossier.get(f"status_{language}") or dossier.get("status_vi") or ""
         self.ids.title.text = str(status)
         self.ids.title.color = theme.HEADER
+        self.ids.code.text = str(dossier.get("code") or self.ids.code.text)  # as normalized
 
         def row(label: str, value: str, colour: Any = theme.TEXT) -> None:
             line = Factory.Body(text=f"[b]{self.tr(label)}:[/b] {value}", markup=True)
             line.color = colour
             box.add_widget(line)
 
-        row("Procedure", str(dossier.get("procedure_name", "")))
-        row("Applicant", str(dossier.get("applicant_masked", "")))
-        row("Received", date_text(dossier.get("received_at")))
-        row("Due", date_text(dossier.get("due_at")))
-        if dossier.get("finished_at"):
-            row("Finished", date_text(dossier.get("finished_at")))
-        if dossier.get("returned_at"):
-            row("Returned", date_text(dossier.get("returned_at")))
-        timeliness = dossier.get(f"timeliness_{language}") or dossier.get("timeliness_vi")
-        if timeliness:
-            colour = TIMELINESS_COLOUR.get(str(dossier.get("timeliness")), theme.TEXT)
-            row("Timeliness", str(timeliness), colour)
+        # What to do next comes first: it is what the citizen came to learn.
         next_step = dossier.get(f"next_{language}") or dossier.get("next_vi")
         if next_step:
             note = Factory.Body(
@@ -90,6 +80,18 @@ class DossierScreen(KioskScreen):
             note.color = theme.HEADER
             note.font_size = dp(26)
             box.add_widget(note)
+        timeliness = dossier.get(f"timeliness_{language}") or dossier.get("timeliness_vi")
+        if timeliness:
+            colour = TIMELINESS_COLOUR.get(str(dossier.get("timeliness")), theme.TEXT)
+            row("Timeliness", str(timeliness), colour)
+        row("Due", date_text(dossier.get("due_at")))
+        if dossier.get("finished_at"):
+            row("Finished", date_text(dossier.get("finished_at")))
+        if dossier.get("returned_at"):
+            row("Returned", date_text(dossier.get("returned_at")))
+        row("Received", date_text(dossier.get("received_at")))
+        row("Procedure", str(dossier.get("procedure_name", "")))
+        row("Applicant", str(dossier.get("applicant_masked", "")))
         steps = dossier.get("steps") or []
         if steps:
             box.add_widget(Factory.Body(text=f"[b]{self.tr('Steps')}[/b]", markup=True))

@@ -28,8 +28,19 @@ class ProceduresScreen(KioskScreen):
         pad = self.ids.keyboard
         pad.layout = vnkeys.LAYOUT
         pad.bind(on_key=lambda _pad, key: self._key(key))
+        self._keyboard = pad.__self__  # a strong reference: held here while out of the tree
+
+    def _show_keyboard(self, show: bool) -> None:
+        """The keyboard takes the lower half while typing; browsing gets the whole screen.
+        It is removed, not hidden, so it cannot catch touches while closed."""
+        slot, pad = self.ids.keyboard_slot, self._keyboard
+        if show and pad.parent is None:
+            slot.add_widget(pad)
+        elif not show and pad.parent is not None:
+            slot.remove_widget(pad)
 
     def _key(self, key: str) -> None:
+        self.kiosk.idle.touch()
         self.kiosk.procedures.press(key)
         self._search_soon()
 
@@ -39,13 +50,15 @@ class ProceduresScreen(KioskScreen):
         query = procedures.query
         self.ids.query.text = query or self.tr("Type a few words, e.g. giay phep xay dung")
         self.ids.query.color = theme.TEXT if query else theme.MUTED
+        self._show_keyboard(procedures.typing)
+        self.ids.back.text = self.tr("Hide keyboard" if procedures.typing else "Back")
         labels = [
             [self.tr("Delete"), "DEL"],
             [self.tr("Clear"), "CLEAR"],
             [self.tr("Space"), "SPACE"],
             *TONE_LABELS,
         ]
-        pad = self.ids.keyboard
+        pad = self._keyboard
         if pad.key_labels != labels:
             pad.key_labels = labels
             rows, pad.layout = pad.layout, []  # an equal list would not rebuild the keys
@@ -62,7 +75,8 @@ class ProceduresScreen(KioskScreen):
         if procedures.stage == "browse":
             self.ids.status.text = self.tr("Or choose a field:")
             for field in procedures.fields:
-                box.add_widget(self._button(field["name"], f"{field.get('count', '')}", field))
+                count = self.tr("{count} procedures", count=field.get("count", 0))
+                box.add_widget(self._button(field["name"], count, field))
             return
         if procedures.field:
             self.ids.status.text = self.tr(

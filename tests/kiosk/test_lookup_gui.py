@@ -88,6 +88,12 @@ def test_procedure_search_on_the_vietnamese_keyboard_then_detail(run_relay_kiosk
     procedures = screen(driver, "procedures")
     driver.wait_until(lambda: len(procedures.ids.list.children) > 3, 10, "the fields")
     shot(driver, tmp_path, "kiosk-procedures-fields")
+    assert not any(getattr(w, "key", None) == "k" for w in app.root.walk())  # no keyboard yet
+    driver.tap(procedures.ids.query)
+    driver.wait_until(
+        lambda: any(getattr(w, "key", None) == "k" for w in app.root.walk()), 5, "the keyboard"
+    )
+    driver.pump(3)
     for key in ["k", "e", "t", "SPACE", "h", "ô", "n", "`"]:
         driver.tap(driver.find(lambda w, k=key: getattr(w, "key", None) == k))
     assert app.kiosk.procedures.query == "ket hồn"  # the tone lands on the last word's vowel
@@ -95,7 +101,7 @@ def test_procedure_search_on_the_vietnamese_keyboard_then_detail(run_relay_kiosk
         driver.tap(driver.find(lambda w: getattr(w, "key", None) == "DEL"))
     for key in ["h", "o", "n"]:
         driver.tap(driver.find(lambda w, k=key: getattr(w, "key", None) == k))
-    driver.wait_until(lambda: app.kiosk.procedures.stage == "results", 5, "results")
+    driver.wait_until(lambda: app.kiosk.procedures.results_for == "ket hon", 5, "results")
     driver.wait_until(lambda: "thủ tục" in procedures.ids.status.text, 5, "the count")
     driver.pump(3)
     shot(driver, tmp_path, "kiosk-procedures-results")
