@@ -156,9 +156,11 @@ def _check_counter_login(conn: Any, device: Principal | None, counter: int | Non
 
 def _session_op(user: Any, counter: int | None, device: Principal | None, token: str, address: str):  # type: ignore[no-untyped-def]
     ops = current_app.extensions["motcua.counter_ops"]
+    tokens = current_app.extensions["motcua.tokens"]
     hours = SESSION_HOURS
 
     def op(tx: Tx) -> dict[str, Any]:
+        tx.after_commit.append(tokens.clear)  # an earlier session at this counter ended
         if counter is not None:  # one clerk per counter: a new login ends the previous session
             tx.conn.execute(
                 "UPDATE sessions SET ended_at = ? WHERE counter = ? AND ended_at IS NULL",
@@ -177,12 +179,7 @@ def _session_op(user: Any, counter: int | None, device: Principal | None, token:
         )  # fmt: skip
         audit(tx, p, "session.login", str(counter) if counter else None)
         if counter is not None:
-            tx.conn.execute(
-                "UPDATE counters SET clerk_user_id = ?, state = CASE WHEN state = 'closed'"
-                " THEN 'open' ELSE state END WHERE number = ?",
-                (user["id"], counter),
-            )
-            ops.counter_event(tx, p, counter, "clerk_in")
+            ops.clerk_in(tx, p, counter, user["id"], user["display_name"])
         return {
             "token": token,
             "user": {
@@ -204,18 +201,14 @@ def logout() -> Response:
     if p.session_id is None:
         raise ApiError(403, "forbidden", "only a session can log out")
     ops = current_app.extensions["motcua.counter_ops"]
+    tokens = current_app.extensions["motcua.tokens"]
 
     def op(tx: Tx) -> None:
+        tx.after_commit.append(tokens.clear)
         tx.conn.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (tx.now, p.session_id))
         audit(tx, p, "session.logout", str(p.counter) if p.counter else None)
-        if p.counter is not None:
-            changed = tx.conn.execute(
-                "UPDATE counters SET clerk_user_id = NULL, state = 'closed'"
-                " WHERE number = ? AND clerk_user_id = ?",
-                (p.counter, p.user_id),
-            ).rowcount
-            if changed:
-                ops.counter_event(tx, p, p.counter, "clerk_out")
+        if p.counter is not None and p.user_id is not None:
+            ops.clerk_out(tx, p, p.counter, p.user_id)
 
     return perform(op, 204)
 

@@ -4,7 +4,9 @@ notice. Thin: parse and check input, check the role, hand the change to the engi
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g
@@ -14,12 +16,12 @@ from hub.audit import audit
 from hub.auth import Principal, require, require_counter
 from hub.counter_ops import CounterOps
 from hub.errors import ApiError, bad_request
-from hub.events import last_event_id
 from hub.queue import QueueEngine, conflict
-from hub.views import Views
+from hub.state import QueueState
 from hub.writer import Tx
 
 bp = Blueprint("queue", __name__, url_prefix="/api/v1")
+RECENT_CALLS = 10
 NOTICE_DEFAULT = {"text_vi": "", "text_en": "", "updated_at": None}
 
 
@@ -31,16 +33,19 @@ def _ops() -> CounterOps:
     return current_app.extensions["motcua.counter_ops"]
 
 
-def _views() -> Views:
-    return current_app.extensions["motcua.views"]
+@contextlib.contextmanager
+def live() -> Iterator[QueueState]:
+    """The live state, locked, brought up to date first if the day turned or it is stale."""
+    state: QueueState = current_app.extensions["motcua.state"]
+    clock = current_app.extensions["motcua.clock"]
+    if state.dirty or state.day != clock.today():
+        current_app.extensions["motcua.writer"].run(lambda tx: None)  # the writer refreshes it
+    with state.lock:
+        yield state
 
 
 def _conn():  # type: ignore[no-untyped-def]
     return current_app.extensions["motcua.store"].conn()
-
-
-def _today() -> str:
-    return current_app.extensions["motcua.clock"].today()
 
 
 def _principal() -> Principal:
@@ -53,14 +58,16 @@ def _principal() -> Principal:
 @bp.get("/services")
 def list_services() -> Response:
     """Every service with waiting counts and estimated waits."""
-    day = _today()
-    return json_response({"day": day, "services": _views().services(_conn(), day)})
+    now = current_app.extensions["motcua.clock"].now()
+    with live() as state:
+        return json_response({"day": state.day, "services": state.services_view(now)})
 
 
 @bp.get("/counters")
 def list_counters() -> Response:
     """Every counter with its clerk and current ticket."""
-    return json_response({"counters": _views().counters(_conn(), _today())})
+    with live() as state:
+        return json_response({"counters": state.counters_view()})
 
 
 def read_notice(conn: Any) -> dict[str, Any]:
@@ -73,20 +80,21 @@ def read_notice(conn: Any) -> dict[str, Any]:
 def state() -> Response:
     """A consistent snapshot to start from, and the event id to follow on from."""
     conn = _conn()
-    day = _today()
-    views = _views()
-    conn.execute("BEGIN")  # one read transaction: the snapshot and its event id agree
-    try:
+    now = current_app.extensions["motcua.clock"].now()
+    with live() as state:  # the writer is between batches: views, log and event id agree
+        rows = conn.execute(
+            "SELECT * FROM tickets WHERE day = ? AND called_at IS NOT NULL"
+            " ORDER BY called_at DESC, id DESC LIMIT ?",
+            (state.day, RECENT_CALLS),
+        ).fetchall()
         body = {
-            "day": day,
-            "services": views.services(conn, day),
-            "counters": views.counters(conn, day),
-            "last_event_id": last_event_id(conn),
+            "day": state.day,
+            "services": state.services_view(now),
+            "counters": state.counters_view(),
+            "last_event_id": current_app.extensions["motcua.bus"].last_id,
             "notice": read_notice(conn),
-            "recent_calls": views.recent_calls(conn, day),
+            "recent_calls": [state.ticket_view(state.active.get(r["id"]) or dict(r)) for r in rows],
         }
-    finally:
-        conn.execute("COMMIT")
     return json_response(body)
 
 
@@ -101,7 +109,8 @@ def ticket_status(token: str) -> Response:
     """A ticket's own status, by its secret token."""
     if len(token) > 100:
         raise bad_request("not a ticket token", "token")
-    found = _engine().ticket_by_token(_conn(), token)
+    with live():
+        found = _engine().ticket_by_token(_conn(), token)
     if found is None:
         raise ApiError(404, "not_found", "no ticket with this token")
     return json_response(found)
@@ -153,12 +162,11 @@ def report_print(ticket_id: int) -> Response:
         raise bad_request("'ok' must be true or false", "ok")
     detail = get_str(data, "detail", required=False, max_len=200)
     p = _principal()
+    engine = _engine()
 
     def op(tx: Tx) -> None:
-        found = tx.conn.execute("SELECT 1 FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-        if found is None:
-            raise ApiError(404, "not_found", f"no ticket {ticket_id}")
-        tx.conn.execute(
+        engine.find(tx.read, ticket_id)  # 404 if there is no such ticket
+        tx.defer(
             "INSERT INTO print_reports (ticket_id, device_id, ok, detail, at)"
             " VALUES (?, ?, ?, ?, ?)",
             (ticket_id, p.device_id, int(ok), detail, tx.now),
@@ -175,12 +183,10 @@ def rate_ticket(ticket_id: int) -> Response:
     """The citizen's satisfaction with the service of a ticket (1 best … 5 worst)."""
     level = get_int(json_body(), "level", lo=1, hi=5)
     p = _principal()
-    views = _views()
+    engine = _engine()
 
     def op(tx: Tx) -> dict[str, Any]:
-        row = views.ticket_row(tx.conn, ticket_id)
-        if row is None:
-            raise ApiError(404, "not_found", f"no ticket {ticket_id}")
+        row = engine.find(tx.conn, ticket_id)
         if row["state"] not in ("serving", "done"):
             raise conflict(f"ticket {row['number']} is {row['state']}; rate it once served")
         if tx.conn.execute("SELECT 1 FROM ratings WHERE ticket_id = ?", (ticket_id,)).fetchone():

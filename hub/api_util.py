@@ -103,18 +103,22 @@ def perform(op: Callable[[Tx], Any], status: int = 200) -> Response:
     scope = principal.key if principal is not None else f"ip:{request.remote_addr}"
 
     def job(tx: Tx) -> tuple[int, str, bool]:
+        memo_key = ("idempotency", scope, key)
         if key is not None:
-            row = tx.conn.execute(
-                "SELECT status, body FROM idempotency WHERE principal = ? AND key = ?"
-                " AND created_at > ?",
-                (scope, key, tx.now - IDEMPOTENCY_TTL_S),
-            ).fetchone()
-            if row is not None:
-                return row[0], row[1], True
+            seen = tx.batch.memo.get(memo_key)  # a repeat within the same batch
+            if seen is None:
+                seen = tx.read.execute(
+                    "SELECT status, body FROM idempotency WHERE principal = ? AND key = ?"
+                    " AND created_at > ?",
+                    (scope, key, tx.now - IDEMPOTENCY_TTL_S),
+                ).fetchone()
+            if seen is not None:
+                return seen[0], seen[1], True
         result = op(tx)
         body = "" if result is None else json.dumps(result, ensure_ascii=False)
         if key is not None:
-            tx.conn.execute(
+            tx.memo[memo_key] = (status, body)
+            tx.defer(
                 "INSERT OR REPLACE INTO idempotency (principal, key, status, body, created_at)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (scope, key, status, body, tx.now),

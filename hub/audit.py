@@ -27,9 +27,9 @@ def audit(
     address: str | None = None,
 ) -> None:
     """Append one audit line; ``p`` None means the system or the local CLI."""
-    conn = tx.conn if isinstance(tx, Tx) else tx
     now = tx.now if isinstance(tx, Tx) else time.time()
-    conn.execute(
+    run = tx.defer if isinstance(tx, Tx) else tx.execute
+    run(
         "INSERT INTO audit (at, username, device_id, role, address, action, target, detail)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (

@@ -7,9 +7,11 @@ with PBKDF2 (werkzeug); enrolment codes are short-lived, single-use and hashed t
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -73,11 +75,57 @@ def check_password(stored: str, password: str) -> bool:
     return check_password_hash(stored, password)
 
 
+class TokenCache:
+    """Recently seen tokens, so a busy panel does not cost a query per request.
+
+    Cleared whenever a session or device changes through the hub (login, logout) and whenever
+    another process changes the database (the CLI revoking a device, a password change); entries
+    also expire after :data:`TTL_S` whatever happens, and never outlive their session.
+    """
+
+    TTL_S = 5.0
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str, now: float) -> Principal | None:
+        """The cached principal for a token hash, if still fresh."""
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] < now:
+            return None
+        return entry[1]
+
+    def put(self, digest: str, principal: Principal, until: float) -> None:
+        """Remember a principal until ``until`` (wall-clock seconds)."""
+        with self._lock:
+            if len(self._entries) > 10_000:
+                self._entries.clear()
+            self._entries[digest] = (until, principal)
+
+    def clear(self) -> None:
+        """Forget everything (a session or device changed)."""
+        with self._lock:
+            self._entries.clear()
+
+
 def _lookup(token: str, address: str | None) -> Principal | None:
-    store = current_app.extensions["motcua.store"]
     now = current_app.extensions["motcua.clock"].now()
-    conn = store.conn()
     digest = hash_token(token)
+    cache: TokenCache = current_app.extensions["motcua.tokens"]
+    found = cache.get(digest, now)
+    if found is None:
+        found = _query(digest, token, now)
+        if found is not None:
+            cache.put(digest, found[0], min(now + TokenCache.TTL_S, found[1]))
+            found = found[0]
+    if found is None:
+        return None
+    return dataclasses.replace(found, address=address)
+
+
+def _query(digest: str, token: str, now: float) -> tuple[Principal, float] | None:
+    conn = current_app.extensions["motcua.store"].conn()
     if token.startswith("d."):
         row = conn.execute(
             "SELECT id, role, counter FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
@@ -85,10 +133,11 @@ def _lookup(token: str, address: str | None) -> Principal | None:
         ).fetchone()
         if row is None:
             return None
-        return Principal(role=row[1], device_id=row[0], counter=row[2], address=address)
+        return Principal(role=row[1], device_id=row[0], counter=row[2]), float("inf")
     if token.startswith("s."):
         row = conn.execute(
-            "SELECT s.id, s.counter, s.device_id, u.id, u.username, u.role, u.display_name"
+            "SELECT s.id, s.counter, s.device_id, u.id, u.username, u.role, u.display_name,"
+            " s.expires_at"
             " FROM sessions s JOIN users u ON u.id = s.user_id"
             " WHERE s.token_hash = ? AND s.ended_at IS NULL AND s.expires_at > ? AND u.active = 1",
             (digest, now),
@@ -103,8 +152,7 @@ def _lookup(token: str, address: str | None) -> Principal | None:
             user_id=row[3],
             session_id=row[0],
             display_name=row[6],
-            address=address,
-        )
+        ), row[7]
     return None
 
 

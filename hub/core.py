@@ -6,17 +6,23 @@ Everything lives in ``app.extensions`` under ``motcua.*`` keys so blueprints fin
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+
 from flask import Flask, Response
 
 from hub import office
 from hub.api_util import json_response
+from hub.auth import TokenCache
 from hub.clock import Clock
 from hub.config import HubConfig
 from hub.counter_ops import CounterOps
 from hub.events import EventBus, last_event_id
 from hub.queue import QueueEngine
-from hub.views import Estimator, Views
+from hub.state import QueueState
 from hub.writer import Writer
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask, clock: Clock | None = None) -> None:
@@ -28,15 +34,30 @@ def init_app(app: Flask, clock: Clock | None = None) -> None:
         with store.write() as conn:
             office.load(conn, office.read_file(settings.office_file))
     bus = EventBus(last_event_id(store.conn()))
-    writer = Writer(settings.db_path, clock, bus.publish)
-    views = Views(clock, Estimator())
-    engine = QueueEngine(views, settings.base_url, settings.priority_burst)
+    state = QueueState(clock, settings.priority_burst)
+
+    tokens = TokenCache()
+
+    def mark_dirty() -> None:
+        state.dirty = True
+
+    def before_batch(conn: sqlite3.Connection, now: float, changed: bool) -> None:
+        if changed:  # another process wrote: a revoked device, a new password, new services
+            tokens.clear()
+        state.refresh(conn, now, changed)
+
+    writer = Writer(
+        settings.db_path, clock, bus.publish,
+        lock=state.lock, before_batch=before_batch, on_failure=mark_dirty,
+    )  # fmt: skip
+    engine = QueueEngine(state, settings.base_url)
     app.extensions.update(
         {
             "motcua.clock": clock,
             "motcua.bus": bus,
             "motcua.writer": writer,
-            "motcua.views": views,
+            "motcua.state": state,
+            "motcua.tokens": tokens,
             "motcua.engine": engine,
             "motcua.counter_ops": CounterOps(engine),
         }
@@ -50,5 +71,9 @@ def init_app(app: Flask, clock: Clock | None = None) -> None:
 
 def shutdown(app: Flask) -> None:
     """Stop the writer thread and close connections (tests and server shutdown)."""
-    app.extensions["motcua.writer"].stop()
+    writer = app.extensions["motcua.writer"]
+    writer.stop()
+    log.info(
+        "writer: %d jobs in %d batches, busy %.1f s", writer.jobs, writer.batches, writer.busy_s
+    )
     app.extensions["motcua.store"].close()

@@ -25,6 +25,9 @@ PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
 )
+# Reader connections are one per server thread (up to ~160): keep each page cache small; the
+# hot data lives in the queue's memory, and the OS page cache holds the file anyway.
+READER_CACHE = "PRAGMA cache_size=-256"
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -78,6 +81,7 @@ class Store:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self.path)
+            conn.execute(READER_CACHE)
             self._local.conn = conn
             with self._all_lock:
                 self._all.append(conn)

@@ -81,10 +81,14 @@ def seed(db_path: Path, office_data: dict[str, Any] = OFFICE) -> dict[str, Any]:
             office.load(conn, office_data)
             accounts.ensure_user(conn, ADMIN[0], ADMIN[2], "admin", ADMIN[1])
             clerks = []
-            for username, name, counter in CLERKS:
+            for c in office_data["counters"]:  # a clerk per counter; beyond CLERKS, clerkN
+                n = c["number"]
+                username, name = next(
+                    ((u, d) for u, d, k in CLERKS if k == n), (f"clerk{n}", f"Cán bộ {n}")
+                )
                 accounts.ensure_user(conn, username, CLERK_PASSWORD, "clerk", name)
                 clerks.append({"username": username, "password": CLERK_PASSWORD,
-                               "display_name": name, "counter": counter})  # fmt: skip
+                               "display_name": name, "counter": n})  # fmt: skip
             kiosk_id, kiosk = accounts.ensure_device(conn, "Kiosk sảnh (demo)", "kiosk")
             display_id, display = accounts.ensure_device(conn, "Màn hình chờ (demo)", "display")
             counters = {}
@@ -132,7 +136,22 @@ def children(var: Path) -> list[Child]:
             [python, "-m", "appliance.cli", "hub", "--config", str(var / "hub.toml")],
             ready_url=f"http://{HOST}:{PORT}/healthz",
         ),
+        *_display_child(var),
     ]
+
+
+def _display_child(var: Path) -> list[Child]:
+    """The waiting-room display's window, when there is a screen to open it on."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return []
+    token_file = var / "display-token"
+    devices = json.loads((var / "devices.json").read_text(encoding="utf-8"))
+    token_file.write_text(devices["display"]["token"] + "\n", encoding="utf-8")
+    os.chmod(token_file, 0o600)
+    env = {"MOTCUA_TOKEN_FILE": str(token_file), "MOTCUA_AUDIO_DIR": str(var / "display-audio"),
+           "MOTCUA_WIDTH": "1280", "MOTCUA_HEIGHT": "720"}  # fmt: skip
+    argv = [sys.executable, "-m", "appliance.cli", "display", "--hub", f"http://{HOST}:{PORT}"]
+    return [Child("display", argv, env)]
 
 
 def _toml(settings: dict[str, Any]) -> str:

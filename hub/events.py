@@ -8,7 +8,6 @@ back after a hub restart, say) reads them from the ``events`` table first, then 
 
 from __future__ import annotations
 
-import collections
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -18,23 +17,26 @@ from flask import Blueprint, Flask, Response, current_app, request
 from hub.errors import bad_request
 from hub.writer import Event, event_json
 
-RING_SIZE = 4096
+RING_SIZE = 1024  # about 2 MB of rendered events; older ones come from the log
 TOPICS = ("ticket", "counter", "day", "notice", "rating", "dossier", "procedure")
-BACKLOG_PAGE = 500
+BACKLOG_PAGE = 64  # events read from the log per step by a lagging subscriber
 
 
 class EventBus:
-    """The last :data:`RING_SIZE` committed events and a condition to wait for the next."""
+    """At least the last :data:`RING_SIZE` committed events, and a condition to wait for more."""
 
     def __init__(self, last_id: int = 0, size: int = RING_SIZE) -> None:
         self._cond = threading.Condition()
-        self._ring: collections.deque[Event] = collections.deque(maxlen=size)
+        self._ring: list[Event] = []
+        self._size = size
         self.last_id = last_id
 
     def publish(self, events: list[Event]) -> None:
         """Add committed events (in id order) and wake every waiting subscriber."""
         with self._cond:
-            self._ring.extend(events)
+            self._ring += events
+            if len(self._ring) > 2 * self._size:  # trim in halves: amortized, no per-event cost
+                del self._ring[: -self._size]
             self.last_id = max(self.last_id, events[-1].id)
             self._cond.notify_all()
 
@@ -43,10 +45,10 @@ class EventBus:
         with self._cond:
             if after >= self.last_id:
                 return []
-            if not self._ring or self._ring[0].id > after + 1:
+            ring = self._ring
+            if not ring or ring[0].id > after + 1:
                 return None
             # ids are dense and ordered, so the position is arithmetic, not a search.
-            ring = list(self._ring)
             start = after + 1 - ring[0].id
             if 0 <= start < len(ring) and ring[start].id == after + 1:
                 return ring[start:]
@@ -106,7 +108,7 @@ def stream(
         if events is None:  # older than the ring: read the log
             events = load_after(conn_factory(), after)  # type: ignore[operator]
         if events:
-            chunk = b"".join(e.sse() for e in events if topics is None or e.topic in topics)
+            chunk = b"".join(e.sse for e in events if topics is None or e.topic in topics)
             after = events[-1].id  # type: ignore[index]
             if chunk:
                 yield chunk

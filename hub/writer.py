@@ -1,15 +1,22 @@
 """The single writer: every state change runs here, in batches committed together (group commit).
 
 Request threads hand an operation (a function of a :class:`Tx`) to :meth:`Writer.run` and wait.
-The writer thread takes every operation queued at that moment, runs each inside its own SAVEPOINT
-of one ``BEGIN IMMEDIATE`` transaction, commits once (one fsync for the whole batch, with
-``synchronous=FULL``), and only then wakes the callers. So:
+The writer thread takes every operation queued at that moment, runs them one after another in
+one ``BEGIN IMMEDIATE`` transaction, commits once (one fsync for the batch, ``synchronous=FULL``)
+and only then wakes the callers. So:
 
 - an answer is sent only after its change is on disk (``kill -9`` loses nothing acknowledged);
 - numbers come from one thread in one order (concurrent clients never duplicate or skip one);
-- a failing operation rolls back its own savepoint and leaves the rest of the batch alone;
+- an operation that fails leaves nothing behind (its writes are dropped or rolled back);
 - events reach the in-memory bus after the commit, in id order, so a subscriber never sees an
   event that a crash could take back.
+
+Throughput comes from doing little per operation in this thread: the hot operations (issue,
+call) only *defer* their rows (:meth:`Tx.save_ticket`, :meth:`Tx.emit`, :meth:`Tx.defer`), and
+the batch writes them with a few multi-row statements before its commit. Every SQLite call lets
+other threads take the GIL, and getting it back is what costs, so fewer calls is faster.
+An operation that needs the connection itself uses :attr:`Tx.conn`, which opens a savepoint
+for it so that its direct writes roll back if it fails; :attr:`Tx.read` is for reads.
 """
 
 from __future__ import annotations
@@ -19,8 +26,8 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,20 +38,30 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_BATCH = 128
+ROWS_PER_STATEMENT = 200  # well under SQLite's bound-parameter limit
+TICKET_COLUMNS = (
+    "id", "day", "service", "seq", "number_service", "number", "token_hash", "state",
+    "priority", "priority_reason", "head", "target_counter", "queued_at", "counter",
+    "issued_at", "called_at", "started_at", "finished_at", "recalls", "issued_by_device",
+)  # fmt: skip
 
 
-@dataclass
 class Event:
-    """One committed event: its id, type, topic and the SSE bytes ready to send."""
+    """One committed event: id, type, topic, and the SSE message as bytes, rendered once and
+    sent as-is to every subscriber (the JSON is not kept twice: the ring holds thousands)."""
 
-    id: int
-    type: str
-    topic: str
-    data: str  # the JSON object sent as ``data:``
+    __slots__ = ("id", "sse", "topic", "type")
 
-    def sse(self) -> bytes:
-        """The event as one SSE message."""
-        return f"id: {self.id}\nevent: {self.type}\ndata: {self.data}\n\n".encode()
+    def __init__(self, id: int, type: str, topic: str, data: str) -> None:
+        self.id = id
+        self.type = type
+        self.topic = topic
+        self.sse = f"id: {id}\nevent: {type}\ndata: {data}\n\n".encode()
+
+    @property
+    def data(self) -> str:
+        """The JSON sent as ``data``."""
+        return self.sse.decode().split("\ndata: ", 1)[1][:-2]
 
 
 def event_json(event_id: int, type_: str, at: str, payload: str) -> str:
@@ -55,31 +72,71 @@ def event_json(event_id: int, type_: str, at: str, payload: str) -> str:
     return head[:-1] + ", " + payload[1:]
 
 
-@dataclass
-class Tx:
-    """What an operation gets: the connection inside the batch's transaction, the clock, and
-    a way to append events and after-commit actions that count only if it succeeds."""
+class _Batch:
+    """What the operations of one batch have deferred, written just before its commit."""
 
-    conn: sqlite3.Connection
-    clock: Clock
-    now: float
-    events: list[Event] = field(default_factory=list)
-    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    def __init__(self, next_event_id: int) -> None:
+        self.next_event_id = next_event_id
+        self.tickets: dict[int, dict[str, Any]] = {}
+        self.events: list[tuple[Event, str, str]] = []  # (event, at, payload)
+        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+        self.memo: dict[Any, Any] = {}  # per-batch lookups, e.g. idempotency answers
+        self.after_commit: list[Callable[[], None]] = []
+
+
+class Tx:
+    """One operation's view of its batch: connection, clock, time, and deferred writes."""
+
+    def __init__(self, conn: sqlite3.Connection, clock: Clock, now: float, batch: _Batch) -> None:
+        self.read = conn  # for reads; writes through :attr:`conn` or the deferring methods
+        self.clock = clock
+        self.now = now
+        self.batch = batch
+        self.savepoint = False
+        self.tickets: dict[int, dict[str, Any]] = {}
+        self.events: list[tuple[Event, str, str]] = []
+        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+        self.after_commit: list[Callable[[], None]] = []
+        self.memo: dict[Any, Any] = {}
+        self._first_event_id = batch.next_event_id
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The connection, for writes that cannot wait; rolled back if the operation fails."""
+        if not self.savepoint:
+            self.read.execute("SAVEPOINT op")
+            self.savepoint = True
+        return self.read
 
     def emit(self, type_: str, payload: dict[str, Any]) -> Event:
         """Append an event to the persistent log (published once the batch commits)."""
         at = self.clock.iso(self.now) or ""
         body = json.dumps(payload, ensure_ascii=False, separators=(", ", ": "))
+        event_id = self.batch.next_event_id
+        self.batch.next_event_id += 1
         topic = type_.split(".", 1)[0]
-        cur = self.conn.execute(
-            "INSERT INTO events (at, type, topic, payload) VALUES (?, ?, ?, ?)",
-            (at, type_, topic, body),
-        )
-        event = Event(
-            int(cur.lastrowid or 0), type_, topic, event_json(cur.lastrowid, type_, at, body)
-        )
-        self.events.append(event)
+        event = Event(event_id, type_, topic, event_json(event_id, type_, at, body))
+        self.events.append((event, at, body))
         return event
+
+    def save_ticket(self, ticket: dict[str, Any]) -> None:
+        """Write this ticket's row (as it is when the batch commits)."""
+        self.tickets[ticket["id"]] = ticket
+
+    def defer(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Run a statement just before the batch commits."""
+        self.statements.append((sql, params))
+
+    def _merge(self) -> None:
+        b = self.batch
+        b.tickets.update(self.tickets)
+        b.events += self.events
+        b.statements += self.statements
+        b.after_commit += self.after_commit
+        b.memo.update(self.memo)
+
+    def _discard(self) -> None:
+        self.batch.next_event_id = self._first_event_id  # keep event ids dense
 
 
 class _Job:
@@ -100,15 +157,30 @@ class Writer:
         path: Path | str,
         clock: Clock,
         publish: Callable[[list[Event]], None] = lambda events: None,
+        *,
+        lock: threading.RLock | None = None,
+        before_batch: Callable[[sqlite3.Connection, float, bool], None] | None = None,
+        on_failure: Callable[[], None] = lambda: None,
+        idle_s: float = 2.0,
     ) -> None:
+        """``lock`` is held from BEGIN until the batch's events are published; ``before_batch``
+        runs first inside the transaction (and every ``idle_s`` when idle, outside one), told
+        whether another connection changed the file; ``on_failure`` hears of failed writes."""
         self.path = Path(path)
         self.clock = clock
         self._publish = publish
+        self._lock_batch = lock or threading.RLock()
+        self._before = before_batch
+        self._on_failure = on_failure
+        self._idle_s = idle_s
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self.batches = 0  # counters for the benchmark's curiosity
+        self._version: int | None = None
+        self._next_event_id = 1
+        self.batches = 0  # for the benchmark's curiosity
         self.jobs = 0
+        self.busy_s = 0.0
 
     def start(self) -> None:
         """Start the writer thread (idempotent)."""
@@ -143,7 +215,11 @@ class Writer:
         conn = db.connect(self.path)
         try:
             while True:
-                job = self._queue.get()
+                try:
+                    job = self._queue.get(timeout=self._idle_s)
+                except queue.Empty:
+                    self._idle(conn)
+                    continue
                 if job is None:
                     return
                 batch = [job]
@@ -157,48 +233,114 @@ class Writer:
                         stop = True
                         break
                     batch.append(more)
-                self._commit(conn, batch)
+                began = time.perf_counter()
+                with self._lock_batch:
+                    self._commit(conn, batch)
+                for done in batch:
+                    done.done.set()
+                self.busy_s += time.perf_counter() - began
                 if stop:
                     return
         finally:
             conn.close()
 
-    def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+    def _changed(self, conn: sqlite3.Connection) -> bool:
+        """Whether another connection committed since we last looked (and resync the ids)."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        changed = version != self._version
+        if changed:
+            self._version = version
+            self._next_event_id = (
+                1 + conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+            )
+        return changed
+
+    def _idle(self, conn: sqlite3.Connection) -> None:
+        """Nothing to write: let the state notice a new day or another writer's change."""
+        with self._lock_batch:
+            try:
+                changed = self._changed(conn)
+                if self._before is not None:
+                    self._before(conn, self.clock.now(), changed)
+            except Exception:
+                log.exception("idle refresh failed")
+                self._on_failure()
+
+    def _commit(self, conn: sqlite3.Connection, jobs: list[_Job]) -> None:
         now = self.clock.now()
-        committed: list[Event] = []
-        actions: list[Callable[[], None]] = []
+        batch = _Batch(self._next_event_id)
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for job in batch:
-                tx = Tx(conn, self.clock, now)
-                conn.execute("SAVEPOINT op")
-                try:
-                    job.result = job.fn(tx)
-                except BaseException as exc:  # the operation's own failure, answered to its caller
-                    conn.execute("ROLLBACK TO op")
-                    job.error = exc
-                finally:
-                    conn.execute("RELEASE op")
-                if job.error is None:
-                    committed.extend(tx.events)
-                    actions.extend(tx.after_commit)
+            changed = self._changed(conn)
+            batch.next_event_id = self._next_event_id
+            if self._before is not None:
+                self._before(conn, now, changed)
+            for job in jobs:
+                self._run_job(conn, job, Tx(conn, self.clock, now, batch))
+            self._flush(conn, batch)
             conn.execute("COMMIT")
-        except BaseException as exc:  # the commit itself failed: nobody's change counts
+        except BaseException as exc:  # the batch itself failed: nobody's change counts
             log.exception("write batch failed")
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            for job in batch:
+            for job in jobs:
                 if job.error is None:
                     job.error = exc
-            committed, actions = [], []
+            self._on_failure()
+            self._version = None  # re-read the event ids next time
+            return
+        self._next_event_id = batch.next_event_id
         self.batches += 1
-        self.jobs += len(batch)
-        for action in actions:
+        self.jobs += len(jobs)
+        for action in batch.after_commit:
             try:
                 action()
             except Exception:
                 log.exception("after-commit action failed")
-        if committed:
-            self._publish(committed)
-        for job in batch:
-            job.done.set()
+        if batch.events:
+            self._publish([event for event, _, _ in batch.events])
+
+    def _run_job(self, conn: sqlite3.Connection, job: _Job, tx: Tx) -> None:
+        changes = conn.total_changes
+        try:
+            job.result = job.fn(tx)
+        except BaseException as exc:  # the operation's own failure, answered to its caller
+            job.error = exc
+            tx._discard()
+            if tx.savepoint:
+                conn.execute("ROLLBACK TO op")
+            if conn.total_changes != changes or tx.tickets or tx.events:
+                self._on_failure()  # it may have changed live state: resync from the file
+        else:
+            tx._merge()
+        finally:
+            if tx.savepoint:
+                conn.execute("RELEASE op")
+
+    @staticmethod
+    def _flush(conn: sqlite3.Connection, batch: _Batch) -> None:
+        """Write the batch's deferred rows with a few multi-row statements."""
+        for sql, params in batch.statements:
+            conn.execute(sql, params)
+        tickets = [tuple(t[c] for c in TICKET_COLUMNS) for t in batch.tickets.values()]
+        updates = ", ".join(f"{c} = excluded.{c}" for c in TICKET_COLUMNS[1:])
+        _insert_many(
+            conn, "tickets", TICKET_COLUMNS, tickets, f" ON CONFLICT (id) DO UPDATE SET {updates}"
+        )
+        events = [(e.id, at, e.type, e.topic, body) for e, at, body in batch.events]
+        _insert_many(conn, "events", ("id", "at", "type", "topic", "payload"), events)
+
+
+def _insert_many(
+    conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]],
+    suffix: str = "",
+) -> None:  # fmt: skip
+    """INSERT ``rows`` with as few statements as the parameter limit allows."""
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        conn.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}"
+            + suffix,
+            [value for row in chunk for value in row],
+        )

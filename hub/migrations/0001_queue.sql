@@ -105,13 +105,17 @@ CREATE TABLE tickets (
     issued_by_device INTEGER,
     UNIQUE (day, number_service, seq)
 );
-CREATE INDEX tickets_line ON tickets (day, state, service, queued_at);
-CREATE INDEX tickets_counter ON tickets (counter, day, state);
+-- The line of a service: head-of-line transfers, then priority, then the rest, oldest first.
+CREATE INDEX tickets_line ON tickets (day, state, service, head, priority, queued_at);
+CREATE INDEX tickets_target ON tickets (day, state, target_counter, queued_at);
+-- A counter's calls, newest first (its current ticket, its recent priority streak).
+CREATE INDEX tickets_counter ON tickets (counter, day, called_at);
+CREATE INDEX tickets_current ON tickets (counter, day) WHERE state IN ('called', 'serving');
 CREATE INDEX tickets_done ON tickets (service, state, finished_at);
 
 -- The persistent event log: SSE ids, resume after a restart, history for reports.
 CREATE TABLE events (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            INTEGER PRIMARY KEY,  -- dense and never reused (nothing is deleted)
     at            TEXT NOT NULL,
     type          TEXT NOT NULL,
     topic         TEXT NOT NULL,

@@ -1,0 +1,248 @@
+"""Queue benchmark: event fan-out latency, durable throughput, and the hub's memory under load.
+
+Starts a real ``motcua hub`` process (waitress, SQLite with synchronous=FULL) with 20 counters,
+then measures:
+
+1. call-next → ``ticket.called`` received by every one of 100 SSE subscribers (p50, p99);
+2. sustained operations per second over HTTP: 20 concurrent keep-alive clients, each a clerk
+   alternating "issue a ticket" (as the kiosk) and "call next" at its own counter; every answer
+   is a committed, fsynced change;
+3. the hub's resident memory (peak VmHWM, and VmRSS at the end) under that load, with the 100
+   subscribers still connected.
+
+Run: ``.venv/bin/python bench/bench_queue.py [--seconds 10]`` (``make bench`` runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import selectors
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hub.testing import HubProcess
+
+COUNTERS = 20
+SUBSCRIBERS = 100
+SERVICES = ["A", "B", "C", "D"]
+OFFICE = {
+    "services": [
+        {"code": c, "prefix": c, "name_vi": f"Dịch vụ {c}", "name_en": f"Service {c}"}
+        for c in SERVICES
+    ],
+    "counters": [
+        {"number": n, "name": f"Quầy {n}", "services": SERVICES[n % 4 :] + SERVICES[: n % 4]}
+        for n in range(1, COUNTERS + 1)
+    ],
+}
+
+
+class Client:
+    """One keep-alive HTTP connection speaking JSON."""
+
+    def __init__(self, port: int, token: str) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def post(self, path: str, body: object = None, token: str | None = None) -> tuple[int, bytes]:
+        headers = dict(self.headers)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = b"" if body is None else json.dumps(body).encode()
+        self.conn.request("POST", path, body=data, headers=headers)
+        answer = self.conn.getresponse()
+        return answer.status, answer.read()
+
+
+def memory_kb(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (peak) of a process, in kB."""
+    found = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                found[key] = int(value.split()[0])
+    return found
+
+
+class Subscribers:
+    """Many SSE connections read by one selector thread, timestamping each event's arrival."""
+
+    def __init__(self, port: int, count: int) -> None:
+        self.selector = selectors.DefaultSelector()
+        self.arrivals: dict[int, list[float]] = {}  # event id -> arrival times
+        self.lock = threading.Lock()
+        self.sockets = []
+        for _ in range(count):
+            sock = socket.create_connection(("127.0.0.1", port))
+            request = f"GET /api/v1/events?topics=ticket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+            sock.sendall(request.encode())
+            sock.setblocking(False)
+            self.selector.register(sock, selectors.EVENT_READ, bytearray())
+            self.sockets.append(sock)
+        self.running = True
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while self.running:
+            for key, _ in self.selector.select(0.2):
+                now = time.perf_counter()
+                try:
+                    data = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                except BlockingIOError:
+                    continue
+                if not data:
+                    self.selector.unregister(key.fileobj)
+                    continue
+                buf: bytearray = key.data
+                buf += data
+                # Only ticket.called matters; find each complete "id: N\nevent: ticket.called".
+                while True:
+                    end = buf.find(b"\n\n")
+                    if end < 0:
+                        break
+                    message = bytes(buf[:end])
+                    del buf[: end + 2]
+                    if b"event: ticket.called" in message:
+                        start = message.find(b"id: ")
+                        event_id = int(message[start + 4 : message.index(b"\n", start)])
+                        with self.lock:
+                            self.arrivals.setdefault(event_id, []).append(now)
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join(2)
+        for sock in self.sockets:
+            sock.close()
+
+
+def bench_latency(hub: HubProcess, subs: Subscribers, clerk: str, rounds: int) -> list[float]:
+    """Latency samples (ms) from sending call-next to each subscriber receiving the event."""
+    kiosk = Client(hub.port, hub.kiosk_token)
+    client = Client(hub.port, clerk)
+    for _ in range(rounds):
+        kiosk.post("/api/v1/tickets", {"service": "A"})
+    samples: list[float] = []
+    for _ in range(rounds):
+        sent = time.perf_counter()
+        status, body = client.post("/api/v1/counters/1/call-next")
+        assert status == 200, body
+        # The event id is not in the answer; the subscribers see exactly one ticket.called per call.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with subs.lock:
+                done = [e for e, times in subs.arrivals.items() if len(times) >= SUBSCRIBERS]
+                if done:
+                    event_id = done[0]
+                    times = subs.arrivals.pop(event_id)
+                    break
+            time.sleep(0.0005)
+        else:
+            raise RuntimeError("an event did not reach every subscriber within 5 s")
+        samples += [(t - sent) * 1000 for t in times]
+        time.sleep(0.01)
+    return samples
+
+
+def bench_throughput(hub: HubProcess, clerks: list[str], seconds: float) -> tuple[int, float]:
+    """(operations, seconds) with 20 clients alternating issue and call-next."""
+    counts = [0] * len(clerks)
+    errors: list[str] = []
+    start_gate = threading.Barrier(len(clerks) + 1)
+    stop_at = [0.0]
+
+    def work(i: int) -> None:
+        client = Client(hub.port, hub.kiosk_token)
+        counter = i + 1
+        start_gate.wait()
+        n = 0
+        while time.perf_counter() < stop_at[0]:
+            status, body = client.post("/api/v1/tickets", {"service": SERVICES[i % 4]})
+            if status != 201:
+                errors.append(f"issue {status} {body[:200]!r}")
+                return
+            status, body = client.post(f"/api/v1/counters/{counter}/call-next", token=clerks[i])
+            if status != 200:
+                errors.append(f"call-next {status} {body[:200]!r}")
+                return
+            n += 2
+        counts[i] = n
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(clerks))]
+    for t in threads:
+        t.start()
+    stop_at[0] = time.perf_counter() + seconds + 0.05
+    begin = time.perf_counter()
+    start_gate.wait()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - begin
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed operations, first: {errors[0]}")
+    return sum(counts), elapsed
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="throughput run length")
+    parser.add_argument("--rounds", type=int, default=200, help="call-next rounds for latency")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp:
+        hub = HubProcess(
+            Path(tmp), settings={"login_attempts_per_minute": 1000}, office=OFFICE
+        ).start()
+        try:
+            clerks = [hub.clerk_token(n) for n in range(1, COUNTERS + 1)]
+            # A backlog so call-next never finds the line empty during the throughput run.
+            backlog = Client(hub.port, hub.kiosk_token)
+            for i in range(400):
+                backlog.post("/api/v1/tickets", {"service": SERVICES[i % 4]})
+            assert hub.proc is not None
+            ops, elapsed = bench_throughput(hub, clerks, args.seconds)
+            memory1 = memory_kb(hub.proc.pid)
+            subs = Subscribers(hub.port, SUBSCRIBERS)
+            time.sleep(1.0)  # let every stream open
+            latency = bench_latency(hub, subs, clerks[0], args.rounds)
+            ops2, elapsed2 = bench_throughput(hub, clerks, args.seconds)
+            memory = memory_kb(hub.proc.pid)
+            subs.close()
+        finally:
+            hub.stop()
+    cpu = os.cpu_count()
+    print(f"machine: {cpu} cores; hub: waitress, SQLite WAL synchronous=FULL")
+    print(
+        f"call-next -> event at all {SUBSCRIBERS} SSE subscribers: "
+        f"p50 {statistics.median(latency):.1f} ms, p99 {percentile(latency, 99):.1f} ms "
+        f"({len(latency)} samples; target p99 <= 20 ms)"
+    )
+    print(
+        f"durable operations over HTTP, 20 clients alternating issue/call-next: "
+        f"{ops / elapsed:.0f} ops/s ({ops} in {elapsed:.1f} s; target >= 1000/s)"
+    )
+    print(f"the same with the {SUBSCRIBERS} SSE subscribers connected: {ops2 / elapsed2:.0f} ops/s")
+    print(
+        f"hub resident memory under that load: peak {memory1['VmHWM'] / 1024:.1f} MB "
+        f"(target <= 80 MB); with the {SUBSCRIBERS} subscribers too: peak "
+        f"{memory['VmHWM'] / 1024:.1f} MB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
