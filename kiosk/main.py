@@ -26,12 +26,17 @@ def obtain_token(settings: KioskSettings, patience_s: float = 30.0) -> str:
     """The device token; on first start, enrol, waiting for the hub if it is not up yet."""
     client = HubClient(settings.hub_url, timeout=settings.request_timeout_s)
     deadline = time.monotonic() + patience_s
-    while True:
-        try:
-            return ensure_token(client, settings.token_file, settings.enroll_code, settings.name)
-        except EnrolmentError:
-            if time.monotonic() > deadline or wait_for_hub(client, timeout=2.0):
-                raise  # the hub answered and refused, or we waited long enough
+    try:
+        while True:
+            try:
+                return ensure_token(
+                    client, settings.token_file, settings.enroll_code, settings.name
+                )
+            except EnrolmentError:
+                if time.monotonic() > deadline or wait_for_hub(client, timeout=2.0):
+                    raise  # the hub answered and refused, or we waited long enough
+    finally:
+        client.close()
 
 
 def main(argv: list[str] | None = None) -> int:
