@@ -137,6 +137,7 @@ def children(var: Path) -> list[Child]:
             ready_url=f"http://{HOST}:{PORT}/healthz",
         ),
         *_display_child(var),
+        *_kiosk_child(var),
     ]
 
 
@@ -152,6 +153,20 @@ def _display_child(var: Path) -> list[Child]:
            "MOTCUA_WIDTH": "1280", "MOTCUA_HEIGHT": "720"}  # fmt: skip
     argv = [sys.executable, "-m", "appliance.cli", "display", "--hub", f"http://{HOST}:{PORT}"]
     return [Child("display", argv, env)]
+
+
+def _kiosk_child(var: Path) -> list[Child]:
+    """The citizen kiosk's window (simulated printer: tickets and previews in var/demo/printer)."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return []
+    token_file = var / "kiosk-token"
+    devices = json.loads((var / "devices.json").read_text(encoding="utf-8"))
+    token_file.write_text(devices["kiosk"]["token"] + "\n", encoding="utf-8")
+    os.chmod(token_file, 0o600)
+    env = {"MOTCUA_TOKEN_FILE": str(token_file), "MOTCUA_PRINTER_OUTPUT_DIR": str(var / "printer"),
+           "MOTCUA_WIDTH": "1280", "MOTCUA_HEIGHT": "800"}  # fmt: skip
+    argv = [sys.executable, "-m", "appliance.cli", "kiosk", "--hub", f"http://{HOST}:{PORT}"]
+    return [Child("kiosk", argv, env)]
 
 
 def _toml(settings: dict[str, Any]) -> str:
