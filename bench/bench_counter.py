@@ -1,0 +1,157 @@
+"""Counter panel latency: press → hub acknowledged → panel updated, p50/p99.
+
+Runs a real hub (subprocess, demo office) and the real panel app offscreen in this process at
+800×480; logs the demo clerk in at counter 2, issues tickets through the API as the kiosk does,
+then alternates *call next* and *finish* by touching the buttons. For every press it records when
+the hub's answer arrived (in the panel's worker thread) and when the frame showing the new state
+was drawn. Kivy runs at its default 60 fps, so "panel updated" includes waiting for the next frame,
+as it does on the device.
+
+    SDL_VIDEODRIVER=offscreen .venv/bin/python bench/bench_counter.py [--presses 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+os.environ.setdefault("KIVY_NO_FILELOG", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def report(name: str, values: list[float]) -> str:
+    """One line of figures in milliseconds."""
+    ms = [v * 1000 for v in values]
+    return (
+        f"{name:<28} n={len(ms):<4} p50={percentile(ms, 50):6.1f} ms  "
+        f"p99={percentile(ms, 99):6.1f} ms  max={max(ms):6.1f} ms  mean={statistics.mean(ms):6.1f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--presses", type=int, default=200, help="presses in all (even)")
+    args = parser.parse_args(argv)
+    calls = max(1, args.presses // 2)
+
+    from hub.testing import start_hub
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-counter-"))
+    hub = start_hub(workdir)
+    try:
+        return run(hub, calls)
+    finally:
+        hub.stop()
+
+
+def run(hub: object, calls: int) -> int:
+    """Drive the panel against ``hub``; print the figures."""
+    from kivy.core.window import Window
+    from kivy.tests.common import UnitTestTouch
+
+    from appliance.config import load
+    from appliance.ui.harness import AppDriver
+    from counter_panel.app import CounterPanelApp
+    from counter_panel.client import PanelClient
+    from counter_panel.settings import CounterSettings
+
+    counter = 2
+    Window.size = (800, 480)
+    settings = load(
+        CounterSettings,
+        env={},
+        overrides={"counter": counter, "hub_url": hub.url, "rating": "off"},  # type: ignore[attr-defined]
+    )
+    client = PanelClient(hub.url, hub.counter_tokens[counter], timeout=5.0)  # type: ignore[attr-defined]
+    acked: list[float] = []
+    original = client.request
+
+    def timed_request(*a: object, **kw: object) -> object:
+        answer = original(*a, **kw)  # type: ignore[arg-type]
+        acked.append(time.perf_counter())
+        return answer
+
+    client.request = timed_request  # type: ignore[method-assign]
+    driver = AppDriver(CounterPanelApp(settings, client)).start()
+    app = driver.app
+    try:
+        controller = app.controller
+        driver.wait_until(lambda: controller.online, 15, "the hub's state")
+        clerk = next(c for c in hub.clerks if c["counter"] == counter)  # type: ignore[attr-defined]
+        controller.login(clerk["username"], clerk["password"])
+        driver.wait_until(lambda: app.manager.current == "panel", 15, "the panel")
+        numbers = []
+        for _ in range(calls):
+            status, body = hub.request(  # type: ignore[attr-defined]
+                "POST",
+                "/api/v1/tickets",
+                {"service": "A"},
+                token=hub.kiosk_token,  # type: ignore[attr-defined]
+            )
+            assert status == 201, body
+            numbers.append(body["number"])
+        panel = app.screens["panel"]
+        driver.wait_until(lambda: controller.view.waiting_total() == calls, 15, "the tickets")
+        driver.pump(3)
+        results: dict[str, tuple[list[float], list[float]]] = {
+            "call_next": ([], []),
+            "finish": ([], []),
+        }
+
+        def press(action: str, shown: object) -> None:
+            button = panel.buttons[action]
+            driver.wait_until(lambda: not button.disabled, 5, f"{action} enabled")
+            x, y = button.to_window(*button.center)
+            acked.clear()
+            start = time.perf_counter()
+            touch = UnitTestTouch(x, y)
+            touch.touch_down()
+            touch.touch_up()
+            deadline = start + 10
+            while not shown():  # type: ignore[operator]
+                if time.perf_counter() > deadline:
+                    raise SystemExit(f"{action}: the panel never showed the result")
+                driver.pump()
+            drawn = time.perf_counter()
+            to_ack, to_drawn = results[action]
+            to_ack.append(acked[0] - start)
+            to_drawn.append(drawn - start)
+
+        for number in numbers:
+            press("call_next", lambda n=number: panel.number == n)
+            press("finish", lambda: panel.number == "—")
+        everything = [v for ack, _ in results.values() for v in ack]
+        drawn_all = [v for _, drawn in results.values() for v in drawn]
+        print(f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.platform()}")
+        print(f"python {platform.python_version()}; hub subprocess on 127.0.0.1; panel offscreen")
+        for action, (ack, drawn) in results.items():
+            print(report(f"{action}: press → hub ack", ack))
+            print(report(f"{action}: press → panel drawn", drawn))
+        print(report("all: press → hub ack", everything))
+        print(report("all: press → panel drawn", drawn_all))
+        p99 = percentile([v * 1000 for v in drawn_all], 99)
+        print(f"target p99 ≤ 50 ms (press → panel drawn): {'met' if p99 <= 50 else 'NOT met'}")
+    finally:
+        driver.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
