@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 
 from appliance import config
@@ -40,6 +41,8 @@ def load_settings(args: argparse.Namespace) -> CounterSettings:
 def main(argv: list[str] | None = None) -> int:
     """Run the panel until its window closes; 2 for a bad setting or a failed enrolment."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    # journald keeps what an appliance says; the demo keypad's pty path is announced this way.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(args)
     except ConfigError as exc:

@@ -138,6 +138,7 @@ def children(var: Path) -> list[Child]:
         ),
         *_display_child(var),
         *_kiosk_child(var),
+        *_counter_child(var),
     ]
 
 
@@ -167,6 +168,20 @@ def _kiosk_child(var: Path) -> list[Child]:
            "MOTCUA_WIDTH": "1280", "MOTCUA_HEIGHT": "800"}  # fmt: skip
     argv = [sys.executable, "-m", "appliance.cli", "kiosk", "--hub", f"http://{HOST}:{PORT}"]
     return [Child("kiosk", argv, env)]
+
+
+def _counter_child(var: Path) -> list[Child]:
+    """Counter 1's panel window (log in as lan / demo-clerk); its demo keypad is a pty."""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return []
+    token_file = var / "counter-token"
+    devices = json.loads((var / "devices.json").read_text(encoding="utf-8"))
+    token_file.write_text(devices["counters"]["1"]["token"] + "\n", encoding="utf-8")
+    os.chmod(token_file, 0o600)
+    env = {"MOTCUA_TOKEN_FILE": str(token_file), "MOTCUA_COUNTER": "1",
+           "MOTCUA_KEYPAD_DRIVER": "pty"}  # fmt: skip
+    argv = [sys.executable, "-m", "appliance.cli", "counter", "--hub", f"http://{HOST}:{PORT}"]
+    return [Child("counter", argv, env)]
 
 
 def _toml(settings: dict[str, Any]) -> str:
