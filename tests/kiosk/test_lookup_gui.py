@@ -117,3 +117,25 @@ def test_procedure_search_on_the_vietnamese_keyboard_then_detail(run_relay_kiosk
     shot(driver, tmp_path, "kiosk-procedure-detail")
     driver.tap(detail.ids.back)
     driver.wait_until(lambda: app.manager.current == "procedures", 5, "back to the results")
+
+
+def test_a_serial_scanner_on_a_pty_looks_the_code_up(run_relay_kiosk, sim, tmp_path):
+    import os
+    import tty
+
+    sample = sim.samples()[0]
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    try:
+        driver = run_relay_kiosk(scanner={"kind": "serial", "serial_device": os.ttyname(slave)})
+        app = driver.app
+        driver.wait_until(lambda: app._serial.connected, 5, "the scanner port open")
+        os.write(master, sample["code"].encode() + b"\r\n")
+        driver.wait_until(
+            lambda: app.kiosk.lookup.stage == "found", 10, "the scanned code's answer"
+        )
+        assert app.manager.current == "dossier"
+        assert app.kiosk.lookup.dossier["code"] == sample["code"]
+    finally:
+        os.close(master)
+        os.close(slave)
