@@ -59,6 +59,7 @@ PROCEDURE_FIELDS = {
     "source_url": "DuongDan",
 }
 CHANNELS = {"1": "in_person", "2": "online", "3": "post"}
+PORTAL_DATE = "%Y%m%d%H%M%S"
 
 MAX_TEXT = 4000
 MAX_NAME = 1000
@@ -85,7 +86,7 @@ class Mapping:
     data_key: str = "data"
     cursor_key: str = "next_cursor"
     more_key: str = "has_more"
-    date_format: str = "%Y%m%d%H%M%S"
+    date_format: str = PORTAL_DATE
     timezone: str = "Asia/Ho_Chi_Minh"
     dossier: dict[str, str] = field(default_factory=lambda: dict(DOSSIER_FIELDS))
     step: dict[str, str] = field(default_factory=lambda: dict(STEP_FIELDS))
@@ -198,6 +199,8 @@ class Mapping:
             return None
         value = value.strip()
         try:
+            if value.isdigit() and len(value) == 14 and self.date_format == PORTAL_DATE:
+                return _portal_date(value, zone)
             if value.isdigit():
                 fmt = self.date_format if len(value) == 14 else "%Y%m%d"
                 moment = dt.datetime.strptime(value, fmt)
@@ -212,11 +215,41 @@ class Mapping:
         return moment.isoformat(timespec="seconds")
 
 
+_OFFSETS: dict[tuple[str, str], str] = {}
+
+
+def _portal_date(value: str, zone: dt.tzinfo) -> str | None:
+    """``yyyyMMddHHmmss`` local time as ISO 8601 with offset, without strptime.
+
+    A full sync parses millions of these: strptime and a tz-aware isoformat per date would be
+    most of its time. The constructor still refuses impossible dates; the zone's offset is
+    looked up once per hour of local time.
+    """
+    moment = dt.datetime(
+        int(value[:4]), int(value[4:6]), int(value[6:8]),
+        int(value[8:10]), int(value[10:12]), int(value[12:]),
+    )  # fmt: skip
+    if not 1990 <= moment.year <= 2100:
+        return None
+    key = (value[:10], str(zone))
+    offset = _OFFSETS.get(key)
+    if offset is None:
+        if len(_OFFSETS) > 100_000:
+            _OFFSETS.clear()
+        offset = _OFFSETS[key] = moment.replace(tzinfo=zone).isoformat()[19:]
+    return (
+        f"{value[:4]}-{value[4:6]}-{value[6:8]}T{value[8:10]}:{value[10:12]}:{value[12:]}{offset}"
+    )
+
+
 def text(value: Any, limit: int = MAX_TEXT) -> str | None:
     """NFC text without control characters, cut to ``limit``; None for anything not text."""
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         return None
-    cleaned = _CONTROL.sub("", unicodedata.normalize("NFC", str(value))).strip()
+    cleaned = unicodedata.normalize("NFC", str(value))
+    if not cleaned.isprintable():  # a fast C check; the regex runs only on the rare rest
+        cleaned = _CONTROL.sub("", cleaned.replace("\n", " ").replace("\t", " "))
+    cleaned = cleaned.strip()
     return cleaned[:limit] or None
 
 
