@@ -90,7 +90,7 @@ class CounterPanelApp(App):
             self.client,
             self.settings.counter,
             self.tasks,
-            rating=self.settings.rating != "off",
+            rating=self.settings.rating == "panel",  # "second_screen": its own process asks
             idle_timeout_s=self.settings.idle_timeout_s,
             later=lambda delay, fn: Clock.schedule_once(lambda _dt: fn(), delay),
         )

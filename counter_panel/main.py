@@ -21,6 +21,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--counter", type=int, help="the counter number (overrides the config)")
     parser.add_argument("--token-file", help="where the device token is kept")
     parser.add_argument("--enroll-code", help="one-time enrolment code, used on first start")
+    parser.add_argument(
+        "--rating-screen",
+        action="store_true",
+        help="run the citizen-facing rating screen (second display) instead of the panel",
+    )
     return parser.parse_args(argv)
 
 
@@ -59,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     from appliance.ui.boot import configure
 
     configure(settings.width, settings.height, settings.fullscreen, "Motcua — Quầy")
+    if args.rating_screen:
+        from counter_panel.rating_app import RatingScreenApp
+
+        RatingScreenApp(settings, client).run()
+        return 0
     from counter_panel.app import CounterPanelApp
 
     CounterPanelApp(settings, client).run()

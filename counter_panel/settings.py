@@ -22,7 +22,7 @@ ACTIONS = (
 )
 
 KEYPAD_DRIVERS = ("none", "serial", "pty")
-RATING_MODES = ("off", "panel")
+RATING_MODES = ("off", "panel", "second_screen")
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,9 @@ class CounterSettings(ApplianceSettings):
     width: int = 800
     height: int = 480
     idle_timeout_s: float = 300.0  # lock after this long without a touch or key
-    rating: str = "panel"  # ask the citizen for a rating after finish: "off" or "panel"
+    # Ask the citizen for a rating after finish: "off", on the "panel" itself, or on a
+    # "second_screen" facing the citizen (``motcua counter --rating-screen``).
+    rating: str = "panel"
     rating_timeout_s: float = 20.0  # the rating screen goes away by itself after this
     shortcuts: ActionKeys = field(default_factory=default_shortcuts)
     keypad: KeypadSettings = field(default_factory=KeypadSettings)

@@ -38,6 +38,10 @@ class PumpedTasks(InlineTasks):
                 return
             fn()
 
+    def pump_one(self, timeout: float = 5.0) -> None:
+        """Run the next thing the stream delivered, waiting for it if need be."""
+        self.inbox.get(timeout=timeout)()
+
     def until(self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
         """Pump until ``condition()`` holds."""
         deadline = time.monotonic() + timeout

@@ -283,3 +283,28 @@ def test_too_many_wrong_pins_log_the_clerk_out(hub_process):
         assert counter_view(hub_process, COUNTER)["state"] == "closed"
     finally:
         controller.stop()
+
+
+def test_events_older_than_an_answer_never_roll_the_counter_back(hub_process):
+    tasks = PumpedTasks()
+    controller = logged_in(hub_process, tasks)
+    try:
+        first, second = issue(hub_process, "A"), issue(hub_process, "A")
+        tasks.until(lambda: controller.view.waiting_total() == 2, what="two waiting")
+        assert controller.act("call_next")
+        assert controller.act("start")
+        tasks.pump()
+        # Call-next while serving: the hub finishes the first ticket, then calls the second, and
+        # says so in two events. The answer (second ticket called) is shown at once; the older
+        # "finished" event, delivered afterwards, must not blank the counter even for a moment.
+        assert controller.act("call_next")
+        assert controller.view.current["number"] == second["number"]
+        seen = []
+        for _ in range(2):
+            tasks.pump_one()
+            seen.append((controller.view.current or {}).get("number"))
+        assert seen == [second["number"], second["number"]]
+        _status, done = hub_process.request("GET", f"/api/v1/tickets/{first['token']}")
+        assert done["state"] == "done"
+    finally:
+        controller.stop()

@@ -226,3 +226,49 @@ def test_offline_banner_refusal_lock_and_recovery(hub_process, tmp_path):
         assert panel.number == first["number"]
     finally:
         driver.stop()
+
+
+def test_second_screen_shows_who_is_served_then_asks_the_citizen(hub_process, tmp_path):
+    from kivy.core.window import Window
+
+    from appliance.config import load
+    from appliance.ui.harness import AppDriver
+    from counter_panel.client import PanelClient
+    from counter_panel.rating_app import RatingScreenApp
+
+    shots = shots_dir(tmp_path)
+    Window.size = (800, 480)
+    config = load(
+        CounterSettings,
+        env={},
+        overrides={"counter": COUNTER, "hub_url": hub_process.url, "rating": "second_screen"},
+    )
+    client = PanelClient(hub_process.url, hub_process.counter_tokens[COUNTER], timeout=3.0)
+    driver = AppDriver(RatingScreenApp(config, client)).start()
+    try:
+        app = driver.app
+        station = app.controller
+        driver.wait_until(lambda: station.online, what="the stream")
+        clerk = hub_process.clerk_token(COUNTER)
+        ticket = issue(hub_process, "A")
+        for action in ("call-next", "start"):
+            status, _ = hub_process.request(
+                "POST", f"/api/v1/counters/{COUNTER}/{action}", {}, token=clerk
+            )
+            assert status == 200
+        idle = app.screens["idle"]
+        driver.wait_until(lambda: idle.serving == ticket["number"], what="serving shown")
+        driver.screenshot(shots / "station-idle.png")
+        hub_process.request("POST", f"/api/v1/counters/{COUNTER}/finish", {}, token=clerk)
+        wait_screen(driver, "rating")
+        driver.tap(driver.find_text("Không hài lòng", app.screens["rating"]))
+        driver.wait_until(lambda: app.screens["rating"].thanks, what="thanks")
+        driver.screenshot(shots / "station-thanks.png")
+        wait_screen(driver, "idle", timeout=8)
+    finally:
+        driver.stop()
+    import sqlite3
+
+    with sqlite3.connect(hub_process.db_path) as db:
+        level = db.execute("SELECT level FROM ratings WHERE ticket_id = ?", (ticket["id"],))
+        assert level.fetchone() == (4,)
