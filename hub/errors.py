@@ -39,6 +39,10 @@ def bad_request(message: str, field: str | None = None, code: str = "invalid") -
     return ApiError(400, code, message, field)
 
 
+# Werkzeug's names for these differ from the codes hub/API.md promises.
+_CODES = {413: "too_large", 429: "rate_limited", 401: "unauthorized", 403: "forbidden"}
+
+
 def init_app(app: Flask) -> None:
     """Answer API errors, and HTTP errors under /api, in the JSON error shape."""
 
@@ -54,7 +58,7 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         if not request.path.startswith("/api/"):
             return exc
-        code = (exc.name or "error").lower().replace(" ", "_")
+        code = _CODES.get(exc.code or 0) or (exc.name or "error").lower().replace(" ", "_")
         response = jsonify({"error": {"code": code, "message": exc.description or exc.name}})
         response.status_code = exc.code or 500
         return response

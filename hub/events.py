@@ -30,6 +30,21 @@ class EventBus:
         self._ring: list[Event] = []
         self._size = size
         self.last_id = last_id
+        self.closed = False
+        self.streams = 0  # open event streams
+
+    def close(self, wait_s: float = 2.0) -> None:
+        """The hub is stopping: end every stream now (clients resume from their last id), and
+        wait a little for their threads to let go, so the server can stop cleanly."""
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: self.streams == 0, wait_s)
+
+    def _opened(self, delta: int) -> None:
+        with self._cond:
+            self.streams += delta
+            self._cond.notify_all()
 
     def publish(self, events: list[Event]) -> None:
         """Add committed events (in id order) and wake every waiting subscriber."""
@@ -57,7 +72,7 @@ class EventBus:
     def wait(self, after: int, timeout: float) -> bool:
         """Block until an event newer than ``after`` exists; False if ``timeout`` passed first."""
         with self._cond:
-            return self._cond.wait_for(lambda: self.last_id > after, timeout)
+            return self._cond.wait_for(lambda: self.last_id > after or self.closed, timeout)
 
 
 def load_after(conn: sqlite3.Connection, after: int, limit: int = BACKLOG_PAGE) -> list[Event]:
@@ -102,19 +117,23 @@ def stream(
     heartbeat_s: float,
 ) -> Iterator[bytes]:
     """The SSE byte stream of events after ``after``, filtered by topic, with heartbeats."""
-    yield b"retry: 2000\n\n"
-    while True:
-        events: Iterable[Event] | None = bus.since(after)
-        if events is None:  # older than the ring: read the log
-            events = load_after(conn_factory(), after)  # type: ignore[operator]
-        if events:
-            chunk = b"".join(e.sse for e in events if topics is None or e.topic in topics)
-            after = events[-1].id  # type: ignore[index]
-            if chunk:
-                yield chunk
-            continue
-        if not bus.wait(after, heartbeat_s):
-            yield b": heartbeat\n\n"
+    bus._opened(1)
+    try:
+        yield b"retry: 2000\n\n"
+        while not bus.closed:
+            events: Iterable[Event] | None = bus.since(after)
+            if events is None:  # older than the ring: read the log
+                events = load_after(conn_factory(), after)  # type: ignore[operator]
+            if events:
+                chunk = b"".join(e.sse for e in events if topics is None or e.topic in topics)
+                after = events[-1].id  # type: ignore[index]
+                if chunk:
+                    yield chunk
+                continue
+            if not bus.wait(after, heartbeat_s):
+                yield b": heartbeat\n\n"
+    finally:
+        bus._opened(-1)
 
 
 bp = Blueprint("events", __name__)

@@ -82,9 +82,12 @@ def serve(settings: HubConfig) -> int:
 
     def stop(signum: int, frame: Any) -> None:
         log.info("signal %s: stopping", signum)
+        # End the event streams first: waitress waits for busy threads when it stops.
+        app.extensions["motcua.bus"].close()
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     log.info(
         "hub listening on http://%s:%s (db %s, %d threads)",
         settings.host,
@@ -97,6 +100,7 @@ def serve(settings: HubConfig) -> int:
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        app.extensions["motcua.bus"].close(wait_s=0)
         server.close()
         core.shutdown(app)
         log.info("hub stopped")

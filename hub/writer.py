@@ -161,7 +161,7 @@ class Writer:
         lock: threading.RLock | None = None,
         before_batch: Callable[[sqlite3.Connection, float, bool], None] | None = None,
         on_failure: Callable[[], None] = lambda: None,
-        idle_s: float = 2.0,
+        idle_s: float = 1.0,
     ) -> None:
         """``lock`` is held from BEGIN until the batch's events are published; ``before_batch``
         runs first inside the transaction (and every ``idle_s`` when idle, outside one), told
