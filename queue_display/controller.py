@@ -97,7 +97,9 @@ class DisplayController:
         self.stream: EventStream | None = None
         self._stopped = threading.Event()
         self._listeners: list[Callable[[], None]] = []
-        self.on_applied: Callable[[Event], None] | None = None  # for the bench's stopwatch
+        # for the bench's stopwatch: an event off the wire (stream thread), and on the board
+        self.on_received: Callable[[Event], None] | None = None
+        self.on_applied: Callable[[Event], None] | None = None
 
     def listen(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (on the UI thread) after each change to the board or online state."""
@@ -158,6 +160,8 @@ class DisplayController:
     # --- on the stream's thread -------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
+        if self.on_received is not None:
+            self.on_received(event)
         age = event_age(event.data.get("at"), self._wall(), self.clock_offset)
         self.tasks.call_soon(lambda: self.apply(event, age))
 
