@@ -55,6 +55,7 @@ class HubConfig:
     max_body_bytes: int = 65536
     backup_dir: Path = Path("var/backups")
     backup_keep: int = 8
+    backup_at: str = "02:30"  # nightly backup time (the hub's time zone)
     secret_key: str = ""  # for signing admin console cookies; generated into the db when empty
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
 
@@ -62,8 +63,9 @@ class HubConfig:
         """Check values whose type alone does not make them right."""
         if not 0 < self.port < 65536:
             raise ConfigError(f"{path}port", f"must be 1-65535, not {self.port}")
-        if not _HHMM.match(self.day_starts_at):
-            raise ConfigError(f"{path}day_starts_at", f"must be HH:MM, not {self.day_starts_at!r}")
+        for name in ("day_starts_at", "backup_at"):
+            if not _HHMM.match(getattr(self, name)):
+                raise ConfigError(f"{path}{name}", f"must be HH:MM, not {getattr(self, name)!r}")
         try:
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

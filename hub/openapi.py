@@ -1,10 +1,214 @@
-"""The OpenAPI document of the hub's API."""
+"""The OpenAPI 3.1 document of the hub's API, served at ``/api/v1/openapi.json``.
+
+Built from a compact table of the queue's endpoints (hub/API.md is the prose form), plus any
+paths other parts of the hub registered under ``app.extensions["motcua.openapi_paths"]``.
+A test checks that every ``/api/v1`` route of the app appears here.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from typing import Any
+
+from flask import Flask, Response, current_app
 
 from hub.api_util import json_response
+
+_TS = {"type": ["string", "null"], "format": "date-time"}
+_INT_OR_NULL = {"type": ["integer", "null"]}
+_STR_OR_NULL = {"type": ["string", "null"]}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "examples": ["invalid", "queue_empty"]},
+                    "message": {"type": "string"},
+                    "field": {"type": "string"},
+                },
+            }
+        },
+    },
+    "Ticket": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"}, "number": {"type": "string", "examples": ["A012"]},
+            "service": {"type": "string"}, "service_name_vi": {"type": "string"},
+            "service_name_en": {"type": "string"},
+            "state": {"enum": ["waiting", "called", "serving", "done", "no_show", "cancelled"]},
+            "priority": {"type": "boolean"}, "priority_reason": _STR_OR_NULL,
+            "counter": _INT_OR_NULL, "counter_name": _STR_OR_NULL, "issued_at": _TS,
+            "called_at": _TS, "started_at": _TS, "finished_at": _TS,
+            "ahead": _INT_OR_NULL, "estimated_wait_s": _INT_OR_NULL,
+            "day": {"type": "string", "format": "date"}, "recalls": {"type": "integer"},
+            "token": {"type": "string", "description": "in the issuing answer and GET by token"},
+            "status_url": {"type": "string", "format": "uri"},
+        },
+    },
+    "Service": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"}, "name_vi": {"type": "string"},
+            "name_en": {"type": "string"},
+            "prefix": {"type": "string"}, "state": {"enum": ["open", "closed", "full"]},
+            "waiting": {"type": "integer"}, "estimated_wait_s": {"type": "integer"},
+            "issued_today": {"type": "integer"}, "daily_limit": _INT_OR_NULL,
+            "opens_at": _STR_OR_NULL, "closes_at": _STR_OR_NULL,
+        },
+    },
+    "Counter": {
+        "type": "object",
+        "properties": {
+            "number": {"type": "integer"}, "name": {"type": "string"},
+            "state": {"enum": ["open", "paused", "closed"]},
+            "services": {"type": "array", "items": {"type": "string"}},
+            "clerk": _STR_OR_NULL,
+            "current": {"oneOf": [{"$ref": "#/components/schemas/Ticket"}, {"type": "null"}]},
+        },
+    },
+    "CounterAnswer": {
+        "type": "object",
+        "properties": {
+            "ticket": {"$ref": "#/components/schemas/Ticket"},
+            "counter": {"$ref": "#/components/schemas/Counter"},
+        },
+    },
+}  # fmt: skip
+
+_REF = {name: {"$ref": f"#/components/schemas/{name}"} for name in SCHEMAS}
+_OBJ = {"type": "object"}
+
+# (method, path, summary, roles or None for public, request schema or None, status, answer)
+ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
+    ("get", "/api/v1/services", "Services with waiting counts and estimated waits", None, None,
+     200, {"type": "object", "properties": {
+         "day": {"type": "string"}, "services": {"type": "array", "items": _REF["Service"]}}}),
+    ("get", "/api/v1/counters", "Counters with clerk and current ticket", None, None, 200,
+     {"type": "object", "properties": {"counters": {"type": "array", "items": _REF["Counter"]}}}),
+    ("get", "/api/v1/state", "Snapshot to start from, then follow events after last_event_id",
+     None, None, 200, _OBJ),
+    ("post", "/api/v1/tickets", "Issue a ticket", ("kiosk", "admin"),
+     {"type": "object", "required": ["service"], "properties": {
+         "service": {"type": "string"}, "priority": {"type": "boolean"},
+         "priority_reason": _STR_OR_NULL}}, 201, _REF["Ticket"]),
+    ("get", "/api/v1/tickets/{token}", "A ticket's own status by its secret token", None, None,
+     200, _REF["Ticket"]),
+    ("post", "/api/v1/tickets/{id}/cancel", "Cancel a waiting or called ticket",
+     ("clerk", "admin", "kiosk"), None, 200, _REF["Ticket"]),
+    ("post", "/api/v1/tickets/{id}/requeue", "Put a returning no-show back in line",
+     ("clerk", "admin"), None, 200, _REF["Ticket"]),
+    ("post", "/api/v1/tickets/{id}/print", "Report whether the ticket printed", ("kiosk",),
+     {"type": "object", "required": ["ok"], "properties": {
+         "ok": {"type": "boolean"}, "detail": {"type": "string"}}}, 204, None),
+    ("post", "/api/v1/tickets/{id}/rating", "Rate the service (1 best … 5 worst)",
+     ("clerk", "counter", "admin"),
+     {"type": "object", "required": ["level"], "properties": {
+         "level": {"type": "integer", "minimum": 1, "maximum": 5}}}, 201, _OBJ),
+    *[("post", f"/api/v1/counters/{{number}}/{action}", summary, ("clerk", "admin"), body, 200,
+       _REF["CounterAnswer"])
+      for action, summary, body in [
+          ("call-next", "Finish the current ticket and call the next (409 queue_empty)", None),
+          ("call", "Call a given number", {"type": "object", "required": ["number"],
+                                           "properties": {"number": {"type": "string"}}}),
+          ("recall", "Announce the current ticket again", None),
+          ("start", "The called person arrived (called → serving)", None),
+          ("finish", "Done with the current ticket", None),
+          ("no-show", "The called person did not come", None),
+          ("transfer", "Send the current ticket to another service or counter",
+           {"type": "object", "properties": {"service": {"type": "string"},
+                                             "counter": {"type": "integer"}}}),
+      ]],
+    *[("post", f"/api/v1/counters/{{number}}/{action}", f"{action.title()} the counter",
+       ("clerk", "admin"), None, 200, _OBJ) for action in ("pause", "resume")],
+    ("post", "/api/v1/day/open", "Open today", ("admin",), None, 200, _OBJ),
+    ("post", "/api/v1/day/close", "Close today (waiting tickets are cancelled)", ("admin",), None,
+     200, _OBJ),
+    ("get", "/api/v1/notice", "The notice", None, None, 200, _OBJ),
+    ("put", "/api/v1/notice", "Set the notice", ("admin",),
+     {"type": "object", "properties": {"text_vi": {"type": "string"},
+                                       "text_en": {"type": "string"}}}, 200, _OBJ),
+    ("get", "/api/v1/events", "Server-Sent Events; ?topics=ticket,counter; resume with "
+     "Last-Event-ID or ?after=ID; ': heartbeat' comments", None, None, 200,
+     {"type": "string", "contentMediaType": "text/event-stream"}),
+    ("post", "/api/v1/devices/enroll", "Trade a one-time code for a device token", None,
+     {"type": "object", "required": ["code", "name"], "properties": {
+         "code": {"type": "string", "examples": ["123-456"]}, "name": {"type": "string"}}},
+     201, _OBJ),
+    ("post", "/api/v1/devices/heartbeat", "A device is alive, with free-form status",
+     ("kiosk", "display", "counter"), {"type": "object"}, 204, None),
+    ("post", "/api/v1/sessions", "Clerk login at a counter device, or admin login", None,
+     {"type": "object", "required": ["username", "password"], "properties": {
+         "username": {"type": "string"}, "password": {"type": "string"},
+         "counter": {"type": "integer"}}}, 201, _OBJ),
+    ("get", "/api/v1/sessions/current", "Who this token belongs to",
+     ("kiosk", "display", "counter", "clerk", "admin"), None, 200, _OBJ),
+    ("delete", "/api/v1/sessions/current", "Log out", ("clerk", "admin"), None, 204, None),
+    ("get", "/api/v1/openapi.json", "This document", None, None, 200, _OBJ),
+    # The dossier and procedure relay (hub/dossiers, hub/procedures*; see hub/API.md).
+    ("get", "/api/v1/dossiers/{code}", "Dossier lookup by the code on its receipt "
+     "(rate-limited; 404 dossier_not_found, 503 upstream_unavailable)", None, None, 200, _OBJ),
+    ("get", "/api/v1/procedures", "Procedure search: ?q=&field=&level=&limit=&offset=", None,
+     None, 200, _OBJ),
+    ("get", "/api/v1/procedures/fields", "Fields and levels with counts", None, None, 200, _OBJ),
+    ("get", "/api/v1/procedures/{code}", "One procedure", None, None, 200, _OBJ),
+    ("post", "/api/v1/upstream/webhook", "Changed dossiers from the back end (HMAC-SHA256 "
+     "signed)", None, {"type": "object"}, 200, _OBJ),
+]  # fmt: skip
+
+_ERRORS = {
+    "400": "invalid input (the field is named)", "401": "no or unknown token",
+    "403": "this role may not do this", "404": "not found", "409": "not allowed in this state",
+    "413": "body too large", "429": "too many attempts (Retry-After)",
+}  # fmt: skip
+
+
+def document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The OpenAPI document."""
+    paths: dict[str, Any] = {}
+    error = {"content": {"application/json": {"schema": _REF["Error"]}}}
+    for method, path, summary, roles, body, status, answer in ENDPOINTS:
+        op: dict[str, Any] = {"summary": summary, "responses": {}}
+        if answer is None:
+            op["responses"][str(status)] = {"description": "done"}
+        else:
+            kind = "text/event-stream" if path.endswith("/events") else "application/json"
+            op["responses"][str(status)] = {"description": "ok",
+                                            "content": {kind: {"schema": answer}}}  # fmt: skip
+        for code, text in _ERRORS.items():
+            op["responses"][code] = {"description": text, **error}
+        if roles:
+            op["security"] = [{"bearer": []}]
+            op["x-roles"] = list(roles)
+        if body is not None:
+            op["requestBody"] = {"required": True,
+                                 "content": {"application/json": {"schema": body}}}  # fmt: skip
+        if roles and method != "get":
+            op.setdefault("parameters", []).append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": 100},
+                    "description": "a repeat within 24 h returns the first answer",
+                }
+            )
+        paths.setdefault(path, {})[method] = op
+    for path, ops in (extra_paths or {}).items():
+        paths.setdefault(path, {}).update(ops)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Motcua hub API", "version": "1",
+                 "description": "The contract between the hub and the appliances (hub/API.md)."},
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }  # fmt: skip
 
 
 def init_app(app: Flask) -> None:
@@ -12,4 +216,4 @@ def init_app(app: Flask) -> None:
 
     @app.get("/api/v1/openapi.json")
     def openapi() -> Response:
-        return json_response({"openapi": "3.1.0", "info": {"title": "Motcua hub", "version": "1"}})
+        return json_response(document(current_app.extensions.get("motcua.openapi_paths")))

@@ -1,18 +1,73 @@
-"""The public ticket page ``/t/<token>``: what the QR code on a ticket opens."""
+"""The public ticket page ``/t/<token>``: what the QR code on a ticket opens.
+
+Vietnamese first with English beside it (texts from ``hub/locale/vi.po``). The page polls the
+ticket's JSON every few seconds instead of holding an event stream open: a phone per citizen
+must not hold one of the server threads the appliances' streams need. It shows only the ticket
+itself (number, service, state, people ahead, estimated wait, the counter it is called to).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask, Response, current_app, render_template, request
+
+from appliance.i18n import Translator
 
 bp = Blueprint("public", __name__)
 
+TEXTS = (
+    "Queue ticket", "Priority", "Waiting", "{n} ahead of you", "You are next",
+    "Estimated wait: about {m} min", "Please go to {counter}", "Being served at {counter}",
+    "Finished. Thank you!", "You missed your turn: please ask at a counter to be called again",
+    "Cancelled", "Updated at {time}", "Cannot reach the office right now; retrying…",
+    "This ticket is from an earlier day", "No such ticket",
+    "Keep this page open: it updates by itself.",
+)  # fmt: skip
+
+
+def _texts() -> dict[str, tuple[str, str]]:
+    translator: Translator = current_app.extensions["motcua.translator"]
+    return {msgid: translator.both(msgid) for msgid in TEXTS}
+
+
+def _poll_ms() -> int:
+    """How often the page asks again: 5 s, or ``?poll=`` ms within 1-60 s (tests, kiosks)."""
+    raw = request.args.get("poll", "")
+    return min(max(int(raw), 1000), 60000) if raw.isdigit() else 5000
+
 
 @bp.get("/t/<token>")
-def ticket_page(token: str) -> Response:
-    """Placeholder until the page lands."""
-    return Response("", 200, mimetype="text/html")
+def ticket_page(token: str) -> Response | tuple[str, int]:
+    """The live status page of one ticket."""
+    from hub.api_queue import live
+
+    texts = _texts()
+    settings = current_app.config["MOTCUA"]
+    found = None
+    if len(token) <= 100:
+        with live():
+            conn = current_app.extensions["motcua.store"].conn()
+            found = current_app.extensions["motcua.engine"].ticket_by_token(conn, token)
+    if found is None:
+        vi, en = texts["No such ticket"]
+        return f"<!doctype html><meta charset=utf-8><p>{vi}</p><p>{en}</p>", 404
+    ticket = {k: v for k, v in found.items() if k not in ("token", "status_url")}
+    html = render_template(
+        "ticket.html",
+        ticket=ticket,
+        texts=texts,
+        title=texts["Queue ticket"],
+        keep_open=texts["Keep this page open: it updates by itself."],
+        agency=settings.agency_name,
+        api_url=f"/api/v1/tickets/{token}",
+        poll_ms=_poll_ms(),
+    )
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the URL is the ticket's secret
+    return response
 
 
 def init_app(app: Flask) -> None:
-    """Register the public pages."""
+    """Register the public pages and their translations."""
+    app.extensions["motcua.translator"] = Translator(["hub"])
     app.register_blueprint(bp)

@@ -66,7 +66,7 @@ def build_server(app: Flask, settings: HubConfig) -> Any:
 
 def serve(settings: HubConfig) -> int:
     """Run the hub until SIGTERM or Ctrl-C."""
-    from hub import core, create_app
+    from hub import backup, core, create_app
 
     setup_logging()
     limit_malloc_arenas()
@@ -79,6 +79,8 @@ def serve(settings: HubConfig) -> int:
     except ImportError:
         pass
     server = build_server(app, settings)
+    scheduler = backup.Scheduler(settings, app.extensions["motcua.clock"], settings.backup_at)
+    scheduler.start()
 
     def stop(signum: int, frame: Any) -> None:
         log.info("signal %s: stopping", signum)

@@ -1,0 +1,81 @@
+"""The OpenAPI document covers every route; the administration CLI does what it says."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from hub import cli
+from tests.hub.conftest import Office
+
+
+def test_openapi_lists_every_api_route(office: Office) -> None:
+    status, doc = office.req("GET", "/openapi.json")
+    assert status == 200 and doc["openapi"].startswith("3.")
+    for rule in office.app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        path = path.replace("{ticket_id}", "{id}").replace("{raw}", "{code}")
+        assert path in doc["paths"], path
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in doc["paths"][path], f"{method} {path}"
+    issue = doc["paths"]["/api/v1/tickets"]["post"]
+    assert issue["x-roles"] == ["kiosk", "admin"]
+    assert "409" in issue["responses"]
+
+
+def run(db: Path, *argv: str) -> int:
+    return cli.__dict__[f"{argv[0]}_main"](["--db", str(db), *argv[1:]])
+
+
+def test_users_devices_and_office_from_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "hub.sqlite3"
+    office_file = tmp_path / "office.toml"
+    office_file.write_text(
+        '[[services]]\ncode = "A"\nname_vi = "Đất đai"\nname_en = "Land"\n\n'
+        '[[counters]]\nnumber = 1\nservices = ["A"]\n',
+        encoding="utf-8",
+    )
+    assert run(db, "services", "load", str(office_file)) == 0
+    assert run(db, "counters", "list") == 0
+    assert '"services": [\n      "A"\n    ]' in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("mật-khẩu-dài\n"))
+    assert run(db, "users", "add", "lan", "--name", "Nguyễn Thị Lan", "--password-stdin") == 0
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("ngắn\n"))
+    assert run(db, "users", "add", "hoa", "--password-stdin") == 1
+    assert "at least 8" in capsys.readouterr().err
+    assert run(db, "users", "disable", "lan") == 0
+    assert run(db, "users", "list") == 0
+    assert "(disabled)" in capsys.readouterr().out
+    assert run(db, "devices", "enroll-code", "--role", "kiosk") == 0
+    code = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"\d{3}-\d{3}", code)
+    assert run(db, "devices", "enroll-code", "--role", "kiosk", "--counter", "1") == 1
+    assert run(db, "devices", "revoke", "99") == 1
+    conn = sqlite3.connect(db)
+    actions = [r[0] for r in conn.execute("SELECT action FROM audit ORDER BY id")]
+    conn.close()
+    assert actions == ["user.add", "user.disable", "device.enroll_code"]
+
+
+def test_a_bad_office_file_names_the_problem_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "hub.sqlite3"
+    bad = tmp_path / "office.toml"
+    bad.write_text(
+        '[[services]]\ncode = "A"\nname_vi = "Đất đai"\nname_en = "Land"\n\n'
+        '[[counters]]\nnumber = 1\nservices = ["A", "Q"]\n',
+        encoding="utf-8",
+    )
+    assert run(db, "services", "load", str(bad)) == 1
+    assert "counters[0]: unknown service(s) Q" in capsys.readouterr().err
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM services").fetchone()[0] == 0
+    conn.close()
