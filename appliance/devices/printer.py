@@ -259,6 +259,36 @@ class SimulatedPrinter(TicketPrinter):
             return target
 
 
+def _network_printer() -> type[Escpos]:
+    """python-escpos's Network printer, closing its socket when the connection fails.
+
+    (python-escpos 3.1 drops the unconnected socket without closing it; on a kiosk retrying an
+    unplugged printer all day, those would pile up until the garbage collector got to them.)
+    """
+    import socket
+
+    from escpos.exceptions import DeviceNotFoundError
+    from escpos.printer import Network
+
+    class ClosingNetwork(Network):
+        def open(self, raise_not_found: bool = True) -> None:
+            if self._device:
+                self.close()
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                sock.settimeout(self.timeout)
+                sock.connect((self.host, self.port))
+            except OSError as exc:
+                sock.close()
+                self.device = None
+                if raise_not_found:
+                    raise DeviceNotFoundError(f"no printer at {self.host}: {exc}") from exc
+                return
+            self.device = sock
+
+    return ClosingNetwork
+
+
 def build_printer(settings: PrinterSettings) -> TicketPrinter | None:
     """The printer the settings describe (None for ``kind = "none"``); nothing opens yet."""
     dots = PAPER_DOTS[settings.paper_mm]
@@ -290,10 +320,10 @@ def build_printer(settings: PrinterSettings) -> TicketPrinter | None:
                 profile=profile,
             )
     else:
-        from escpos.printer import Network
+        network = _network_printer()
 
         def connect() -> Escpos:
-            return Network(
+            return network(
                 settings.host, settings.port, timeout=settings.timeout_s, profile=profile
             )
 

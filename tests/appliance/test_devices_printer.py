@@ -136,3 +136,21 @@ def test_real_driver_over_a_serial_line_reads_status_and_sends_the_job():
         assert b"\x1dv0" in far.received  # the raster image reached the printer
     finally:
         far.close()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"kind": "usb", "usb_vendor": 0x0416, "usb_product": 0x5011},  # not plugged in here
+        {"kind": "network", "host": "127.0.0.1", "port": 9, "timeout_s": 1.0},  # nobody listens
+        {"kind": "serial", "serial_device": "/dev/does-not-exist"},
+    ],
+)
+def test_an_absent_real_printer_reads_as_offline_and_refuses_the_job(overrides):
+    printer = build_printer(load(PrinterSettings, env={}, overrides=overrides))
+    assert isinstance(printer, EscposPrinter)
+    status = printer.status()
+    assert status.online is False and not status.can_print
+    assert "not reachable" in status.detail
+    with pytest.raises(PrinterError):
+        printer.print_image(ticket_like(), "A001")

@@ -45,7 +45,7 @@ def kiosk(kiosk_with: Callable[[str], tuple[Kiosk, SimulatedPrinter]]) -> Kiosk:
     return kiosk_with("ok")[0]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def sim() -> Iterator[SimProcess]:
     """The simulated one-stop back end (``motcua upstream-sim``) as a real process."""
     process = SimProcess(dossiers=300, seed=11)
@@ -55,7 +55,7 @@ def sim() -> Iterator[SimProcess]:
         process.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def relay_hub(sim: SimProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubProcess]:
     """A hub relaying the simulator, its procedure catalogue synced before tests use it."""
     upstream = {"kind": "sim", "base_url": sim.url, "sync_interval_s": 1.0, "timeout_s": 1.0}
