@@ -57,6 +57,16 @@ class Kiosk(Observable):
         self.idle = IdleTimer(idle_timeout_s)
         self.screen = "home"
         self.services.subscribe(self.changed)  # online/offline shows on every screen
+        self._reported_failure: int | None = None
+        self.tickets.subscribe(self._print_watch)
+
+    def _print_watch(self) -> None:
+        """A print failure goes to the hub's device status at once, not at the next heartbeat."""
+        ticket = self.tickets.ticket
+        failed = self.tickets.print_state == "failed" and ticket is not None
+        if failed and self._reported_failure != ticket["id"]:
+            self._reported_failure = ticket["id"]
+            self.health.beat()
 
     @property
     def visible_screen(self) -> str:
@@ -128,7 +138,8 @@ class Kiosk(Observable):
 
     def tick(self) -> None:
         """Called every second or so by the app: the idle rule."""
-        if self.screen != "home" and self.idle.expired():
+        left_alone = self.screen != "home" or self.t.language != "vi"
+        if left_alone and self.idle.expired():
             self.go_home()
 
     def close(self) -> None:

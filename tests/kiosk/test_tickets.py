@@ -118,3 +118,34 @@ def test_heartbeat_carries_the_printer_status(hub_process, kiosk_with):
             "SELECT status FROM devices WHERE id = ?", (hub_process.kiosk_device_id,)
         ).fetchone()
     assert '"paper": "low"' in status
+
+
+def test_idle_goes_home_forgetting_the_ticket_and_language(kiosk: Kiosk):
+    from kiosk.controllers.idle import IdleTimer
+
+    now = [0.0]
+    kiosk.idle = IdleTimer(60.0, clock=lambda: now[0])
+    kiosk.go("services")
+    kiosk.tickets.ask_priority()
+    kiosk.tickets.confirm_priority("pregnant")
+    kiosk.toggle_language()
+    now[0] = 59.0
+    kiosk.tick()
+    assert kiosk.screen == "services" and kiosk.language == "en"
+    now[0] = 60.0
+    kiosk.tick()
+    assert kiosk.screen == "home" and kiosk.language == "vi"
+    assert kiosk.tickets.priority is False and kiosk.tickets.stage == "choose"
+
+
+def test_a_print_failure_updates_the_device_status_at_once(hub_process, kiosk_with):
+    kiosk, _printer = kiosk_with("paper_out")
+    kiosk.go("services")
+    kiosk.tickets.issue("B")
+    assert kiosk.tickets.print_state == "failed"
+    assert kiosk.health.sent == 1  # without waiting for the periodic heartbeat
+    with sqlite3.connect(f"file:{hub_process.db_path}?mode=ro", uri=True) as conn:
+        (status,) = conn.execute(
+            "SELECT status FROM devices WHERE id = ?", (hub_process.kiosk_device_id,)
+        ).fetchone()
+    assert '"paper": "out"' in status
