@@ -225,6 +225,8 @@ class BoardScreen(BoxLayout):
             cells.append(self._cell(call.number, 54 * u, YELLOW, True, "right"))
             counter = self.t("Counter {number}", "vi", number=call.counter)
             cells.append(self._cell(counter, 40 * u, WHITE, False, "left"))
+        while len(cells) < 12:  # keep the three columns where they are while the list fills
+            cells.append(self._cell("", 40 * u))
         self._sync(self.ids.recent_box, cells)
 
     def _fill_counters(self, board: Board) -> None:

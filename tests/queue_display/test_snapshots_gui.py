@@ -30,7 +30,8 @@ def snapshot(tmp_path, size, *extra):
         env={**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_CONSOLELOG": "1"},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1]), Image.open(out).convert("RGB")
+    with Image.open(out) as image:
+        return json.loads(done.stdout.strip().splitlines()[-1]), image.convert("RGB")
 
 
 def inside(item, size):
@@ -74,3 +75,39 @@ def test_offline_mark_in_the_header_at_tv_size(tmp_path):
     assert mark["shown"] and "Mất kết nối" in mark["text"]
     assert mark["y"] > 1080 - 130  # in the header band, not over the board
     assert not report["highlighted"]
+
+
+@pytest.mark.slow
+def test_the_real_app_in_portrait_shows_what_the_hub_says(hub_process, tmp_path):
+    hub = hub_process
+    for service in ("A", "A", "B"):
+        status, _ = hub.request(
+            "POST", "/api/v1/tickets", {"service": service}, token=hub.kiosk_token
+        )
+        assert status == 201
+    called = []
+    for counter in (1, 3):
+        status, body = hub.request(
+            "POST", f"/api/v1/counters/{counter}/call-next", token=hub.clerk_token(counter)
+        )
+        assert status == 200, body
+        called.append(body["ticket"]["number"])
+    out = (SHOTS or tmp_path) / "board-hub-1080x1920.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "queue_display.snapshot", "--hub", hub.url,
+         "--size", "1080x1920", "--out", str(out), "--report"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_CONSOLELOG": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not report["landscape"]
+    # From the snapshot: the newest call large (not flashed: it was not heard live).
+    assert report["call_number"]["text"] == called[-1] and not report["highlighted"]
+    texts = [c["text"] for c in report["counters"]]
+    assert texts[texts.index("Quầy 1") + 1] == called[0]
+    assert texts[texts.index("Quầy 3") + 1] == called[1]
+    waiting = [w["text"] for w in report["waiting"]]
+    assert waiting[waiting.index("A – Đất đai, xây dựng") + 1] == "1"
+    with Image.open(out) as image:
+        assert image.size == (1080, 1920)
