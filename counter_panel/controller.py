@@ -80,6 +80,10 @@ class PanelController(ClerkSession):
         self._retry_since: dict[tuple[str, str], float] = {}
         self._echo: tuple[str, int | None, float] | None = None
         self._seen: deque[tuple[str, int | None]] = deque(maxlen=16)  # this counter's events
+        # (local clock - event time) of recent events: the smallest is the clocks' difference
+        # (plus a few ms on the wire), so times from the hub read right on a panel whose own
+        # clock is off, as on a site whose link to a time server is down.
+        self._skews: deque[float] = deque(maxlen=256)
         self._salt = b""
         self._verifier = b""
         self._unlock_failures = 0
@@ -123,7 +127,7 @@ class PanelController(ClerkSession):
         """Fetch the true state from the hub (at start, after a reconnect, after a refusal)."""
 
         def loaded(state: dict[str, Any]) -> None:
-            self.view.load_snapshot(state, self.clock(), continuous=self._loaded)
+            self.view.load_snapshot(state, self.hub_now(), continuous=self._loaded)
             self._loaded = True
             self._echo = None
             self.online = True
@@ -155,8 +159,11 @@ class PanelController(ClerkSession):
         if self.view.last_event_id is not None and event.id <= self.view.last_event_id:
             return  # the snapshot already holds it
         data = event.data
+        at = parse_time(data.get("at"))
+        if at is not None:
+            self._skews.append(self.clock() - at)
         if event.type in ("day.opened", "day.closed"):
-            self.view.new_day(self.clock())
+            self.view.new_day(self.hub_now())
         mine = True
         counter = data.get("counter") or {}
         if counter.get("number") == self.counter_number:
@@ -350,10 +357,15 @@ class PanelController(ClerkSession):
 
     # -- for the screen --------------------------------------------------------------------
 
+    def hub_now(self, now: float | None = None) -> float:
+        """The hub's time now (Unix seconds), from this panel's clock and the seen difference."""
+        local = self.clock() if now is None else now
+        return local - (min(self._skews) if self._skews else 0.0)
+
     def elapsed_s(self, now: float | None = None) -> float | None:
         """Seconds since the current ticket was called, None when there is none."""
         ticket = self.view.current
         called = parse_time(ticket.get("called_at")) if ticket else None
         if called is None:
             return None
-        return max(0.0, (self.clock() if now is None else now) - called)
+        return max(0.0, self.hub_now(now) - called)

@@ -31,3 +31,7 @@ class LockScreen(CredentialScreen):
     def on_pre_enter(self, *_args: Any) -> None:
         """An empty PIN field."""
         self.ids.password.text = ""
+
+    def on_enter(self, *_args: Any) -> None:
+        """A keyboard user types the PIN straight away."""
+        self.ids.password.focus = True

@@ -23,6 +23,7 @@ class CredentialScreen(Screen):
     counter_name = StringProperty("")
     notice_vi = StringProperty("")
     notice_en = StringProperty("")
+    notice_error = BooleanProperty(True)
     busy = BooleanProperty(False)
     active = StringProperty("password")  # the field the on-screen keys type into
 
@@ -43,6 +44,7 @@ class CredentialScreen(Screen):
         notice = controller.notice
         if notice is not None:
             self.notice_vi, self.notice_en = self.app.t.both(notice.msgid, **notice.values)
+            self.notice_error = notice.kind == "error"
         else:
             self.notice_vi = self.notice_en = ""
 

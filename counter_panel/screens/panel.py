@@ -126,7 +126,7 @@ class PanelScreen(Screen):
                 s["code"],
                 str(s.get("name_vi", "")),
                 str(s.get("waiting", 0)),
-                wait_text(t, view.oldest_wait(s["code"], now), "vi"),
+                wait_text(t, view.oldest_wait(s["code"], controller.hub_now(now)), "vi"),
             ]
             for s in view.served_services
         ]

@@ -60,7 +60,7 @@ def test_call_recall_start_finish_rate_and_the_hub_agrees(hub_process):
         assert not controller.can("call_next")  # nobody waiting yet
         first, second = issue(hub_process, "A"), issue(hub_process, "A")
         tasks.until(lambda: controller.view.waiting_total() == 2, what="two waiting from events")
-        wait = controller.view.oldest_wait("A", controller.clock())
+        wait = controller.view.oldest_wait("A", controller.hub_now())
         assert wait is not None and wait.exact  # both were seen on the stream
         assert controller.act("call_next")
         assert controller.view.current["number"] == first["number"]
@@ -306,5 +306,23 @@ def test_events_older_than_an_answer_never_roll_the_counter_back(hub_process):
         assert seen == [second["number"], second["number"]]
         _status, done = hub_process.request("GET", f"/api/v1/tickets/{first['token']}")
         assert done["state"] == "done"
+    finally:
+        controller.stop()
+
+
+def test_times_read_right_on_a_panel_whose_clock_is_two_hours_off(hub_process):
+    import time
+
+    tasks = PumpedTasks()
+    controller = logged_in(hub_process, tasks, clock=lambda: time.time() + 7200)
+    try:
+        first = issue(hub_process, "A")
+        tasks.until(lambda: controller.view.waiting_total() == 1, what="a ticket")
+        wait = controller.view.oldest_wait("A", controller.hub_now())
+        assert wait.exact and wait.seconds < 5  # not "2 hours"
+        assert controller.act("call_next")
+        assert controller.view.current["number"] == first["number"]
+        tasks.until(lambda: controller.view.waiting_total() == 0, what="the call's event")
+        assert 0 <= controller.elapsed_s() < 5
     finally:
         controller.stop()
