@@ -148,3 +148,44 @@ def test_malformed_code_gets_a_helpful_screen(run_kiosk, tmp_path):
     driver.tap(dossier.ids.edit)
     driver.wait_until(lambda: app.manager.current == "lookup", 5, "back to the keypad")
     assert screen(driver, "lookup").ids.code.text == "123"  # kept, to correct it
+
+
+def test_full_and_closed_services_are_shown_as_such(tmp_path):
+    import datetime as dt
+    import zoneinfo
+
+    from kiosk_support import kiosk_apps
+
+    from hub.testing import start_hub
+
+    now = dt.datetime.now(zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
+    # Hours that exclude now, without wrapping past midnight.
+    start = now + dt.timedelta(hours=2) if now.hour < 20 else now - dt.timedelta(hours=4)
+    opens, closes = start.strftime("%H:00"), (start + dt.timedelta(hours=1)).strftime("%H:00")
+    office = {
+        "services": [
+            {"code": "A", "prefix": "A", "name_vi": "A – Đất đai", "name_en": "A – Land",
+             "daily_limit": 1},
+            {"code": "B", "prefix": "B", "name_vi": "B – Hộ tịch", "name_en": "B – Civil status",
+             "opens_at": opens, "closes_at": closes},
+            {"code": "C", "prefix": "C", "name_vi": "C – Kinh doanh", "name_en": "C – Business"},
+        ],
+        "counters": [{"number": 1, "name": "Quầy 1", "services": ["A", "B", "C"]}],
+    }  # fmt: skip
+    hub = start_hub(tmp_path / "hub", office=office)
+    try:
+        status, _ = hub.request("POST", "/api/v1/tickets", {"service": "A"}, token=hub.kiosk_token)
+        assert status == 201  # the day's only A ticket
+        with kiosk_apps(hub, tmp_path) as start_kiosk:
+            driver = start_kiosk()
+            app = driver.app
+            app.kiosk.go("services")
+            driver.wait_until(lambda: len(app.kiosk.services.services) == 3, 5, "the services")
+            driver.pump(3)
+            full, closed, open_ = (driver.find_text(n) for n in ("Đất đai", "Hộ tịch", "Kinh"))
+            assert full.disabled and full.text_en == "Hôm nay đã hết số"
+            assert closed.disabled and closed.text_en == f"Đang ngoài giờ (mở lúc {opens})"
+            assert not open_.disabled and "người đang chờ" in open_.text_en
+            shot(driver, tmp_path, "kiosk-services-full-closed")
+    finally:
+        hub.stop()
