@@ -86,6 +86,7 @@ class ServicesScreen(KioskScreen):
                 row = Factory.BilingualButton(
                     tone=theme.PRIMARY, size_hint_y=None, height=dp(110), font_size=dp(30)
                 )
+                row.disabled_color = theme.MUTED  # "closed" / "no more tickets" stays readable
                 row.service_code = service.get("code")
                 row.bind(on_release=lambda b: self.kiosk.tickets.issue(b.service_code))
                 box.add_widget(row)
