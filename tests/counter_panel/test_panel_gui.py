@@ -224,6 +224,10 @@ def test_offline_banner_refusal_lock_and_recovery(hub_process, tmp_path):
         driver.tap(lock.ids.unlock)
         wait_screen(driver, "panel")
         assert panel.number == first["number"]
+        driver.tap(panel.ids.logout)
+        wait_screen(driver, "login")
+        assert counter_view(hub_process, COUNTER)["state"] == "closed"
+        assert app.screens["login"].notice_vi == "Đã đăng xuất."
     finally:
         driver.stop()
 

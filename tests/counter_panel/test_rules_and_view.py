@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from appliance.config import ConfigError, load
@@ -163,3 +165,11 @@ def test_settings_need_a_counter_and_refuse_a_key_bound_twice(tmp_path):
     config.write_text('counter = 3\nrating = "maybe"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="rating"):
         load(CounterSettings, path=config, env={})
+
+
+def test_the_example_config_loads_as_written():
+    example = Path(__file__).resolve().parents[2] / "counter_panel" / "example.toml"
+    settings = load(CounterSettings, path=example, env={})
+    assert settings.counter == 3 and settings.fullscreen
+    assert settings.keypad.driver == "serial" and settings.keypad.keys.mapping()["*"] == "lock"
+    assert settings.shortcuts.keys_for("call_next") == ["f1", "spacebar"]
