@@ -112,8 +112,8 @@ class Tickets(Observable):
 
     def issue(self, service_code: str) -> None:
         """Ask the hub for a ticket of ``service_code``; a repeat of the same action is harmless."""
-        if self.stage == "issuing":
-            return  # a double tap
+        if self.stage not in ("choose", "failed"):
+            return  # a double tap: the first one is being issued, or already was
         service = self._services.find(service_code)
         if service is not None and service.get("state") != "open":
             self.stage, self.error = "failed", f"service_{service.get('state')}"

@@ -149,3 +149,14 @@ def test_a_print_failure_updates_the_device_status_at_once(hub_process, kiosk_wi
             "SELECT status FROM devices WHERE id = ?", (hub_process.kiosk_device_id,)
         ).fetchone()
     assert '"paper": "out"' in status
+
+
+def test_a_second_tap_after_the_ticket_takes_no_second_number(kiosk: Kiosk, hub_process):
+    kiosk.go("services")
+    kiosk.tickets.issue("C")
+    kiosk.tickets.issue("C")  # the same finger again, before the screen changed
+    kiosk.tickets.issue("A")
+    assert kiosk.tickets.ticket["number"] == "C001"
+    _status, body = hub_process.request("GET", "/api/v1/services")
+    issued = {s["code"]: s["issued_today"] for s in body["services"]}
+    assert issued["C"] == 1 and issued["A"] == 0
