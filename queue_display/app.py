@@ -101,6 +101,9 @@ class DisplayApp(App):
         self.controller.listen(redraw)
         self.screen.show(board, offline=False)
         self.controller.start()
+        status = {"speaker": s.speaker, "voice": "clip pack" if s.clip_pack else "espeak-ng"}
+        Clock.schedule_once(lambda _dt: self.controller.heartbeat(status), 2)
+        Clock.schedule_interval(lambda _dt: self.controller.heartbeat(status), s.heartbeat_s)
         return self.screen
 
     def _redraw(self) -> None:

@@ -92,6 +92,7 @@ class DisplayController:
         self._retry_s = retry_s
         self._wall = wall
         self.clock_offset = 0.0
+        self.heartbeat_error: str | None = None
         self.online = False
         self.loaded = False
         self.stream: EventStream | None = None
@@ -153,6 +154,22 @@ class DisplayController:
         )
         self.stream.start()
         self._changed()
+
+    def heartbeat(self, extra: dict[str, Any] | None = None) -> None:
+        """Tell the hub this display is alive and how it is (in the background; needs a token)."""
+        if not self.client.token:
+            return
+        status: dict[str, Any] = {
+            "online": self.online,
+            "last_event_id": self.board.last_event_id,
+            "announcements_pending": self.announcer.pending if self.announcer else 0,
+            **(extra or {}),
+        }
+        self.tasks.run(
+            lambda: self.client.post("/api/v1/devices/heartbeat", {"status": status}),
+            lambda _answer: setattr(self, "heartbeat_error", None),
+            lambda error: setattr(self, "heartbeat_error", str(error)),
+        )
 
     def _load_failed(self, error: Exception) -> None:
         log.error("display stopped loading the board: %s", error)

@@ -23,6 +23,7 @@ class DisplaySettings(ApplianceSettings):
     highlight_s: float = 10.0  # how long the newest call flashes
     recent_calls: int = 6  # calls listed under the newest one
     stale_after_s: float = 30.0  # a call older than this when it arrives is shown, not spoken
+    heartbeat_s: float = 60.0  # how often the display tells the hub it is alive
     # Announcements
     template_vi: str = DEFAULT_TEMPLATE_VI
     template_en: str = DEFAULT_TEMPLATE_EN
@@ -47,6 +48,8 @@ class DisplaySettings(ApplianceSettings):
             raise ConfigError(f"{path}highlight_s", "cannot be negative")
         if not 0 <= self.recent_calls <= 20:
             raise ConfigError(f"{path}recent_calls", "must be between 0 and 20")
+        if self.heartbeat_s < 5:
+            raise ConfigError(f"{path}heartbeat_s", "must be 5 seconds or more")
         if self.stale_after_s <= 0:
             raise ConfigError(f"{path}stale_after_s", "must be positive")
         for key in ("template_vi", "template_en"):

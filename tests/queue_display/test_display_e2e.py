@@ -6,6 +6,8 @@ one. Speech is real (espeak-ng); the speaker is the file fake, which keeps each 
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 
 import pytest
@@ -54,6 +56,15 @@ def display(hub_process, cable, tmp_path):
     driver.stop()
 
 
+def last_seen(hub):
+    """When the hub last heard the display's heartbeat (read from its database, as a witness)."""
+    with contextlib.closing(sqlite3.connect(f"file:{hub.db_path}?mode=ro", uri=True)) as conn:
+        row = conn.execute(
+            "SELECT last_seen_at, status FROM devices WHERE role = 'display' ORDER BY id LIMIT 1"
+        ).fetchone()
+    return row[0] if row and row[1] and "last_event_id" in row[1] else None
+
+
 def issue(hub, service, count):
     for _ in range(count):
         status, body = hub.request(
@@ -86,6 +97,17 @@ def test_calls_appear_and_are_announced_in_order_across_restart_and_cable_cut(
     hub_process, cable, display
 ):
     hub, driver = hub_process, display
+    # The display says it is alive (its first heartbeat goes 2 s after start).
+    driver.wait_until(lambda: last_seen(hub) is not None, 10, "the display's heartbeat")
+    assert driver.app.controller.heartbeat_error is None
+    # The admin's notice reaches the ticker.
+    admin = hub.admin_token()
+    notice = {"text_vi": "Nghỉ trưa từ 11 giờ 30", "text_en": "Lunch break from 11:30"}
+    status, _ = hub.request("PUT", "/api/v1/notice", notice, token=admin)
+    assert status == 200
+    ticker = driver.app.screen.ids.ticker
+    driver.wait_until(lambda: "Nghỉ trưa" in ticker.text, 10, "the notice on the ticker")
+    assert "Lunch break" in ticker.text and ticker.height > 0
     clerks = {n: hub.clerk_token(n) for n in (1, 2, 3)}
     issue(hub, "A", 4)
     issue(hub, "B", 3)
