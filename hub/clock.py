@@ -22,6 +22,8 @@ class Clock:
         hours, minutes = (int(part) for part in day_starts_at.split(":"))
         self._day_offset = dt.timedelta(hours=hours, minutes=minutes)
         self.now = now
+        self._iso: dict[float, str] = {}  # the same few timestamps are formatted over and over
+        self._hhmm: tuple[int, str] = (-1, "")
 
     def local(self, ts: float) -> dt.datetime:
         """``ts`` as an aware datetime in the hub's zone."""
@@ -31,7 +33,12 @@ class Clock:
         """ISO 8601 with the zone's offset, to the second; None stays None."""
         if ts is None:
             return None
-        return self.local(ts).isoformat(timespec="seconds")
+        text = self._iso.get(ts)
+        if text is None:
+            if len(self._iso) > 20_000:
+                self._iso.clear()
+            text = self._iso[ts] = self.local(ts).isoformat(timespec="seconds")
+        return text
 
     def day_of(self, ts: float) -> str:
         """The business day (YYYY-MM-DD) that ``ts`` belongs to."""
@@ -43,4 +50,7 @@ class Clock:
 
     def hhmm(self, ts: float) -> str:
         """Local wall-clock time HH:MM, for opening hours."""
-        return self.local(ts).strftime("%H:%M")
+        minute = int(ts // 60)
+        if self._hhmm[0] != minute:
+            self._hhmm = (minute, self.local(ts).strftime("%H:%M"))
+        return self._hhmm[1]

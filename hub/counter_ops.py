@@ -49,8 +49,8 @@ class CounterOps:
         s.current.pop(number, None)
         s.retire(t)
         save(tx, t, state=state, finished_at=tx.now)
-        if state == "done" and t["called_at"] is not None and t["service"] in s.durations:
-            s.durations[t["service"]].append(tx.now - t["called_at"])
+        if state == "done" and t["called_at"] is not None:
+            s.record_duration(t["service"], tx.now - t["called_at"])
         return self.engine.ticket_event(tx, p, t, event, number)
 
     def _call(self, tx: Tx, p: Principal, number: int, t: Ticket) -> dict[str, Any]:

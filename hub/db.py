@@ -75,6 +75,7 @@ class Store:
         self._write_lock = threading.RLock()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
+        self._pool: list[sqlite3.Connection] = []
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
@@ -86,6 +87,25 @@ class Store:
             with self._all_lock:
                 self._all.append(conn)
         return conn
+
+    @contextmanager
+    def borrow(self) -> Iterator[sqlite3.Connection]:
+        """A reader connection from a small shared pool, for threads that read rarely (event
+        streams catching up): a hundred streams must not each keep a connection open."""
+        with self._all_lock:
+            conn = self._pool.pop() if self._pool else None
+        if conn is None:
+            conn = connect(self.path)
+            conn.execute(READER_CACHE)
+        try:
+            yield conn
+        finally:
+            with self._all_lock:
+                if len(self._pool) < 4:
+                    self._pool.append(conn)
+                    conn = None
+            if conn is not None:
+                conn.close()
 
     def utils(self) -> sqlite_utils.Database:
         """sqlite-utils over this thread's connection, for inserts and table helpers."""
@@ -110,9 +130,10 @@ class Store:
     def close(self) -> None:
         """Close every connection this store opened."""
         with self._all_lock:
-            for conn in self._all:
+            for conn in self._all + self._pool:
                 conn.close()
             self._all.clear()
+            self._pool.clear()
         self._local = threading.local()
 
 

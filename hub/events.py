@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 
 from flask import Blueprint, Flask, Response, current_app, request
 
@@ -19,6 +21,7 @@ from hub.writer import Event, event_json
 
 RING_SIZE = 1024  # about 2 MB of rendered events; older ones come from the log
 TOPICS = ("ticket", "counter", "day", "notice", "rating", "dossier", "procedure")
+COALESCE_S = 0.004
 BACKLOG_PAGE = 64  # events read from the log per step by a lagging subscriber
 
 
@@ -111,7 +114,7 @@ def _parse_after(value: str | None, name: str) -> int | None:
 
 def stream(
     bus: EventBus,
-    conn_factory: object,
+    borrow: Callable[[], AbstractContextManager[sqlite3.Connection]],
     after: int,
     topics: frozenset[str] | None,
     heartbeat_s: float,
@@ -123,12 +126,18 @@ def stream(
         while not bus.closed:
             events: Iterable[Event] | None = bus.since(after)
             if events is None:  # older than the ring: read the log
-                events = load_after(conn_factory(), after)  # type: ignore[operator]
+                with borrow() as conn:
+                    events = load_after(conn, after)
             if events:
+                # A lagging reader takes its backlog in slices: memory stays bounded per stream.
+                events = events[:BACKLOG_PAGE]  # type: ignore[index]
                 chunk = b"".join(e.sse for e in events if topics is None or e.topic in topics)
-                after = events[-1].id  # type: ignore[index]
+                after = events[-1].id
                 if chunk:
                     yield chunk
+                    # Under a burst, gather what comes next into one write: a hundred streams
+                    # waking for every single event would starve the hub of its one core.
+                    time.sleep(COALESCE_S)
                 continue
             if not bus.wait(after, heartbeat_s):
                 yield b": heartbeat\n\n"
@@ -152,7 +161,7 @@ def events_endpoint() -> Response:
         # No resume point, or one from another database (a restored backup): from now on.
         after = bus.last_id
     settings = current_app.config["MOTCUA"]
-    body = stream(bus, store.conn, after, topics, settings.heartbeat_s)
+    body = stream(bus, store.borrow, after, topics, settings.heartbeat_s)
     return Response(
         body,
         mimetype="text/event-stream",

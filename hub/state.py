@@ -112,6 +112,7 @@ class QueueState:
             self.streak[number] = collections.deque(
                 (bool(r[0]) for r in reversed(recent)), maxlen=self.burst
             )
+        self._means: dict[str, float] = {}
         self.durations: dict[str, collections.deque[float]] = {}
         for code in self.services:
             recent = conn.execute(
@@ -190,10 +191,20 @@ class QueueState:
 
     # --- estimates -------------------------------------------------------------------------
 
+    def record_duration(self, code: str, seconds: float) -> None:
+        """A ticket of ``code`` was served in ``seconds`` (call to finish)."""
+        if code in self.durations:
+            self.durations[code].append(seconds)
+            self._means.pop(code, None)
+
     def mean_service_s(self, code: str) -> float:
         """Recent mean service time of service ``code``."""
-        samples = [min(max(d, CLIP_S[0]), CLIP_S[1]) for d in self.durations.get(code, ())]
-        return sum(samples) / len(samples) if len(samples) >= MIN_SAMPLES else DEFAULT_SERVICE_S
+        mean = self._means.get(code)
+        if mean is None:
+            samples = [min(max(d, CLIP_S[0]), CLIP_S[1]) for d in self.durations.get(code, ())]
+            enough = len(samples) >= MIN_SAMPLES
+            mean = self._means[code] = sum(samples) / len(samples) if enough else DEFAULT_SERVICE_S
+        return mean
 
     def open_counters(self, code: str) -> int:
         """Counters open now that serve ``code``."""
