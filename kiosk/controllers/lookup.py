@@ -98,6 +98,7 @@ class Lookup(Observable):
         if seq != self._seq:
             return
         self.dossier, self.freshness = answer.get("dossier"), answer.get("freshness") or {}
+        self.code = str((self.dossier or {}).get("code") or self.code)  # a scanned URL, tidied
         self.answered_at = time.monotonic()
         self.stage = "found"
         self.changed()
@@ -107,6 +108,9 @@ class Lookup(Observable):
         if seq != self._seq:
             return
         code = error_code(exc)
+        body = getattr(exc, "body", None)
+        if isinstance(body, dict):  # the hub says which code it understood: keep that to edit
+            self.code = str(body.get("error", {}).get("code_normalized") or self.code)
         self.stage = {
             "invalid_code": "malformed",
             "invalid": "malformed",

@@ -31,6 +31,7 @@ def test_a_scanned_lookup_url_finds_the_dossier(relay_kiosk: Kiosk, sim: SimProc
     assert relay_kiosk.visible_screen == "dossier"
     assert relay_kiosk.lookup.stage == "found"
     assert relay_kiosk.lookup.dossier["code"] == sample["code"]
+    assert relay_kiosk.lookup.code == sample["code"]
 
 
 def test_overdue_dossier_says_so(relay_kiosk: Kiosk, sim: SimProcess):
@@ -53,6 +54,10 @@ def test_an_unknown_code_is_not_found(relay_kiosk: Kiosk):
     type_code(relay_kiosk, "H21.22-200101-0001")
     relay_kiosk.lookup.submit()
     assert relay_kiosk.lookup.stage == "unknown"
+    relay_kiosk.scanned("https://dichvucong.gialai.gov.vn/tra-cuu?ma=h21.22-200101-0002")
+    assert relay_kiosk.lookup.stage == "unknown"
+    relay_kiosk.edit_code()
+    assert relay_kiosk.lookup.code == "H21.22-200101-0002"  # the code to correct, not the URL
 
 
 def test_back_end_down_means_cannot_check_now(relay_kiosk: Kiosk, sim: SimProcess):
