@@ -301,3 +301,21 @@ def test_state_snapshot_agrees_with_the_event_log(office: Office) -> None:
     assert state["last_event_id"] == office.events()[-1]["id"]
     assert state["recent_calls"][0]["number"] == "A001"
     assert {c["number"] for c in state["counters"]} == {1, 2, 3, 4, 5}
+
+
+def test_audit_trail_says_who_did_what_when_from_which_device(office: Office) -> None:
+    office.issue("A")
+    office.act(2, "call-next")
+    conn = office.app.extensions["motcua.store"].conn()
+    rows = conn.execute(
+        "SELECT at, username, device_id, role, action, target FROM audit"
+        " WHERE action IN ('ticket.issue', 'ticket.called', 'session.login') ORDER BY id"
+    ).fetchall()
+    kiosk_id = office.creds["kiosk"]["device_id"]
+    panel_id = office.creds["counters"]["2"]["device_id"]
+    assert [tuple(r)[1:] for r in rows] == [
+        (None, kiosk_id, "kiosk", "ticket.issue", "A001"),
+        ("minh", panel_id, "clerk", "session.login", "2"),
+        ("minh", panel_id, "clerk", "ticket.called", "A001"),
+    ]
+    assert all(r[0] == office.now for r in rows)
