@@ -201,18 +201,25 @@ class Mapping:
         try:
             if value.isdigit() and len(value) == 14 and self.date_format == PORTAL_DATE:
                 return _portal_date(value, zone)
-            if value.isdigit():
-                fmt = self.date_format if len(value) == 14 else "%Y%m%d"
-                moment = dt.datetime.strptime(value, fmt)
-            else:
-                moment = dt.datetime.fromisoformat(value)
+            moment = self._parse_date(value)
         except ValueError:
+            return None
+        if moment is None:
             return None
         if not 1990 <= moment.year <= 2100:
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=zone)
         return moment.isoformat(timespec="seconds")
+
+    def _parse_date(self, value: str) -> dt.datetime | None:
+        """The back end's format first, then the portal's date-only form, then ISO 8601."""
+        for fmt in (self.date_format, "%Y%m%d"):
+            try:
+                return dt.datetime.strptime(value, fmt)
+            except ValueError:
+                continue
+        return dt.datetime.fromisoformat(value) if not value.isdigit() else None
 
 
 _OFFSETS: dict[tuple[str, str], str] = {}

@@ -87,6 +87,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(401, {"error": "unauthorized"})
         if self._misbehave():
             return None
+        try:
+            return self._serve(path, query)
+        except ValueError as exc:  # a malformed limit or cursor
+            return self._send(400, {"error": f"bad request: {exc}"})
+
+    def _serve(self, path: str, query: dict[str, str]) -> None:
         limit = min(max(int(query.get("limit", "500") or 500), 1), 5000)
         if path == "/api/hoso/thay-doi":
             items, cursor, more = self.server.world.changes(

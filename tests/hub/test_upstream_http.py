@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from hub.testing import free_port
 from hub.upstream.base import UpstreamBadData, UpstreamError, UpstreamTimeout
 from hub.upstream.http import MAX_LOOKUP_BYTES, HttpAdapter
+from hub.upstream.mapping import Mapping
 from hub.upstream.testing import ScriptedBackEnd, drip, endless
 
 CODE = "H21.22-241105-0012"
@@ -260,3 +263,46 @@ def test_bad_configuration_is_refused() -> None:
         HttpAdapter("ftp://example.vn")
     with pytest.raises(ValueError, match="auth_header"):
         HttpAdapter("http://example.vn", auth_header="Bearer abc")
+
+
+def test_a_mapping_file_renames_endpoints_envelope_and_fields(
+    backend: ScriptedBackEnd, tmp_path: Path
+) -> None:
+    mapping_file = tmp_path / "mapping.toml"
+    mapping_file.write_text(
+        'lookup_path = "/v2/records/{code}"\n'
+        'data_key = "result"\n'
+        'date_format = "%d/%m/%Y %H:%M"\n'
+        "[dossier]\n"
+        'code = "SoHoSo"\n'
+        'status = "TinhTrang"\n'
+        'due_at = "HanTra"\n'
+        "[channels]\n"
+        '"TRUC_TIEP" = "in_person"\n',
+        encoding="utf-8",
+    )
+    record = {"SoHoSo": CODE, "TinhTrang": "10", "HanTra": "20/11/2024 17:00",
+              "KenhThucHien": "TRUC_TIEP"}  # fmt: skip
+    backend.answer(f"/v2/records/{CODE}", 200, {"result": record})
+    found = HttpAdapter(backend.url, mapping=Mapping.load(mapping_file)).lookup(CODE)
+    assert found is not None
+    assert (found["status"], found["channel"]) == (10, "in_person")
+    assert found["due_at"] == "2024-11-20T17:00:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ('lookup_pth = "/x"\n', "unknown key 'lookup_pth'"),
+        ('page_size = "many"\n', "page_size must be int"),
+        ('[dossier]\nnickname = "BiDanh"\n', "unknown ['nickname']"),
+        ("[dossier]\ncode = 5\n", "must map names to text"),
+    ],
+)
+def test_a_bad_mapping_file_is_refused_naming_the_key(
+    tmp_path: Path, content: str, problem: str
+) -> None:
+    mapping_file = tmp_path / "mapping.toml"
+    mapping_file.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        Mapping.load(mapping_file)
