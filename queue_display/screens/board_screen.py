@@ -230,24 +230,40 @@ class BoardScreen(BoxLayout):
         self._sync(self.ids.recent_box, cells)
 
     def _fill_counters(self, board: Board) -> None:
+        """One row per counter ("Quầy 3 … A012"); when they do not fit, several columns of
+        compact pairs ("3  A012") in type sized to the column."""
         grid: GridLayout = self.ids.counters_grid
         rows = board.open_counters()
         u = self.u
-        fit = max(1, int(grid.height // (78 * u))) if grid.height > 10 else 8
-        columns = max(1, math.ceil(len(rows) / fit))
+        row_h = 78 * u
+        columns = 1
+        if grid.height > row_h and len(rows) > grid.height // row_h:
+            row_h = 64 * u
+            columns = math.ceil(len(rows) / max(1, grid.height // row_h))
         grid.cols = 2 * columns
-        size = 54 * u if columns == 1 else 44 * u
+        grid.row_default_height = row_h
+        gap = 24 * u if columns == 1 else 14 * u
+        grid.spacing = (gap, 0)
+        pair = (grid.width - gap * (2 * columns - 1)) / columns
+        size = 54 * u if columns == 1 else min(54 * u, pair / 3.9)
         paused_vi = self.t("Paused", "vi")
-        value = 4.2 * size  # room for "A1234" or "Tạm dừng"
         cells = []
         for counter in rows:
-            cells.append(self._cell(str(counter.get("name") or counter["number"]), size))
+            if columns == 1:
+                cells.append(self._cell(str(counter.get("name") or counter["number"]), size))
+                value_w: float | None = 4.2 * size  # room for "A1234" or "Tạm dừng"
+            else:
+                cells.append(
+                    self._cell(str(counter["number"]), size, MUTED, True, "right", 1.3 * size)
+                )
+                value_w = None
             current = counter.get("current")
             if counter.get("state") == "paused":
-                cells.append(self._cell(paused_vi, size * 0.8, AMBER, False, "right", value))
+                small = 0.8 if columns == 1 else 0.5
+                cells.append(self._cell(paused_vi, size * small, AMBER, False, "right", value_w))
             else:
                 number = current["number"] if current else "—"
-                cells.append(self._cell(number, size, YELLOW, True, "right", value))
+                cells.append(self._cell(number, size, YELLOW, True, "right", value_w))
         self._sync(grid, cells)
 
     def _fill_waiting(self, board: Board) -> None:

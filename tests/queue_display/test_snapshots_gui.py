@@ -11,17 +11,18 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from test_board_screen_gui import busy_state
+from test_board_screen_gui import busy_state, ticket
 
 pytestmark = pytest.mark.gui
 
 SHOTS = Path(os.environ["MOTCUA_SHOTS"]) if os.environ.get("MOTCUA_SHOTS") else None
 
 
-def snapshot(tmp_path, size, *extra):
+def snapshot(tmp_path, size, *extra, state_data=None, tag=""):
     state = tmp_path / "state.json"
-    state.write_text(json.dumps(busy_state(), ensure_ascii=False), encoding="utf-8")
-    name = f"board-{size[0]}x{size[1]}{'-' + extra[0].strip('-') if extra else ''}.png"
+    data = state_data or busy_state()
+    state.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    name = f"board{tag}-{size[0]}x{size[1]}{'-' + extra[0].strip('-') if extra else ''}.png"
     out = (SHOTS or tmp_path) / name
     done = subprocess.run(
         [sys.executable, "-m", "queue_display.snapshot", "--state", str(state),
@@ -111,3 +112,24 @@ def test_the_real_app_in_portrait_shows_what_the_hub_says(hub_process, tmp_path)
     assert waiting[waiting.index("A – Đất đai, xây dựng") + 1] == "1"
     with Image.open(out) as image:
         assert image.size == (1080, 1920)
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_twenty_counters_fit_in_columns(tmp_path, size):
+    state = busy_state()
+    state["counters"] = [
+        {"number": n, "name": f"Quầy {n}", "state": "paused" if n == 7 else "open",
+         "services": ["A"], "current": ticket(100 + n, f"A{100 + n}", "A", n) if n % 3 else None}
+        for n in range(1, 21)
+    ]  # fmt: skip
+    report, _image = snapshot(tmp_path, size, state_data=state, tag="-20-counters")
+    cells = report["counters"]
+    assert [c["text"] for c in cells[0::2]] == [str(n) for n in range(1, 21)]
+    assert cells[1]["text"] == "A101" and cells[13]["text"] == "Tạm dừng"
+    assert all(c["font_size"] >= 36 for c in cells[0::2])  # still readable
+    lowest = min(c["y"] for c in cells)
+    waiting_top = max(w["y"] + w["height"] for w in report["waiting"])
+    assert lowest > waiting_top  # every counter inside its panel, none under the next one
+    for cell in cells:
+        assert inside(cell, size), cell
+        assert cell["drawn_height"] > 0
