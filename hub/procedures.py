@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from hub.db import Store
@@ -21,6 +23,8 @@ LIST_FIELDS = ("documents", "steps", "channels", "legal_basis", "forms")
 TEXT_FIELDS = ("name", "field", "level", "agency", "processing_time", "fees", "source_url")
 SUMMARY_FIELDS = ("code", "name", "field", "level", "agency", "processing_time", "fees")
 MAX_QUERY_WORDS = 12
+CACHE_SIZE = 2048
+CACHE_TTL_S = 60.0
 # bm25 weights for (name, field, agency): a word in the name counts most.
 _WEIGHTS = ", 10.0, 3.0, 2.0"
 _PROCEDURE_CODE = re.compile(r"^\d+\.\d*$")
@@ -41,8 +45,16 @@ def split_levels(level: str) -> list[str]:
 class Catalogue:
     """Procedures in the hub's store: upsert from the back end or a file, search, detail."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
+        self.clock = clock
+        # Kiosks search as people type, so the same few prefixes come again and again. Answers
+        # are kept briefly and dropped whenever this hub changes the catalogue; a change made by
+        # another process (``motcua import``) shows within CACHE_TTL_S.
+        self._cache: OrderedDict[tuple[Any, ...], tuple[float, int, list[dict[str, Any]]]] = (
+            OrderedDict()
+        )
+        self._cache_lock = threading.Lock()
 
     def upsert_many(self, records: Iterable[Mapping[str, Any]]) -> int:
         """Insert or replace clean procedure records (see hub.upstream.mapping); return count."""
@@ -52,7 +64,13 @@ class Catalogue:
             for record in records:
                 self._upsert(conn, record, now)
                 count += 1
+        self.forget()
         return count
+
+    def forget(self) -> None:
+        """Drop remembered search answers (the catalogue changed)."""
+        with self._cache_lock:
+            self._cache.clear()
 
     def _upsert(self, conn: Any, record: Mapping[str, Any], now: float) -> None:
         row = {name: record.get(name) or "" for name in TEXT_FIELDS}
@@ -88,6 +106,7 @@ class Catalogue:
                 conn.execute(f"DELETE FROM {table}")
             for row in rows:
                 _index(conn, row["id"], dict(row), json.loads(row["documents"]))
+        self.forget()
         return len(rows)
 
     def needs_reindex(self) -> bool:
@@ -121,6 +140,24 @@ class Catalogue:
         misspelt word does not empty the answer.
         """
         words = fold(q).split()[:MAX_QUERY_WORDS]
+        code_like = bool(_PROCEDURE_CODE.match(q.strip()))
+        key = (tuple(words), q.strip() if code_like else "", field, level, limit, offset)
+        now = self.clock()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None and now - hit[0] < CACHE_TTL_S:
+                self._cache.move_to_end(key)
+                return hit[1], [dict(row) for row in hit[2]]
+        total, rows = self._search(q, words, field, level, limit, offset)
+        with self._cache_lock:
+            self._cache[key] = (now, total, rows)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return total, [dict(row) for row in rows]
+
+    def _search(
+        self, q: str, words: list[str], field: str, level: str, limit: int, offset: int
+    ) -> tuple[int, list[dict[str, Any]]]:
         where, params = [], []
         if field:
             where.append("p.field = ?")
@@ -133,6 +170,13 @@ class Catalogue:
             return self._browse(where, [*params, q.strip() + "%"], limit, offset)
         if not words:
             return self._browse(where, params, limit, offset)
+        if len(words) == 1 and len(words[0]) <= 2:
+            # One or two letters say too little to rank by: list the names that start with
+            # them, straight from the name index (thousands of words merely contain them).
+            starts = [*where, "p.name_key >= ?", "p.name_key < ?"]
+            found = self._browse(starts, [*params, words[0], words[0] + "~"], limit, offset)
+            if found[0]:
+                return found
         every = " AND ".join(f'"{word}"*' for word in words)
         attempts = [("procedures_fts", every), ("procedure_documents_fts", every)]
         if len(words) > 1:
@@ -168,10 +212,9 @@ class Catalogue:
     ) -> tuple[int, list[dict[str, Any]]]:
         # Rank on the index alone (its name column is the folded name), joining the wide
         # procedures rows only to filter and then for the one page shown. A name holding the
-        # query as a whole, or starting with it, goes first; one or two letters are too little
-        # to rank by relevance, so those list alphabetically (and much faster).
+        # query as a whole, or starting with it, goes first.
         weights = _WEIGHTS if table == "procedures_fts" else ""
-        score = "0" if len(phrase) <= 2 else f"bm25({table}{weights})"
+        score = f"bm25({table}{weights})"
         key = "name" if table == "procedures_fts" else "''"
         join = f"JOIN procedures p ON p.id = m.id WHERE {' AND '.join(where)}" if where else ""
         conn = self.store.conn()

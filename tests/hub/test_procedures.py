@@ -177,3 +177,16 @@ def test_index_rebuilds_after_a_schema_change(catalogue_db: Path, tmp_path: Path
     answer = app.test_client().get("/api/v1/procedures?q=giay phep xay dung&level=Cấp tỉnh")
     assert answer.json["total"] > 0
     app.extensions["motcua.store"].close()
+
+
+def test_a_changed_catalogue_is_searched_at_once_not_from_memory(tmp_path: Path) -> None:
+    store = db.Store(tmp_path / "hub.sqlite3")
+    db.migrate(store.conn())
+    catalogue = Catalogue(store)
+    assert catalogue.search("chung thuc chu ky") == (0, [])
+    catalogue.upsert_many([{"code": "2.000815", "name": "Chứng thực chữ ký trong giấy tờ"}])
+    total, rows = catalogue.search("chung thuc chu ky")
+    assert total == 1 and rows[0]["code"] == "2.000815"
+    rows[0]["name"] = "changed by a caller"
+    assert catalogue.search("chung thuc chu ky")[1][0]["name"] == "Chứng thực chữ ký trong giấy tờ"
+    store.close()
