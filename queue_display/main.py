@@ -22,7 +22,40 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--speaker", choices=("audio", "file"), help="'file' writes the WAVs instead of playing"
     )
+    parser.add_argument(
+        "--test-announcement",
+        metavar="NUMBER:COUNTER",
+        help="say one call through the configured voice and speaker, then exit (a technician's "
+        "check of the sound; no hub needed)",
+    )
     return parser.parse_args(argv)
+
+
+def test_announcement(settings: DisplaySettings, spec: str) -> int:
+    """Announce ``NUMBER:COUNTER`` once and report what was played."""
+    from queue_display.announcer import Announcement
+    from queue_display.sound import build_announcer, default_speaker
+
+    number, _, counter = spec.partition(":")
+    if not counter.isdigit():
+        print(
+            f"motcua display: --test-announcement wants NUMBER:COUNTER, not {spec!r}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        announcer = build_announcer(settings, default_speaker(settings))
+        print(" / ".join(text for _, text in announcer.phrasing.segments(number, int(counter))))
+    except ValueError as exc:
+        print(f"motcua display: {exc}", file=sys.stderr)
+        return 2
+    announcer.start()
+    announcer.announce(Announcement(number, int(counter)))
+    announcer.wait_idle(60)
+    announcer.stop()
+    (result,) = announcer.history
+    print(f"{result.outcome}: synthesis {result.synth_s * 1000:.0f} ms {result.detail}".rstrip())
+    return 0 if result.outcome in ("spoken", "quiet") else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"motcua display: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args.test_announcement:
+        return test_announcement(settings, args.test_announcement)
 
     from appliance.enrolment import EnrolmentError, ensure_token, read_token
     from appliance.hublink import HubClient, HubUnreachable

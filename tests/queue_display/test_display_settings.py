@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -60,3 +61,29 @@ def test_motcua_display_exits_2_with_the_message(tmp_path):
     )
     assert done.returncode == 2
     assert "volume" in done.stderr and "between 0.0 and 1.0" in done.stderr
+
+
+def test_technicians_test_announcement_says_one_call_without_a_hub(tmp_path):
+    env = {
+        **os.environ,
+        "MOTCUA_AUDIO_DIR": str(tmp_path / "audio"),
+        "MOTCUA_ENGLISH": "true",
+        "MOTCUA_SPEECH_RATE_WPM": "380",  # the file speaker takes as long as the audio lasts
+    }
+    env.pop("MOTCUA_CONFIG", None)
+    command = [sys.executable, "-m", "appliance.cli", "display", "--speaker", "file"]
+    done = subprocess.run(
+        [*command, "--test-announcement", "B105:12"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "bê, một trăm linh năm đến quầy số mười hai" in done.stdout
+    assert "Ticket number B, one zero five, please go to counter 12" in done.stdout
+    assert "spoken" in done.stdout
+    names = sorted(p.name for p in (tmp_path / "audio").iterdir())
+    assert names == ["0001-chime.wav", "0002-call-B105-12.wav"]
+    bad = subprocess.run(
+        [*command, "--test-announcement", "B105"], capture_output=True, text=True, timeout=60,
+        env=env,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "NUMBER:COUNTER" in bad.stderr
