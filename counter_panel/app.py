@@ -20,7 +20,7 @@ from appliance.hublink import HubClient
 from appliance.i18n import Translator
 from appliance.tasks import Tasks
 from appliance.ui.widgets import load_kv
-from counter_panel.controller import PanelController
+from counter_panel.controller import BUSY_SHOWN_AFTER_S, PanelController
 from counter_panel.settings import CounterSettings
 
 log = logging.getLogger(__name__)
@@ -198,8 +198,9 @@ class CounterPanelApp(App):
                 self.open_dialog(action)
             else:
                 c.act(action)  # refused: the notice says why
-        else:
-            c.act(action)
+        elif c.act(action):
+            # Should the answer be slow, grey the buttons while it is awaited.
+            Clock.schedule_once(lambda _dt: self.sync(), BUSY_SHOWN_AFTER_S + 0.01)
 
     def open_dialog(self, action: str) -> None:
         """The call-a-number or the transfer dialog."""

@@ -27,6 +27,7 @@ from counter_panel.queue_view import QueueView, parse_time
 log = logging.getLogger(__name__)
 
 ECHO_WAIT_S = 3.0  # how long to hold older events off this counter's view after an answer
+BUSY_SHOWN_AFTER_S = 0.15  # a press awaited longer than this greys the buttons on screen
 RETRY_WINDOW_S = 60.0  # a press again within this time of an unanswered one is its retry
 
 
@@ -69,6 +70,7 @@ class PanelController(ClerkSession):
         self.session: Session | None = None
         self.online = False
         self.busy: str | None = None  # the action in flight, if any
+        self.busy_since = 0.0
         self.locked = False
         self.notice: Notice | None = None
         self.rating_ticket: dict[str, Any] | None = None  # finished ticket awaiting a rating
@@ -182,14 +184,19 @@ class PanelController(ClerkSession):
 
     # -- what may be pressed ---------------------------------------------------------------
 
-    def refusal(self, action: str) -> str | None:
-        """Why ``action`` cannot be pressed now (a msgid), or None when it can."""
+    def refusal(self, action: str, *, ignore_busy: bool = False) -> str | None:
+        """Why ``action`` cannot be pressed now (a msgid), or None when it can.
+
+        ``ignore_busy`` leaves out "a press is on its way": the screen need not grey (and
+        re-render) every button for the few milliseconds a press usually takes, while
+        :meth:`act` still refuses a second press.
+        """
         return rules.refusal(
             action,
             logged_in=self.session is not None,
             locked=self.locked,
             online=self.online,
-            busy=self.busy is not None,
+            busy=self.busy is not None and not ignore_busy,
             counter_state=self.view.counter_state,
             current=self.view.current,
             waiting=self.view.waiting_total(),
@@ -238,6 +245,7 @@ class PanelController(ClerkSession):
         url = f"/api/v1/counters/{self.counter_number}/{path}"
         token = self.session.token if self.session else None
         self.busy = action
+        self.busy_since = self.clock()
         self.notice = None
         self._seen.clear()  # from now on, only events this press may have caused
         self._changed()

@@ -12,6 +12,7 @@ from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, Strin
 from kivy.uix.screenmanager import Screen
 
 from appliance.ui.widgets import BilingualButton
+from counter_panel.controller import BUSY_SHOWN_AFTER_S
 from counter_panel.format import clock_text, wait_text
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -130,8 +131,14 @@ class PanelScreen(Screen):
             ]
             for s in view.served_services
         ]
+        # Text is drawn on the CPU: greying all nine buttons and back for every press would
+        # re-render them twice while the answer usually comes within a frame or two. Only a
+        # press awaited longer than BUSY_SHOWN_AFTER_S (a slow link) greys them.
+        quick = controller.busy is not None and (
+            controller.clock() - controller.busy_since < BUSY_SHOWN_AFTER_S
+        )
         for action, button in getattr(self, "buttons", {}).items():
-            button.disabled = not controller.can(action)
+            button.disabled = controller.refusal(action, ignore_busy=quick) is not None
         pause = self.buttons.get("pause") if hasattr(self, "buttons") else None
         if pause is not None:
             msgid = "Resume" if view.counter_state == "paused" else "Pause"

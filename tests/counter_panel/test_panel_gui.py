@@ -22,7 +22,7 @@ def shots_dir(tmp_path: Path) -> Path:
     return Path(os.environ["MOTCUA_SHOTS"]) if os.environ.get("MOTCUA_SHOTS") else tmp_path
 
 
-def start_panel(hub, counter=COUNTER, **settings):
+def start_panel(hub, counter=COUNTER, tasks=None, **settings):
     from kivy.core.window import Window
 
     from appliance.config import load
@@ -35,7 +35,7 @@ def start_panel(hub, counter=COUNTER, **settings):
         CounterSettings, env={}, overrides={"counter": counter, "hub_url": hub.url, **settings}
     )
     client = PanelClient(hub.url, hub.counter_tokens[counter], timeout=3.0)
-    driver = AppDriver(CounterPanelApp(config, client)).start()
+    driver = AppDriver(CounterPanelApp(config, client, tasks=tasks)).start()
     return driver
 
 
@@ -276,3 +276,56 @@ def test_second_screen_shows_who_is_served_then_asks_the_citizen(hub_process, tm
     with sqlite3.connect(hub_process.db_path) as db:
         level = db.execute("SELECT level FROM ratings WHERE ticket_id = ?", (ticket["id"],))
         assert level.fetchone() == (4,)
+
+
+def test_a_slow_answer_greys_the_buttons_until_it_comes(hub_process, tmp_path):
+    from kivy.clock import Clock
+
+    from appliance.tasks import Tasks
+
+    class SlowLink(Tasks):
+        """Requests wait until the test lets them through, as on a slow link."""
+
+        def __init__(self):
+            super().__init__(lambda fn: Clock.schedule_once(lambda _dt: fn(), -1))
+            self.hold = False
+            self.held = []
+
+        def run(self, work, done, failed):
+            if self.hold:
+                self.held.append((work, done, failed))
+            else:
+                super().run(work, done, failed)
+
+        def release(self):
+            self.hold = False
+            for job in self.held:
+                super().run(*job)
+            self.held.clear()
+
+    link = SlowLink()
+    driver = start_panel(hub_process, tasks=link)
+    try:
+        app = driver.app
+        log_in(driver, hub_process)
+        panel = app.screens["panel"]
+        first = issue(hub_process, "A")
+        wait_waiting(driver, 1)
+        link.hold = True
+        driver.tap(action_button(driver, "call_next"))
+        assert app.controller.busy == "call_next"
+        # A quick answer would come within a frame or two: the buttons are left as they are...
+        assert not action_button(driver, "call_next").disabled
+        driver.tap(action_button(driver, "call_next"))  # ...but a second press sends nothing
+        assert len(link.held) == 1
+        # This one is slow: after a moment every button shows that the panel is waiting.
+        driver.wait_until(
+            lambda: all(b.disabled for b in panel.buttons.values() if b.action != "lock"),
+            what="buttons greyed while waiting",
+        )
+        driver.screenshot(shots_dir(tmp_path) / "panel-waiting.png")
+        link.release()
+        driver.wait_until(lambda: panel.number == first["number"], what="the answer")
+        assert not action_button(driver, "recall").disabled
+    finally:
+        driver.stop()
