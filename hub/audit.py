@@ -15,6 +15,8 @@ from typing import Any
 from hub.auth import Principal
 from hub.writer import Tx
 
+COLUMNS = ("at", "username", "device_id", "role", "address", "action", "target", "detail")
+
 
 def audit(
     tx: Tx | sqlite3.Connection,
@@ -28,18 +30,17 @@ def audit(
 ) -> None:
     """Append one audit line; ``p`` None means the system or the local CLI."""
     now = tx.now if isinstance(tx, Tx) else time.time()
-    run = tx.defer if isinstance(tx, Tx) else tx.execute
-    run(
-        "INSERT INTO audit (at, username, device_id, role, address, action, target, detail)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            now,
-            p.username if p else username,
-            p.device_id if p else None,
-            p.role if p else ("cli" if username is None else None),
-            p.address if p else address,
-            action,
-            target,
-            json.dumps(detail, ensure_ascii=False) if detail else None,
-        ),
+    row = (
+        now,
+        p.username if p else username,
+        p.device_id if p else None,
+        p.role if p else ("cli" if address is None else None),
+        p.address if p else address,
+        action,
+        target,
+        json.dumps(detail, ensure_ascii=False) if detail else None,
     )
+    if isinstance(tx, Tx):
+        tx.insert("audit", COLUMNS, row)  # written with the batch, in one statement
+    else:
+        tx.execute(f"INSERT INTO audit ({', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)

@@ -57,9 +57,10 @@ def build_server(app: Flask, settings: HubConfig) -> Any:
         send_bytes=1,
         # Backpressure: a stream whose reader is slow blocks its own thread once this much is
         # buffered, instead of growing the hub's memory; it catches up from the event log.
-        outbuf_high_watermark=64 * 1024,
+        outbuf_high_watermark=32 * 1024,
         channel_timeout=max(120, int(settings.heartbeat_s * 4)),
         ident="motcua-hub",
+        asyncore_use_poll=True,  # poll(2) scales with open streams where select(2) does not
         expose_tracebacks=False,
     )
 

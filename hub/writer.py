@@ -80,6 +80,7 @@ class _Batch:
         self.tickets: dict[int, dict[str, Any]] = {}
         self.events: list[tuple[Event, str, str]] = []  # (event, at, payload)
         self.statements: list[tuple[str, tuple[Any, ...]]] = []
+        self.rows: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
         self.memo: dict[Any, Any] = {}  # per-batch lookups, e.g. idempotency answers
         self.after_commit: list[Callable[[], None]] = []
 
@@ -96,6 +97,7 @@ class Tx:
         self.tickets: dict[int, dict[str, Any]] = {}
         self.events: list[tuple[Event, str, str]] = []
         self.statements: list[tuple[str, tuple[Any, ...]]] = []
+        self.rows: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
         self.after_commit: list[Callable[[], None]] = []
         self.memo: dict[Any, Any] = {}
         self._first_event_id = batch.next_event_id
@@ -127,8 +129,14 @@ class Tx:
         """Run a statement just before the batch commits."""
         self.statements.append((sql, params))
 
+    def insert(self, table: str, columns: tuple[str, ...], row: tuple[Any, ...]) -> None:
+        """Insert a row with the batch (rows of one table go in one multi-row statement)."""
+        self.rows.setdefault((table, columns), []).append(row)
+
     def _merge(self) -> None:
         b = self.batch
+        for key, rows in self.rows.items():
+            b.rows.setdefault(key, []).extend(rows)
         b.tickets.update(self.tickets)
         b.events += self.events
         b.statements += self.statements
@@ -140,11 +148,15 @@ class Tx:
 
 
 class _Job:
+    """One operation and its answer; ``done`` is held until the writer has an answer (a bare
+    lock is the cheapest thing to block on: an Event builds a Condition per wait)."""
+
     __slots__ = ("done", "error", "fn", "result")
 
     def __init__(self, fn: Callable[[Tx], Any]) -> None:
         self.fn = fn
-        self.done = threading.Event()
+        self.done = threading.Lock()
+        self.done.acquire()
         self.result: Any = None
         self.error: BaseException | None = None
 
@@ -205,7 +217,7 @@ class Writer:
             self.start()
         job = _Job(fn)
         self._queue.put(job)
-        if not job.done.wait(timeout):
+        if not job.done.acquire(timeout=timeout):
             raise TimeoutError("the database writer did not answer in time")
         if job.error is not None:
             raise job.error
@@ -237,7 +249,7 @@ class Writer:
                 with self._lock_batch:
                     self._commit(conn, batch)
                 for done in batch:
-                    done.done.set()
+                    done.done.release()
                 self.busy_s += time.perf_counter() - began
                 if stop:
                     return
@@ -309,7 +321,7 @@ class Writer:
             tx._discard()
             if tx.savepoint:
                 conn.execute("ROLLBACK TO op")
-            if conn.total_changes != changes or tx.tickets or tx.events:
+            if conn.total_changes != changes or tx.tickets or tx.events or tx.rows:
                 self._on_failure()  # it may have changed live state: resync from the file
         else:
             tx._merge()
@@ -322,6 +334,8 @@ class Writer:
         """Write the batch's deferred rows with a few multi-row statements."""
         for sql, params in batch.statements:
             conn.execute(sql, params)
+        for (table, columns), rows in batch.rows.items():
+            _insert_many(conn, table, columns, rows)
         tickets = [tuple(t[c] for c in TICKET_COLUMNS) for t in batch.tickets.values()]
         updates = ", ".join(f"{c} = excluded.{c}" for c in TICKET_COLUMNS[1:])
         _insert_many(
