@@ -113,15 +113,14 @@ def _lookup(token: str, address: str | None) -> Principal | None:
     now = current_app.extensions["motcua.clock"].now()
     digest = hash_token(token)
     cache: TokenCache = current_app.extensions["motcua.tokens"]
-    found = cache.get(digest, now)
-    if found is None:
-        found = _query(digest, token, now)
-        if found is not None:
-            cache.put(digest, found[0], min(now + TokenCache.TTL_S, found[1]))
-            found = found[0]
-    if found is None:
-        return None
-    return dataclasses.replace(found, address=address)
+    principal = cache.get(digest, now)
+    if principal is None:
+        queried = _query(digest, token, now)
+        if queried is None:
+            return None
+        principal, valid_until = queried
+        cache.put(digest, principal, min(now + TokenCache.TTL_S, valid_until))
+    return dataclasses.replace(principal, address=address)
 
 
 def _query(digest: str, token: str, now: float) -> tuple[Principal, float] | None:

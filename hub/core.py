@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 
-from flask import Flask, Response
+from flask import Flask, Response, g, request
 
 from hub import office
 from hub.api_util import json_response
@@ -23,6 +23,7 @@ from hub.state import QueueState
 from hub.writer import Writer
 
 log = logging.getLogger(__name__)
+access = logging.getLogger("motcua.access")
 
 
 def init_app(app: Flask, clock: Clock | None = None) -> None:
@@ -62,6 +63,19 @@ def init_app(app: Flask, clock: Clock | None = None) -> None:
             "motcua.counter_ops": CounterOps(engine),
         }
     )
+
+    @app.after_request
+    def log_change(response: Response) -> Response:
+        """One line per state change (and per refused one) on stdout, for the operator."""
+        if request.method != "GET" or response.status_code >= 400:
+            principal = g.get("principal")
+            who = (
+                "-"
+                if principal is None
+                else f"{principal.role}:{principal.username or principal.device_id}"
+            )
+            access.info("%s %s %s %s", request.method, request.path, response.status_code, who)
+        return response
 
     @app.get("/healthz")
     def healthz() -> Response:
