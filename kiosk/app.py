@@ -118,9 +118,17 @@ class KioskApp(App):
             manager.add_widget(cls(kiosk=self.kiosk))
         self.manager = manager
         kiosk = self.kiosk
+        self._dirty: set[str] = set()
         self._render_soon = Clock.create_trigger(lambda _dt: self.render(), 0)
-        for part in (kiosk, kiosk.tickets, kiosk.lookup, kiosk.procedures):
-            part.subscribe(self._render_soon)
+        parts = {
+            "kiosk": kiosk,
+            "services": kiosk.services,
+            "tickets": kiosk.tickets,
+            "lookup": kiosk.lookup,
+            "procedures": kiosk.procedures,
+        }
+        for name, part in parts.items():
+            part.subscribe(lambda name=name: self._changed(name))
         Window.bind(on_touch_down=self._touched, on_key_down=self._key)
         self._start_scanner()
         self._events = [
@@ -138,15 +146,28 @@ class KioskApp(App):
     def _first_frame(self) -> None:
         self.first_frame_at = time.perf_counter()
 
+    def _changed(self, part: str) -> None:
+        self._dirty.add(part)
+        self._render_soon()
+
     def render(self) -> None:
-        """Show the controller's screen and language, and refresh that screen."""
+        """Show the controller's screen and language; refresh the screen if what it shows changed.
+
+        A screen is rebuilt only when a part it watches changed (or it just came up, or the
+        language changed): the periodic service refresh must not rebuild a dossier being read
+        or a list under a finger.
+        """
         kiosk = self.kiosk
+        dirty, self._dirty = self._dirty, set()
         self.lang = kiosk.language
         self.offline = kiosk.services.online is False
         name = kiosk.visible_screen
+        screen = self.manager.get_screen(name)
         if self.manager.current != name:
             self.manager.current = name
-        self.manager.get_screen(name).refresh()
+            dirty.add("kiosk")
+        if "kiosk" in dirty or dirty & set(screen.watches):
+            screen.refresh()
 
     def _keep_fresh(self) -> None:
         """Services refresh every ``refresh_s``; while offline, every few seconds."""

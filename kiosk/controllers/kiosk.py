@@ -56,7 +56,6 @@ class Kiosk(Observable):
         self.health = Health(client, tasks, self.services, printer, version)
         self.idle = IdleTimer(idle_timeout_s)
         self.screen = "home"
-        self.services.subscribe(self.changed)  # online/offline shows on every screen
         self._reported_failure: int | None = None
         self.tickets.subscribe(self._print_watch)
 

@@ -35,6 +35,9 @@ class KioskScreen(Screen):
     """
 
     kiosk = ObjectProperty(None, allownone=True)
+    # The controllers whose changes this screen shows ("services", "tickets", "lookup",
+    # "procedures"); navigation and language changes always refresh it.
+    watches: tuple[str, ...] = ()
 
     def tr(self, msgid: str, **values: Any) -> str:
         """``msgid`` in the kiosk's current language."""

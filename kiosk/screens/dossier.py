@@ -36,6 +36,8 @@ PROBLEMS = {
 class DossierScreen(KioskScreen):
     """The lookup's answer, or a helpful page for a malformed, unknown or unchecked code."""
 
+    watches = ("lookup",)
+
     def refresh(self) -> None:
         """Rebuild from the lookup controller."""
         lookup = self.kiosk.lookup

@@ -25,6 +25,8 @@ LETTER_PAD = [
 class LookupScreen(KioskScreen):
     """The code as typed, the keypad, and the Look up button."""
 
+    watches = ("lookup", "services")
+
     def on_kv_post(self, base_widget: Any) -> None:
         """Wire the keypad to the controller."""
         self.ids.pad.layout = CODE_PAD

@@ -32,6 +32,8 @@ def _lines(value: Any) -> list[str]:
 class ProcedureScreen(KioskScreen):
     """The detail of the procedure the controller holds."""
 
+    watches = ("procedures",)
+
     _qr_url: str | None = None
 
     def refresh(self) -> None:

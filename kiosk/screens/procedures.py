@@ -20,6 +20,8 @@ TONE_LABELS = [["á", "´"], ["à", "`"], ["ả", "?"], ["ã", "~"], ["ạ", "."
 class ProceduresScreen(KioskScreen):
     """The query, the fields or the results, and the keyboard."""
 
+    watches = ("procedures",)
+
     def on_kv_post(self, base_widget: Any) -> None:
         """Wire the keyboard; searches wait for a pause in typing."""
         self._search_soon = Clock.create_trigger(

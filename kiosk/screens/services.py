@@ -34,6 +34,8 @@ class PriorityConfirm(BoxLayout):
 class ServicesScreen(KioskScreen):
     """One big button per service; closed or full services are shown as such, not hidden."""
 
+    watches = ("services", "tickets")
+
     _confirm: PriorityConfirm | None = None
 
     def refresh(self) -> None:

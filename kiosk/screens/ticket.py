@@ -19,6 +19,8 @@ ERRORS = {
 class TicketScreen(KioskScreen):
     """Issuing, the issued ticket, or why it could not be issued."""
 
+    watches = ("tickets",)
+
     _qr_url: str | None = None
 
     def refresh(self) -> None:
