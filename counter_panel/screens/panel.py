@@ -116,7 +116,13 @@ class PanelScreen(Screen):
         if view.counter_state == "paused":
             self.state_vi, self.state_en = t.both("Counter paused")
         notice = controller.notice
-        if notice is not None:
+        slow = controller.busy is not None and (
+            controller.clock() - controller.busy_since >= BUSY_SHOWN_AFTER_S
+        )
+        if slow:
+            self.notice_vi, self.notice_en = t.both("Sending… please wait.")
+            self.notice_error = False
+        elif notice is not None:
             self.notice_vi, self.notice_en = t.both(notice.msgid, **notice.values)
             self.notice_error = notice.kind == "error"
         else:

@@ -323,6 +323,7 @@ def test_a_slow_answer_greys_the_buttons_until_it_comes(hub_process, tmp_path):
             lambda: all(b.disabled for b in panel.buttons.values() if b.action != "lock"),
             what="buttons greyed while waiting",
         )
+        assert panel.notice_vi == "Đang gửi… vui lòng chờ."
         driver.screenshot(shots_dir(tmp_path) / "panel-waiting.png")
         link.release()
         driver.wait_until(lambda: panel.number == first["number"], what="the answer")
