@@ -129,9 +129,20 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(200, {"mode": mode})
 
 
-def pusher(world: World, url: str, secret: str, every_s: float, stop: threading.Event) -> None:
-    """Post dossiers that changed since the last push to the hub's webhook, signed."""
-    since = time.time()  # only what changes from now on: the hub's sync covers the past
+def pusher(
+    world: World,
+    url: str,
+    secret: str,
+    every_s: float,
+    stop: threading.Event,
+    backlog_s: float = 0.0,
+) -> None:
+    """Post dossiers that changed since the last push to the hub's webhook, signed, in batches.
+
+    The first round also sends what changed in the last ``backlog_s`` seconds; by default only
+    what changes from now on (the hub's pull covers the past).
+    """
+    since = time.time() - backlog_s
     while not stop.wait(every_s):
         now = time.time()
         items = [
@@ -140,16 +151,16 @@ def pusher(world: World, url: str, secret: str, every_s: float, stop: threading.
             if any(since < t <= now for t, _ in d.transitions)
         ]
         since = now
-        if not items:
-            continue
-        body = json.dumps({"data": items[: push.MAX_RECORDS]}, ensure_ascii=False).encode()
-        headers = push.signed_headers(secret, uuid.uuid4().hex, body)
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=5) as answer:
-                log.info("pushed %d dossiers: HTTP %s", len(items), answer.status)
-        except OSError as exc:
-            log.warning("push to %s failed: %s", url, exc)
+        for start in range(0, len(items), push.MAX_RECORDS):
+            batch = items[start : start + push.MAX_RECORDS]
+            body = json.dumps({"data": batch}, ensure_ascii=False).encode()
+            headers = push.signed_headers(secret, uuid.uuid4().hex, body)
+            request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=10) as answer:
+                    log.info("pushed %d dossiers: HTTP %s", len(batch), answer.status)
+            except OSError as exc:
+                log.warning("push to %s failed: %s", url, exc)
 
 
 def build_world(seed: int, count: int, today: str | None) -> World:
@@ -171,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--push-url", default="", help="the hub's /api/v1/upstream/webhook")
     parser.add_argument("--push-secret", default="")
     parser.add_argument("--push-every", type=float, default=30.0)
+    parser.add_argument(
+        "--push-backlog", type=float, default=0.0, help="first push: changes of the last N s"
+    )
     args = parser.parse_args(argv)
     if args.dossiers < 1 or args.dossiers > 2_000_000:
         parser.error("--dossiers must be 1 to 2000000")
@@ -191,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         threading.Thread(
             target=pusher,
             args=(world, args.push_url, args.push_secret, args.push_every, stop),
+            kwargs={"backlog_s": args.push_backlog},
             daemon=True,
         ).start()
     try:

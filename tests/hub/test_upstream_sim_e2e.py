@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -90,3 +91,26 @@ def test_misbehaving_back_end_still_answers_from_cache_quickly(
     finally:
         sim.set_mode("ok")
     assert hub.request("GET", "/healthz")[0] == 200
+
+
+def test_simulator_pushes_signed_changes_to_a_hub_that_does_not_pull(tmp_path: Path) -> None:
+    secret = "push-e2e-secret"
+    hub = start_hub(tmp_path / "hub", settings={"upstream": {"webhook_secret": secret}})
+    sim = None
+    try:
+        hook = f"{hub.url}/api/v1/upstream/webhook"
+        sim = SimProcess(
+            dossiers=1500,
+            seed=9,
+            extra=["--push-url", hook, "--push-secret", secret, "--push-every", "0.3",
+                   "--push-backlog", str(60 * 86400)],
+        )  # fmt: skip
+        code = sim.samples()[0]["code"]
+        wait_for(lambda: hub.request("GET", f"/api/v1/dossiers/{code}")[0] == 200)
+        body = hub.request("GET", f"/api/v1/dossiers/{code}")[1]
+        assert body["freshness"]["upstream"] == "skipped"  # from what was pushed, not pulled
+        wait_for(lambda: "pushed 1000 dossiers: HTTP 200" in sim.log())  # batches of 1,000
+    finally:
+        if sim is not None:
+            sim.stop()
+        hub.stop()
