@@ -58,6 +58,16 @@ class Kiosk(Observable):
         self.screen = "home"
         self._reported_failure: int | None = None
         self.tickets.subscribe(self._print_watch)
+        self._was_online = self.services.online
+        self.services.subscribe(self._online_watch)
+
+    def _online_watch(self) -> None:
+        """Back online: what failed for want of the hub is asked again, without a tap."""
+        online = self.services.online
+        came_back = online is True and self._was_online is False
+        self._was_online = online
+        if came_back and self.procedures.error == "offline":
+            self.procedures.retry()
 
     def _print_watch(self) -> None:
         """A print failure goes to the hub's device status at once, not at the next heartbeat."""

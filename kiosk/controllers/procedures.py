@@ -43,6 +43,7 @@ class Procedures(Observable):
         self.loading = False
         self.error: str | None = None
         self.typing = False  # the on-screen keyboard is open
+        self._opening: str | None = None
         self.changed()
 
     def start_typing(self) -> None:
@@ -111,6 +112,15 @@ class Procedures(Observable):
 
         self._ask("/api/v1/procedures?" + urlencode(params), done)
 
+    def retry(self) -> None:
+        """Ask again for what is shown (after the hub came back)."""
+        if self._opening is not None:
+            self.open(self._opening)
+        elif self.query.strip() or self.field is not None:
+            self.search()
+        else:
+            self.load_fields()
+
     def more(self) -> None:
         """The next page of results."""
         if len(self.results) < self.total and not self.loading:
@@ -123,16 +133,18 @@ class Procedures(Observable):
 
     def open(self, code: str) -> None:
         """Fetch one procedure's detail."""
+        self._opening = code
 
         def done(answer: dict[str, Any]) -> None:
             self.procedure, self.stage = answer.get("procedure"), "detail"
+            self._opening = None
 
         self._ask("/api/v1/procedures/" + quote(code, safe=""), done)
 
     def back(self) -> None:
         """From the detail to the results, from the results to the fields."""
         self._seq += 1
-        self.loading = False
+        self.loading, self._opening = False, None
         if self.typing and self.stage != "detail":
             self.typing = False
         elif self.stage == "detail" and (self.results or self.field is not None):

@@ -112,3 +112,18 @@ def test_browse_a_field_and_page_through(relay_kiosk: Kiosk):
         assert len(procedures.results) > shown
     relay_kiosk.go_home()
     assert procedures.query == "" and procedures.results == []
+
+
+def test_procedures_come_back_by_themselves_after_the_hub_does(
+    relay_kiosk: Kiosk, relay_hub: HubProcess
+):
+    relay_hub.stop()
+    try:
+        relay_kiosk.go("procedures")
+        assert relay_kiosk.procedures.error == "offline" and relay_kiosk.procedures.fields == []
+        assert relay_kiosk.services.online is False
+    finally:
+        relay_hub.start()
+    relay_kiosk.services.refresh()  # what the app's timer does every few seconds while offline
+    assert relay_kiosk.services.online is True
+    assert relay_kiosk.procedures.error is None and relay_kiosk.procedures.fields
