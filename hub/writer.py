@@ -225,6 +225,8 @@ class Writer:
 
     def _loop(self) -> None:
         conn = db.connect(self.path)
+        # Other parts (the dossier cache, the CLI) write too: wait for them rather than fail.
+        conn.execute("PRAGMA busy_timeout=20000")
         try:
             while True:
                 try:
