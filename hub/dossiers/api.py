@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from hub.auth import optional_principal
 from hub.dossiers.codes import InvalidCode, normalize_code
 from hub.dossiers.lookup import DossierNotFound, LookupService, UpstreamUnavailable
 from hub.errors import ApiError
@@ -28,10 +29,6 @@ def _parts() -> dict[str, Any]:
 def _callers() -> list[str]:
     """Rate-limit keys of this request: the client address, and the device when one signed in."""
     keys = [f"a:{request.remote_addr}"]
-    try:
-        from hub.auth import optional_principal
-    except ImportError:  # a hub without the auth module still limits per address
-        return keys
     principal = optional_principal()
     if principal is not None and principal.device_id is not None:
         keys.append(f"d:{principal.device_id}")

@@ -148,9 +148,8 @@ class LookupService:
         fetched_at: float | None = None,
     ) -> dict[str, Any]:
         """The API's dossier lookup body for a clean record."""
-        fetched = record.get("fetched_at", fetched_at) if fetched_at is None else fetched_at
-        fetched = self.clock() if fetched is None else fetched
         now = self.clock()
+        fetched = fetched_at if fetched_at is not None else record.get("fetched_at", now)
         age = max(0, int(now - fetched))
         status = int(record["status"])
         status_vi, status_en = words.status_words(status)
