@@ -188,3 +188,19 @@ def test_kill_9_loses_nothing_acknowledged(unlimited_hub: HubProcess) -> None:
     ids = [r[0] for r in conn.execute("SELECT id FROM events ORDER BY id")]
     conn.close()
     assert ids == list(range(1, len(ids) + 1)), "the event log has a gap"
+
+
+def test_an_idempotent_repeat_after_a_crash_gets_the_first_answer(
+    hub_process: HubProcess,
+) -> None:
+    hub = hub_process
+    key = {"Idempotency-Key": "b0c3a8f2-double-tap"}
+    body = {"service": "B"}
+    status, first = hub.request("POST", "/api/v1/tickets", body, hub.kiosk_token, key)
+    assert status == 201
+    hub.kill()
+    hub.start()
+    status, again = hub.request("POST", "/api/v1/tickets", body, hub.kiosk_token, key)
+    assert status == 201 and again == first
+    status, other = hub.request("POST", "/api/v1/tickets", body, hub.kiosk_token)
+    assert other["number"] == "B002"  # the repeat took no number

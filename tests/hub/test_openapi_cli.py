@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
 
 from hub import cli
+from hub.testing import HubProcess
 from tests.hub.conftest import Office
 
 
@@ -79,3 +81,29 @@ def test_a_bad_office_file_names_the_problem_and_changes_nothing(
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM services").fetchone()[0] == 0
     conn.close()
+
+
+def test_services_loaded_from_the_cli_reach_a_running_hub(
+    hub_process: HubProcess, tmp_path: Path
+) -> None:
+    office_file = tmp_path / "more.toml"
+    office_file.write_text(
+        '[[services]]\ncode = "E"\nname_vi = "E – Tư pháp"\nname_en = "E – Justice"\n\n'
+        '[[counters]]\nnumber = 6\nname = "Quầy 6"\nservices = ["E"]\n',
+        encoding="utf-8",
+    )
+    assert run(hub_process.db_path, "services", "load", str(office_file)) == 0
+    deadline = time.monotonic() + 5
+    codes: list[str] = []
+    while time.monotonic() < deadline:
+        codes = [s["code"] for s in hub_process.request("GET", "/api/v1/services")[1]["services"]]
+        if "E" in codes:
+            break
+        time.sleep(0.1)
+    assert "E" in codes
+    status, ticket = hub_process.request(
+        "POST", "/api/v1/tickets", {"service": "E"}, token=hub_process.kiosk_token
+    )
+    assert status == 201 and ticket["number"] == "E001"
+    counters = hub_process.request("GET", "/api/v1/counters")[1]["counters"]
+    assert counters[-1]["number"] == 6 and counters[-1]["services"] == ["E"]
