@@ -166,6 +166,7 @@ def events_endpoint() -> Response:
         body,
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        direct_passthrough=True,  # bytes straight to the server: no re-encoding per chunk
     )
 
 

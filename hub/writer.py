@@ -249,9 +249,11 @@ class Writer:
                     batch.append(more)
                 began = time.perf_counter()
                 with self._lock_batch:
-                    self._commit(conn, batch)
-                for done in batch:
-                    done.done.release()
+                    events = self._commit(conn, batch)
+                    for done in batch:  # answer first: the callers need not wait for fan-out
+                        done.done.release()
+                    if events:  # still under the lock, so /state and the stream agree
+                        self._publish(events)
                 self.busy_s += time.perf_counter() - began
                 if stop:
                     return
@@ -280,7 +282,8 @@ class Writer:
                 log.exception("idle refresh failed")
                 self._on_failure()
 
-    def _commit(self, conn: sqlite3.Connection, jobs: list[_Job]) -> None:
+    def _commit(self, conn: sqlite3.Connection, jobs: list[_Job]) -> list[Event]:
+        """Run and commit a batch; the committed events, to publish."""
         now = self.clock.now()
         batch = _Batch(self._next_event_id)
         try:
@@ -302,7 +305,7 @@ class Writer:
                     job.error = exc
             self._on_failure()
             self._version = None  # re-read the event ids next time
-            return
+            return []
         self._next_event_id = batch.next_event_id
         self.batches += 1
         self.jobs += len(jobs)
@@ -311,8 +314,7 @@ class Writer:
                 action()
             except Exception:
                 log.exception("after-commit action failed")
-        if batch.events:
-            self._publish([event for event, _, _ in batch.events])
+        return [event for event, _, _ in batch.events]
 
     def _run_job(self, conn: sqlite3.Connection, job: _Job, tx: Tx) -> None:
         changes = conn.total_changes
