@@ -24,6 +24,7 @@ TEXT_FIELDS = ("name", "field", "level", "agency", "processing_time", "fees", "s
 SUMMARY_FIELDS = ("code", "name", "field", "level", "agency", "processing_time", "fees")
 MAX_QUERY_WORDS = 12
 CACHE_SIZE = 2048
+RANK_LIMIT = 800  # above this many matches, order by phrase and name length only
 CACHE_TTL_S = 60.0
 # bm25 weights for (name, field, agency): a word in the name counts most.
 _WEIGHTS = ", 10.0, 3.0, 2.0"
@@ -214,10 +215,17 @@ class Catalogue:
         # procedures rows only to filter and then for the one page shown. A name holding the
         # query as a whole, or starting with it, goes first.
         weights = _WEIGHTS if table == "procedures_fts" else ""
-        score = f"bm25({table}{weights})"
         key = "name" if table == "procedures_fts" else "''"
         join = f"JOIN procedures p ON p.id = m.id WHERE {' AND '.join(where)}" if where else ""
         conn = self.store.conn()
+        # Counting is cheap; relevance scores for thousands of matches are not, and when that
+        # many match, the phrase and name-length order below is what sorts the first page.
+        matches = conn.execute(
+            f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", [match]
+        ).fetchone()[0]
+        if not matches:
+            return 0, []
+        score = "0" if matches > RANK_LIMIT else f"bm25({table}{weights})"
         ranked = conn.execute(
             f"SELECT m.id, count(*) OVER () AS total FROM (SELECT rowid AS id, {key} AS k,"
             f" {score} AS score FROM {table} WHERE {table} MATCH ?) m {join}"
