@@ -121,6 +121,23 @@ class Board:
         self.highlight_until = 0.0
         self.version += 1
 
+    def announcement(
+        self, event_id: int, kind: str, data: dict[str, Any], age_s: float | None = None
+    ) -> Announcement | None:
+        """The announcement an event makes, if any: a fresh call or recall in this zone.
+
+        Reads only the zone and the stale limit, which never change, so the controller asks
+        on the stream's thread and the chime starts without waiting for the next frame.
+        """
+        if kind not in CALL_EVENTS:
+            return None
+        call = Call.from_ticket(data.get("ticket") or {}, recall=kind == "ticket.recalled")
+        if call is None or not self.zone.has_call(call):
+            return None
+        if age_s is not None and age_s > self.stale_after_s:
+            return None
+        return Announcement(call.number, call.counter, call.recall, event_id)
+
     def apply(
         self, event_id: int, kind: str, data: dict[str, Any], age_s: float | None = None
     ) -> Announcement | None:
@@ -160,9 +177,7 @@ class Board:
         if not stale:
             self.highlight_until = self._clock() + self.highlight_s
         self.version += 1
-        if stale:
-            return None
-        return Announcement(call.number, call.counter, call.recall, event_id)
+        return self.announcement(event_id, kind, data, age_s)
 
     def _merge(self, data: dict[str, Any]) -> bool:
         """Take the fresh counter and service views an event carries; True if any."""

@@ -180,6 +180,11 @@ class DisplayController:
         if self.on_received is not None:
             self.on_received(event)
         age = event_age(event.data.get("at"), self._wall(), self.clock_offset)
+        # Speak straight from here: the announcer has its own thread, and the chime should not
+        # wait for the UI's next frame. The board itself changes only on the UI thread.
+        announcement = self.board.announcement(event.id, event.type, event.data, age)
+        if announcement is not None and self.announcer is not None:
+            self.announcer.announce(announcement)
         self.tasks.call_soon(lambda: self.apply(event, age))
 
     def _on_online(self, online: bool) -> None:
@@ -195,11 +200,9 @@ class DisplayController:
     # --- on the UI thread -------------------------------------------------------------------
 
     def apply(self, event: Event, age_s: float | None) -> None:
-        """Apply one event to the board and queue its announcement, if it makes one."""
+        """Apply one event to the board (its announcement went out when it arrived)."""
         version = self.board.version
-        announcement = self.board.apply(event.id, event.type, event.data, age_s)
-        if announcement is not None and self.announcer is not None:
-            self.announcer.announce(announcement)
+        self.board.apply(event.id, event.type, event.data, age_s)
         if self.on_applied is not None:
             self.on_applied(event)
         if self.board.version != version:
