@@ -94,7 +94,6 @@ class KioskApp(App):
         self._serial: SerialScanner | None = None
         self._detach_wedge: Any = None
         self._events: list[Any] = []
-        self.first_frame_at: float | None = None
 
     # Texts for kv: `app.tr("…", app.lang)` re-evaluates when the language changes.
     def tr(self, msgid: str, _language: str | None = None, **values: Any) -> str:
@@ -139,12 +138,8 @@ class KioskApp(App):
         self._last_refresh = time.monotonic()
         kiosk.services.refresh()
         kiosk.health.beat()
-        Clock.schedule_once(lambda _dt: self._first_frame(), 0)
         self.render()
         return manager
-
-    def _first_frame(self) -> None:
-        self.first_frame_at = time.perf_counter()
 
     def _changed(self, part: str) -> None:
         self._dirty.add(part)

@@ -6,7 +6,6 @@ is; the kiosk only refuses what cannot possibly be one, so even that gets an ans
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from urllib.parse import quote
 
@@ -52,8 +51,6 @@ class Lookup(Observable):
         self.stage = "entry"
         self.dossier: dict[str, Any] | None = None
         self.freshness: dict[str, Any] | None = None
-        self.scanned = False
-        self.answered_at: float | None = None
         self.changed()
 
     def press(self, key: str) -> None:
@@ -72,7 +69,6 @@ class Lookup(Observable):
     def scan(self, text: str) -> None:
         """A scanner read a code or a lookup URL: look it up at once."""
         self.code = text.strip()[:512]
-        self.scanned = True
         self.submit()
 
     def submit(self) -> None:
@@ -99,7 +95,6 @@ class Lookup(Observable):
             return
         self.dossier, self.freshness = answer.get("dossier"), answer.get("freshness") or {}
         self.code = str((self.dossier or {}).get("code") or self.code)  # a scanned URL, tidied
-        self.answered_at = time.monotonic()
         self.stage = "found"
         self.changed()
 

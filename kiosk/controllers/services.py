@@ -7,7 +7,7 @@ from typing import Any
 
 from appliance.hublink import HubClient, HubUnreachable
 from appliance.tasks import Tasks
-from kiosk.controllers.base import Observable, error_code
+from kiosk.controllers.base import Observable
 
 
 class Services(Observable):
@@ -58,8 +58,3 @@ class Services(Observable):
     def find(self, code: str) -> dict[str, Any] | None:
         """The service with ``code``, if the hub listed it."""
         return next((s for s in self.services if s.get("code") == code), None)
-
-    @staticmethod
-    def describe_error(exc: Exception) -> str:
-        """The error code, for screens that pick their own words for it."""
-        return error_code(exc)

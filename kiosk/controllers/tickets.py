@@ -7,7 +7,6 @@ number: the ticket and its QR stay on screen and the hub is told (``POST /ticket
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,8 +65,6 @@ class Tickets(Observable):
         self.reprints_left = 1
         self.last_job: Path | None = None
         self._key: str | None = None
-        self.tapped_at: float | None = None
-        self.printed_at: float | None = None
         self.changed()
 
     # Priority: a tap asks, a reason confirms, cancel leaves the ticket ordinary.
@@ -123,7 +120,6 @@ class Tickets(Observable):
             self._key = new_idempotency_key()
         self.service_code = service_code
         self.stage, self.error = "issuing", None
-        self.tapped_at = time.perf_counter()
         self.changed()
         body = {
             "service": service_code,
@@ -174,7 +170,6 @@ class Tickets(Observable):
 
     def _printed(self, path: Path | None) -> None:
         self.print_state, self.last_job = "printed", path
-        self.printed_at = time.perf_counter()
         self.printer_status = None  # it printed: whatever was wrong before is over
         self._report(True, "")
         self.changed()

@@ -30,9 +30,13 @@ def test_good_code_typed_shows_status_dates_steps_and_freshness(run_relay_kiosk,
     press(driver, sample["code"])
     assert screen(driver, "lookup").ids.code.text == sample["code"]
     shot(driver, tmp_path, "kiosk-lookup-typed")
-    driver.tap(screen(driver, "lookup").ids.submit)
+    submit = screen(driver, "lookup").ids.submit
+    driver.wait_until(lambda: not submit.disabled, 5, "the Look up button enabled")
+    driver.tap(submit)
+    driver.wait_until(lambda: app.kiosk.lookup.stage != "entry", 5, "the tap on Look up")
     dossier = screen(driver, "dossier")
-    driver.wait_until(lambda: app.kiosk.lookup.stage == "found", 10, "the answer")
+    driver.wait_until(lambda: app.kiosk.lookup.stage != "checking", 10, "the answer")
+    assert app.kiosk.lookup.stage == "found", (app.kiosk.lookup.stage, app.kiosk.lookup.code)
     driver.pump(3)
     shown = " ".join(w.text for w in dossier.ids.body.children)
     assert dossier.ids.title.text == app.kiosk.lookup.dossier["status_vi"]
