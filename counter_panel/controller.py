@@ -90,6 +90,8 @@ class PanelController(ClerkSession):
         self._verifier = b""
         self._unlock_failures = 0
         self._loaded = False
+        self._refresh_seq = 0
+        self._held: list[Event] | None = None  # events held while a snapshot is on its way
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -126,18 +128,37 @@ class PanelController(ClerkSession):
             close()
 
     def refresh(self) -> None:
-        """Fetch the true state from the hub (at start, after a reconnect, after a refusal)."""
+        """Fetch the true state from the hub (at start, after a reconnect, after a refusal).
+
+        Events that arrive while the snapshot is on its way are held, then applied on top of it
+        (those it already holds are skipped by id), so the view never steps back in time. Only
+        the latest of overlapping refreshes counts.
+        """
+        self._refresh_seq += 1
+        seq = self._refresh_seq
+        self._held = self._held if self._held is not None else []
+
+        def release_held() -> None:
+            held, self._held = self._held or [], None
+            for event in held:
+                self._event(event)
 
         def loaded(state: dict[str, Any]) -> None:
+            if seq != self._refresh_seq:
+                return  # a newer refresh is on its way
             self.view.load_snapshot(state, self.hub_now(), continuous=self._loaded)
             self._loaded = True
             self._echo = None
             self.online = True
+            release_held()
             self._changed()
 
         def failed(exc: Exception) -> None:
+            if seq != self._refresh_seq:
+                return
             log.info("state refresh failed: %s", exc)
             self.online = False
+            release_held()
             self._changed()
             if self._later is not None and self._stream is not None and self._stream.online:
                 self._later(1.0, self.refresh)  # the stream is up, so the hub should answer soon
@@ -158,9 +179,16 @@ class PanelController(ClerkSession):
             self._changed()
 
     def _event(self, event: Event) -> None:
-        if self.view.last_event_id is not None and event.id <= self.view.last_event_id:
-            return  # the snapshot already holds it
+        if self._held is not None:
+            self._held.append(event)  # a snapshot is on its way: apply this on top of it
+            return
         data = event.data
+        if self.view.last_event_id is not None and event.id <= self.view.last_event_id:
+            # The snapshot already holds its effect; but when a waiting ticket was issued is
+            # news to the panel (the snapshot only counts them), so follow the line with it.
+            if data.get("ticket"):
+                self.view.apply_ticket(data["ticket"])
+            return
         at = parse_time(data.get("at"))
         if at is not None:
             self._skews.append(self.clock() - at)
@@ -180,6 +208,16 @@ class PanelController(ClerkSession):
             else:
                 self._echo = None
         self.view.apply_event({**data, "id": event.id}, mine=mine)
+        if (
+            self.session is not None
+            and counter.get("number") == self.counter_number
+            and data.get("reason") in ("clerk_in", "clerk_out")
+            and counter.get("clerk") != self.session.display_name
+        ):
+            # Someone else logged in at this counter, or this clerk was logged out elsewhere:
+            # the hub has ended this session, so the panel says so now, not at the next press.
+            self._end_session()
+            self._say("error", ERRORS["unauthorized"])
         self._changed()
 
     # -- what may be pressed ---------------------------------------------------------------

@@ -326,3 +326,36 @@ def test_times_read_right_on_a_panel_whose_clock_is_two_hours_off(hub_process):
         assert 0 <= controller.elapsed_s() < 5
     finally:
         controller.stop()
+
+
+def test_another_clerk_logging_in_here_ends_this_session_at_once(hub_process):
+    tasks = PumpedTasks()
+    controller = logged_in(hub_process, tasks)
+    try:
+        hub_process.clerk_token(COUNTER, username="lan")  # from this counter's device
+        tasks.until(lambda: controller.session is None, what="the session ended on the panel")
+        assert controller.notice.msgid == "Your session has ended: please log in again."
+        assert controller.view.counter["clerk"] == "Nguyễn Thị Lan"
+    finally:
+        controller.stop()
+
+
+def test_a_ticket_issued_while_the_state_reloads_keeps_the_oldest_wait_exact(hub_process):
+    tasks = HeldTasks()
+    controller = controller_for(hub_process, COUNTER, tasks)
+    controller.start()
+    tasks.release()
+    tasks.until(lambda: controller.online, what="state")
+    try:
+        controller.refresh()  # a reload is on its way (held) when the ticket comes
+        ticket = issue(hub_process, "A")
+        tasks.until(lambda: len(controller._held or []) >= 1, what="the event, held")
+        assert controller.view.services["A"]["waiting"] == 0  # nothing applied before the state
+        tasks.release()
+        assert controller.view.services["A"]["waiting"] == 1
+        wait = controller.view.oldest_wait("A", controller.hub_now())
+        assert wait.exact and wait.seconds < 5
+        assert controller._held is None
+        assert ticket["state"] == "waiting"
+    finally:
+        controller.stop()
