@@ -113,6 +113,10 @@ class ProceduresScreen(KioskScreen):
             height=dp(96),
             font_size=dp(22),
         )
+        # Some procedure names run to three lines: the button grows to hold them.
+        button.bind(
+            texture_size=lambda b, size: setattr(b, "height", max(dp(96), size[1] + dp(24)))
+        )
         if "code" in item:
             button.bind(on_release=lambda _b: self.kiosk.open_procedure(item["code"]))
         else:
