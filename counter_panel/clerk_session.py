@@ -48,7 +48,7 @@ class ClerkSession:
     last_activity: float
     clock: Callable[[], float]
     idle_timeout_s: float
-    _retry_keys: dict[tuple[str, str], str]
+    retry_keys: Any
     _salt: bytes
     _verifier: bytes
     _unlock_failures: int
@@ -102,7 +102,7 @@ class ClerkSession:
         self.locked = False
         self.rating_ticket = None
         self._verifier = b""
-        self._retry_keys.clear()
+        self.retry_keys.clear()
 
     def logout(self) -> None:
         """End the clerk's session here and at the hub."""

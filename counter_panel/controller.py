@@ -16,13 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from appliance.hublink import Event, HubClient, HubError, new_idempotency_key
+from appliance.hublink import Event, HubClient, HubError
 from appliance.tasks import Tasks
 from counter_panel import rules
 from counter_panel.clerk_session import ClerkSession, Session
 from counter_panel.client import PanelEventStream
 from counter_panel.messages import ENDPOINTS, ERRORS, SUCCESS
 from counter_panel.queue_view import QueueView, parse_time
+from counter_panel.retry_keys import RetryKeys
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,7 @@ class PanelController(ClerkSession):
         self.last_activity = clock()
         self.listeners: list[Callable[[], None]] = []
         self._stream: Any = None
-        self._retry_keys: dict[tuple[str, str], str] = {}  # unanswered presses -> their key
-        self._retry_since: dict[tuple[str, str], float] = {}
+        self.retry_keys = RetryKeys(clock, RETRY_WINDOW_S)  # presses not answered yet
         self._echo: tuple[str, int | None, float] | None = None
         self._seen: deque[tuple[str, int | None]] = deque(maxlen=16)  # this counter's events
         # (local clock - event time) of recent events: the smallest is the clocks' difference
@@ -278,7 +278,7 @@ class PanelController(ClerkSession):
         elif action == "pause" and self.view.counter_state == "paused":
             action = "resume"
         retry = (action, repr(sorted(body.items())))
-        key = self._key_for(retry)
+        key = self.retry_keys.key_for(retry)
         path, echo = ENDPOINTS[action]
         url = f"/api/v1/counters/{self.counter_number}/{path}"
         token = self.session.token if self.session else None
@@ -294,26 +294,11 @@ class PanelController(ClerkSession):
         )
         return True
 
-    def _key_for(self, retry: tuple[str, str]) -> str:
-        """The idempotency key of a press: the unanswered one's again if it is a retry.
-
-        A press whose answer was lost is retried with its key, so the hub does it once. Past
-        ``RETRY_WINDOW_S`` the same button is a new intention (a recall minutes later must
-        recall), so it gets a new key.
-        """
-        now = self.clock()
-        if now - self._retry_since.get(retry, now) > RETRY_WINDOW_S:
-            self._retry_keys.pop(retry, None)
-        if retry not in self._retry_keys:
-            self._retry_keys[retry] = new_idempotency_key()
-            self._retry_since[retry] = now
-        return self._retry_keys[retry]
-
     def _acted(
         self, action: str, retry: tuple[str, str], echo: str, body: dict, answer: dict
     ) -> None:
         self.busy = None
-        self._retry_keys.clear()  # answered: whatever was left unanswered is history now
+        self.retry_keys.clear()  # answered: whatever was left unanswered is history now
         self.online = True
         ticket = answer.get("ticket") or {}
         if answer.get("counter"):
@@ -341,7 +326,7 @@ class PanelController(ClerkSession):
         self.busy = None
         code = exc.code if isinstance(exc, HubError) else "error"
         if code != "offline":
-            self._retry_keys.pop(retry, None)  # the hub answered: a new press is a new action
+            self.retry_keys.answered(retry)  # the hub answered: a new press is a new action
         if code == "unauthorized":
             self._end_session()
         self._say("error", ERRORS.get(code, "The hub refused: {code}"), code=code)
@@ -361,7 +346,7 @@ class PanelController(ClerkSession):
         if level not in range(1, 6):
             raise ValueError(f"rating level must be 1..5, not {level!r}")
         retry = ("rating", str(ticket["id"]))
-        key = self._key_for(retry)
+        key = self.retry_keys.key_for(retry)
         token = self.session.token if self.session else None
         url = f"/api/v1/tickets/{ticket['id']}/rating"
         self.busy = "rating"
@@ -369,7 +354,7 @@ class PanelController(ClerkSession):
 
         def done(_answer: Any) -> None:
             self.busy = None
-            self._retry_keys.pop(retry, None)
+            self.retry_keys.answered(retry)
             self.rating_ticket = None
             self.rated_at = self.clock()
             self._say("info", "Thank you for your rating!")
@@ -381,7 +366,7 @@ class PanelController(ClerkSession):
             if code == "conflict":  # already rated (another screen, an earlier lost answer)
                 self.rating_ticket = None
             elif code != "offline":
-                self._retry_keys.pop(retry, None)
+                self.retry_keys.answered(retry)
             self._say("error", ERRORS.get(code, "The hub refused: {code}"), code=code)
             self._changed()
 
@@ -397,7 +382,7 @@ class PanelController(ClerkSession):
     def skip_rating(self) -> None:
         """The citizen left without rating: put the panel back."""
         if self.rating_ticket is not None:
-            self._retry_keys.pop(("rating", str(self.rating_ticket["id"])), None)
+            self.retry_keys.answered(("rating", str(self.rating_ticket["id"])))
         self.rating_ticket = None
         self._changed()
 

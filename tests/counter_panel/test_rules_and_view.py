@@ -173,3 +173,21 @@ def test_the_example_config_loads_as_written():
     assert settings.counter == 3 and settings.fullscreen
     assert settings.keypad.driver == "serial" and settings.keypad.keys.mapping()["*"] == "lock"
     assert settings.shortcuts.keys_for("call_next") == ["f1", "spacebar"]
+
+
+def test_a_retried_press_keeps_its_key_until_answered_or_too_old():
+    from counter_panel.retry_keys import RetryKeys
+
+    now = [0.0]
+    keys = RetryKeys(lambda: now[0], window_s=60)
+    first = keys.key_for(("recall", "[]"))
+    now[0] = 30
+    assert keys.key_for(("recall", "[]")) == first  # the retry of an unanswered press
+    assert keys.key_for(("call_number", "[('number', 'A1')]")) != first  # another press
+    keys.answered(("recall", "[]"))
+    second = keys.key_for(("recall", "[]"))
+    assert second != first  # answered: pressing again is a new action
+    now[0] = 95
+    assert keys.key_for(("recall", "[]")) != second  # a minute later: a new intention
+    keys.clear()
+    assert keys.pending() == {}
