@@ -127,3 +127,14 @@ def test_procedures_come_back_by_themselves_after_the_hub_does(
     relay_kiosk.services.refresh()  # what the app's timer does every few seconds while offline
     assert relay_kiosk.services.online is True
     assert relay_kiosk.procedures.error is None and relay_kiosk.procedures.fields
+
+
+def test_a_burst_of_bad_codes_meets_the_rate_limit_screen(kiosk: Kiosk):
+    stages = []
+    for n in range(40):  # someone walking through codes, or a child at the keypad
+        type_code(kiosk, f"XYZ.{n:04d}-NOT-A-CODE")
+        kiosk.lookup.submit()
+        stages.append(kiosk.lookup.stage)
+    assert stages[0] == "malformed"
+    assert stages[-1] == "rate_limited"
+    assert set(stages) == {"malformed", "rate_limited"}
