@@ -18,6 +18,16 @@ pytestmark = pytest.mark.gui
 COUNTER = 2  # serves service A only in the demo office
 
 
+@pytest.fixture(autouse=True)
+def _window_size_restored():
+    """The panel runs at 800×480; leave the shared window as the next test found it."""
+    from kivy.core.window import Window
+
+    before = Window.size
+    yield
+    Window.size = before
+
+
 def shots_dir(tmp_path: Path) -> Path:
     return Path(os.environ["MOTCUA_SHOTS"]) if os.environ.get("MOTCUA_SHOTS") else tmp_path
 
