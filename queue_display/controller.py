@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import http.client
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,11 +30,21 @@ log = logging.getLogger(__name__)
 TOPICS = ["ticket", "counter", "day", "notice"]
 
 
-def hub_clock_offset(base_url: str, timeout: float = 2.0) -> float | None:
-    """Seconds the hub's clock is ahead of ours, from its HTTP ``Date`` header (±1 s), or None.
+@dataclass(frozen=True)
+class HubProbe:
+    """What one ``GET /healthz`` tells: the hub's clock offset and its newest event id."""
 
-    Staleness is judged on the hub's clock, so a display whose clock is off (a Pi has no
-    battery-backed clock) neither announces replayed calls nor silences live ones.
+    clock_offset: float | None  # seconds the hub's clock is ahead of ours (±0.5 s)
+    last_event_id: int | None
+
+
+def probe_hub(base_url: str, timeout: float = 2.0) -> HubProbe:
+    """Ask ``/healthz``; fields are None when the hub does not say (or cannot be reached).
+
+    The clock offset comes from the HTTP ``Date`` header: staleness is judged on the hub's
+    clock, so a display whose clock is off (a Pi has no battery-backed clock) neither announces
+    replayed calls nor silences live ones. The event id shows a hub whose log went back (a
+    restored backup), which the event stream alone cannot notice.
     """
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=timeout)
@@ -40,21 +52,27 @@ def hub_clock_offset(base_url: str, timeout: float = 2.0) -> float | None:
         before = time.time()
         conn.request("GET", parts.path.rstrip("/") + "/healthz")
         response = conn.getresponse()
-        response.read()
+        body = response.read()
         after = time.time()
         header = response.getheader("Date")
     except (OSError, http.client.HTTPException):
-        return None
+        return HubProbe(None, None)
     finally:
         conn.close()
-    if not header:
-        return None
+    offset = None
     try:
-        hub_now = email.utils.parsedate_to_datetime(header).timestamp()
+        hub_now = email.utils.parsedate_to_datetime(header or "").timestamp()
+        # Date is truncated to the second: its middle is half a second later.
+        offset = hub_now + 0.5 - (before + after) / 2
     except (TypeError, ValueError):
-        return None
-    # Date is truncated to the second: its middle is half a second later.
-    return hub_now + 0.5 - (before + after) / 2
+        pass
+    last_id = None
+    try:
+        value = json.loads(body).get("last_event_id")
+        last_id = int(value) if isinstance(value, int) else None
+    except (ValueError, AttributeError):
+        pass
+    return HubProbe(offset, last_id)
 
 
 def event_age(at: str | None, now: float, offset: float) -> float | None:
@@ -93,6 +111,7 @@ class DisplayController:
         self._wall = wall
         self.clock_offset = 0.0
         self.heartbeat_error: str | None = None
+        self._resync_buffer: list[tuple[Event, float | None]] | None = None
         self.online = False
         self.loaded = False
         self.stream: EventStream | None = None
@@ -127,8 +146,8 @@ class DisplayController:
         while True:
             try:
                 state = self.client.get("/api/v1/state")
-                offset = hub_clock_offset(self.client.base_url, self.client.timeout)
-                return {"state": state, "offset": offset}
+                probe = probe_hub(self.client.base_url, self.client.timeout)
+                return {"state": state, "offset": probe.clock_offset}
             except HubError as exc:
                 if self._stopped.is_set():
                     raise
@@ -192,16 +211,51 @@ class DisplayController:
         if online:
             # Before the backlog arrives (same thread): re-measure the hub's clock, so a
             # replayed event's age is judged right even if either clock moved meanwhile.
-            offset = hub_clock_offset(self.client.base_url, 2.0)
-            if offset is not None:
-                self.clock_offset = offset
+            probe = probe_hub(self.client.base_url, 2.0)
+            if probe.clock_offset is not None:
+                self.clock_offset = probe.clock_offset
+            stream = self.stream
+            if (
+                probe.last_event_id is not None
+                and stream is not None
+                and stream.last_event_id is not None
+                and probe.last_event_id < stream.last_event_id
+            ):
+                # The hub's log is behind us: it was restored from a backup. It streams from
+                # its newest event on, whose ids we have already seen; accept them again and
+                # reload the board from a fresh snapshot.
+                log.warning(
+                    "hub's event log went back from %s to %s (restored?): reloading the board",
+                    stream.last_event_id,
+                    probe.last_event_id,
+                )
+                stream.last_event_id = probe.last_event_id
+                restart_at = probe.last_event_id
+                self.tasks.call_soon(lambda: self._resync(restart_at))
         self.tasks.call_soon(lambda: self._set_online(online))
+
+    # --- after the hub's log went back ------------------------------------------------------
+
+    def _resync(self, hub_last_id: int) -> None:
+        """Follow the hub from its own newest id, and reload the board from a snapshot."""
+        self.board.last_event_id = hub_last_id
+        self._resync_buffer = []
+        self.tasks.run(self._fetch_state, self._resynced, self._load_failed)
+
+    def _resynced(self, result: dict[str, Any]) -> None:
+        buffered, self._resync_buffer = self._resync_buffer or [], None
+        self.board.load(result["state"])
+        for event, age in buffered:  # what came while the snapshot was on its way
+            self.board.apply(event.id, event.type, event.data, age)
+        self._changed()
 
     # --- on the UI thread -------------------------------------------------------------------
 
     def apply(self, event: Event, age_s: float | None) -> None:
         """Apply one event to the board (its announcement went out when it arrived)."""
         version = self.board.version
+        if self._resync_buffer is not None:
+            self._resync_buffer.append((event, age_s))
         self.board.apply(event.id, event.type, event.data, age_s)
         if self.on_applied is not None:
             self.on_applied(event)

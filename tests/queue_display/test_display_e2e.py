@@ -153,3 +153,49 @@ def test_calls_appear_and_are_announced_in_order_across_restart_and_cable_cut(
     numbers = [n for n, _, _ in spoken(driver)]
     assert numbers == [first, second, first, third, fresh]  # no stale call, none repeated
     assert not set(missed) & set(numbers)
+
+
+def copy_database(hub, folder):
+    """The hub's database files as they are now (the hub is stopped): a backup."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in hub.db_path.parent.glob(hub.db_path.name + "*"):
+        shutil.copy2(path, folder / path.name)
+
+
+def put_back(hub, folder):
+    """Restore the copied files over the hub's (the hub is stopped)."""
+    import shutil
+
+    for path in hub.db_path.parent.glob(hub.db_path.name + "*"):
+        path.unlink()
+    for path in folder.iterdir():
+        shutil.copy2(path, hub.db_path.parent / path.name)
+
+
+def test_display_follows_a_hub_restored_from_an_older_backup(hub_process, display, tmp_path):
+    """After a restore the hub's event ids start again below what the display has seen; the
+    display notices, reloads its board and keeps announcing the new calls."""
+    hub, driver = hub_process, display
+    issue(hub, "A", 4)
+    hub.stop()
+    copy_database(hub, tmp_path / "backup")  # four tickets waiting, nobody called
+    hub.start()
+    driver.wait_until(lambda: not driver.app.screen.offline, 20, "online after the backup")
+    clerks = {n: hub.clerk_token(n) for n in (1, 2)}
+    lost = [act(hub, clerks, 1), act(hub, clerks, 2)]  # these calls the restore will undo
+    driver.wait_until(lambda: shown(driver) == lost[-1], 10, "the calls before the restore")
+
+    hub.stop()
+    put_back(hub, tmp_path / "backup")
+    hub.start()
+    driver.wait_until(lambda: not driver.app.screen.offline, 20, "online after the restore")
+    # The board is reloaded from the restored hub: nobody has been called there.
+    driver.wait_until(lambda: shown(driver) == "", 15, "the board of the restored hub")
+    clerks = {n: hub.clerk_token(n) for n in (1, 2)}  # sessions went back with the database
+    again = act(hub, clerks, 1)
+    assert again == lost[0]  # the restored hub calls the same first ticket again
+    driver.wait_until(lambda: shown(driver) == again, 10, "a call after the restore")
+    driver.wait_until(lambda: len(spoken(driver)) == 3, 30, "its announcement")
+    assert [n for n, _, _ in spoken(driver)] == [*lost, again]
