@@ -76,11 +76,15 @@ class Ticker(StencilView):
 
     def on_text(self, _widget: Ticker, _text: str) -> None:
         """A new notice starts at the left edge, readable at once, then scrolls."""
-        self.offset = self.width
+        self._fresh = True
 
     def _step(self, dt: float) -> None:
         label = self.ids.get("label")
         if label is None or not self.text:
+            return
+        if getattr(self, "_fresh", False):  # laid out by now: start at the left edge
+            self._fresh = False
+            self.offset = self.width
             return
         self.offset += self.speed * dt
         if self.offset > self.width + label.texture_size[0]:
