@@ -33,6 +33,13 @@ class UpstreamConfig:
             raise ConfigError(f"{path}base_url", "an http back end needs an http(s):// URL")
         if self.timeout_s <= 0:
             raise ConfigError(f"{path}timeout_s", "must be positive")
+        if self.mapping_file is not None:
+            from hub.upstream.mapping import Mapping  # checked at start, not mid-sync
+
+            try:
+                Mapping.load(self.mapping_file)
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"{path}mapping_file", str(exc)) from None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from appliance.config import ConfigError, load
+from hub.config import HubConfig
 from hub.testing import free_port
 from hub.upstream.base import UpstreamBadData, UpstreamError, UpstreamTimeout
 from hub.upstream.http import MAX_LOOKUP_BYTES, HttpAdapter
@@ -306,3 +308,12 @@ def test_a_bad_mapping_file_is_refused_naming_the_key(
     mapping_file.write_text(content, encoding="utf-8")
     with pytest.raises(ValueError, match=re.escape(problem)):
         Mapping.load(mapping_file)
+
+
+def test_hub_configuration_checks_the_mapping_file_at_start(tmp_path: Path) -> None:
+    bad = tmp_path / "mapping.toml"
+    bad.write_text("data_key = [\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"upstream\.mapping_file"):
+        load(HubConfig, env={}, overrides={"upstream": {"mapping_file": str(bad)}})
+    with pytest.raises(ConfigError, match=r"upstream\.mapping_file"):
+        load(HubConfig, env={}, overrides={"upstream": {"mapping_file": str(tmp_path / "no")}})
