@@ -96,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     from appliance.ui.boot import configure
 
     configure(width, height, settings.fullscreen, "Motcua – màn hình phòng chờ")
+    if settings.rotation:
+        from kivy.config import Config
+
+        Config.set("graphics", "rotation", str(settings.rotation))
     from queue_display.app import DisplayApp
 
     DisplayApp(settings, client).run()

@@ -17,6 +17,8 @@ class DisplaySettings(ApplianceSettings):
 
     token_file: Path = Path("var/display-token")
     agency_name: str = "Bộ phận tiếp nhận và trả kết quả"
+    # A TV hung on its side keeps its 1920×1080 mode; 90 or 270 turns the picture to portrait.
+    rotation: int = 0
     # The zone: only these counters / services (empty: all of them).
     counters: list[int] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
@@ -42,6 +44,8 @@ class DisplaySettings(ApplianceSettings):
     def validate(self, path: str = "") -> None:
         """Refuse values that would only fail in front of a waiting room."""
         super().validate(path)
+        if self.rotation not in (0, 90, 180, 270):
+            raise ConfigError(f"{path}rotation", "must be 0, 90, 180 or 270")
         if any(n <= 0 for n in self.counters):
             raise ConfigError(f"{path}counters", "counter numbers are 1 or more")
         if self.highlight_s < 0:

@@ -55,6 +55,21 @@ def report(screen: Any) -> dict[str, Any]:
     }
 
 
+def save_rotated(out: Path, rotation: int) -> None:
+    """Save what a person in front of the turned TV sees: the framebuffer (the panel's own
+    1920×1080) turned back by ``rotation``. Kivy's screenshot assumes an unturned window."""
+    from kivy.core.window import Window
+    from kivy.graphics.opengl import GL_RGBA, GL_UNSIGNED_BYTE, glReadPixels
+    from PIL import Image
+
+    width, height = Window.system_size
+    pixels = glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE)
+    panel = Image.frombytes("RGBA", (width, height), pixels)
+    panel = panel.transpose(Image.Transpose.FLIP_TOP_BOTTOM)  # GL rows run bottom-up
+    out.parent.mkdir(parents=True, exist_ok=True)
+    panel.rotate(-rotation, expand=True).convert("RGB").save(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Draw once, save the PNG, optionally print the layout report."""
     parser = argparse.ArgumentParser(prog="python -m queue_display.snapshot")
@@ -67,11 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offline", action="store_true", help="show the offline mark")
     parser.add_argument("--agency", default="UBND phường Bến Thành – Bộ phận một cửa")
     parser.add_argument("--report", action="store_true", help="print the layout as JSON")
+    parser.add_argument("--rotation", type=int, default=0, help="0, 90, 180 or 270 degrees")
     args = parser.parse_args(argv)
     os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
     from appliance.ui.boot import configure
 
     configure(*args.size, fullscreen=False)
+    if args.rotation:
+        from kivy.config import Config
+
+        Config.set("graphics", "rotation", str(args.rotation))
     from kivy.app import App
 
     from appliance.i18n import Translator
@@ -120,7 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     driver.pump(4)
     screen.show(board, offline=args.offline)  # rows sized to the laid-out grid
     driver.pump(4)
-    driver.screenshot(args.out)
+    if args.rotation:
+        save_rotated(args.out, args.rotation)
+    else:
+        driver.screenshot(args.out)
     if args.report:
         print(json.dumps(report(screen), ensure_ascii=False))
     driver.stop()

@@ -37,6 +37,7 @@ def test_defaults_are_valid_and_zone_lists_come_from_toml(tmp_path):
         ({"repeat": 0}, "repeat", "1, 2 or 3"),
         ({"counters": [0]}, "counters", "1 or more"),
         ({"stale_after_s": 0}, "stale_after_s", "positive"),
+        ({"rotation": 45}, "rotation", "0, 90, 180 or 270"),
     ],
 )
 def test_bad_values_are_refused_naming_the_key(override, key, words):

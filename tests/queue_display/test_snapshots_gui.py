@@ -133,3 +133,15 @@ def test_twenty_counters_fit_in_columns(tmp_path, size):
     for cell in cells:
         assert inside(cell, size), cell
         assert cell["drawn_height"] > 0
+
+
+def test_a_tv_on_its_side_turns_the_picture_to_portrait(tmp_path):
+    """rotation = 90: the panel keeps its 1920×1080 mode, the board is laid out in portrait."""
+    report, image = snapshot(tmp_path, (1920, 1080), "--rotation", "90", tag="-rotated")
+    assert not report["landscape"]
+    assert report["call_number"]["font_size"] >= 250
+    assert image.size == (1080, 1920)  # the picture as the people in the room see it
+    r, g, b = image.getpixel((10, 60))  # the blue header along the top
+    assert b > 120 and r < 40, (r, g, b)
+    r, g, b = image.getpixel((540, 1915))  # the yellow notice along the bottom
+    assert r > 200 and g > 160 and b < 120, (r, g, b)
