@@ -9,6 +9,7 @@ nothing is played.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import logging
 import queue
@@ -98,7 +99,7 @@ class Announcer:
         self._synth = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth")
         self._thread: threading.Thread | None = None
         self._busy = threading.Event()
-        self.history: list[Spoken] = []
+        self.history: collections.deque[Spoken] = collections.deque(maxlen=1000)  # recent ones
 
     def start(self) -> None:
         """Start the worker."""

@@ -122,13 +122,18 @@ class Played:
 
 
 class FileSpeaker:
-    """The fake speaker: writes each WAV it plays to ``folder`` as ``0001-label.wav``."""
+    """The fake speaker: writes each WAV it plays to ``folder`` as ``0001-label.wav``, keeping
+    the last ``keep`` of them."""
 
-    def __init__(self, folder: Path, volume: float = 1.0, realtime: bool = False) -> None:
+    def __init__(
+        self, folder: Path, volume: float = 1.0, realtime: bool = False, keep: int = 200
+    ) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.volume = volume
         self.realtime = realtime
+        self.keep = keep  # a demo left running all day must not fill the disk
+        self.count = 0
         self.played: list[Played] = []
         self._closed = threading.Event()
         self._lock = threading.Lock()
@@ -140,9 +145,12 @@ class FileSpeaker:
         duration = wav_duration(data)
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-") or "clip"
         with self._lock:
-            path = self.folder / f"{len(self.played) + 1:04d}-{safe}.wav"
+            self.count += 1
+            path = self.folder / f"{self.count:04d}-{safe}.wav"
             path.write_bytes(data)
             self.played.append(Played(label, path, started, duration))
+            while len(self.played) > self.keep:
+                self.played.pop(0).path.unlink(missing_ok=True)
         if self.realtime:
             self._closed.wait(max(0.0, duration - (time.monotonic() - started)))
 

@@ -130,3 +130,13 @@ def test_command_speaker_plays_through_sox_to_a_null_device(tmp_path):
     assert wav_file(out).duration == pytest.approx(1.35, abs=0.01)
     with pytest.raises(SpeakerError, match="not found"):
         CommandSpeaker(["no-such-player-here"])
+
+
+def test_file_speaker_keeps_only_the_latest_clips(tmp_path):
+    speaker = FileSpeaker(tmp_path / "out", keep=3)
+    wav = to_wav(chime(8000, note_s=0.01))
+    for i in range(5):
+        speaker.play(wav, f"clip{i}")
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["0003-clip2.wav", "0004-clip3.wav", "0005-clip4.wav"]
+    assert [p.label for p in speaker.played] == ["clip2", "clip3", "clip4"]
