@@ -209,6 +209,9 @@ class EventStream:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._conn: http.client.HTTPConnection | None = None
+        # http.client forgets the socket once a streaming answer begins; keep it so stop()
+        # can cut a stream that is waiting for the next event.
+        self._sock: socket.socket | None = None
         self.online = False
 
     def start(self) -> None:
@@ -219,10 +222,10 @@ class EventStream:
     def stop(self, timeout: float = 5.0) -> None:
         """Stop and wait for the thread to end."""
         self._stop.set()
-        conn = self._conn
-        if conn is not None and conn.sock is not None:
+        sock = self._sock
+        if sock is not None:
             with contextlib.suppress(OSError):
-                conn.sock.shutdown(socket.SHUT_RDWR)
+                sock.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -243,6 +246,9 @@ class EventStream:
                 if self._conn is not None:
                     self._conn.close()
                     self._conn = None
+                if self._sock is not None:
+                    self._sock.close()
+                    self._sock = None
             if self._stop.is_set():
                 break
             self._set_online(False)
@@ -257,6 +263,10 @@ class EventStream:
         if self.last_event_id is not None:
             headers["Last-Event-ID"] = str(self.last_event_id)
         self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self._stall_timeout)
+        self._conn.connect()
+        self._sock = self._conn.sock
+        if self._stop.is_set():  # stop() came while connecting
+            return
         self._conn.request("GET", path, headers=headers)
         response = self._conn.getresponse()
         if response.status != 200:

@@ -1,0 +1,84 @@
+"""The appliances' hub link against a real hub process: errors, idempotent retries, event stream."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from appliance.hublink import EventStream, HubClient, HubError, HubUnreachable, new_idempotency_key
+
+
+def _wait(condition, timeout=10.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def test_api_errors_arrive_as_codes_and_a_repeated_key_changes_nothing(hub_process):
+    kiosk = HubClient(hub_process.url, hub_process.kiosk_token)
+    try:
+        with pytest.raises(HubError) as caught:
+            kiosk.post("/api/v1/tickets", {"service": "NO-SUCH"})
+        assert caught.value.status in (400, 404)
+        anonymous = HubClient(hub_process.url)
+        with pytest.raises(HubError) as caught:
+            anonymous.post("/api/v1/tickets", {"service": "A"})
+        anonymous.close()
+        assert caught.value.code == "unauthorized"
+        key = new_idempotency_key()
+        first = kiosk.post("/api/v1/tickets", {"service": "A"}, idempotency_key=key)
+        again = kiosk.post("/api/v1/tickets", {"service": "A"}, idempotency_key=key)
+        assert again["number"] == first["number"]
+        other = kiosk.post(
+            "/api/v1/tickets", {"service": "A"}, idempotency_key=new_idempotency_key()
+        )
+        assert other["number"] != first["number"]
+    finally:
+        kiosk.close()
+
+
+def test_an_unreachable_hub_is_reported_as_offline(hub_process):
+    client = HubClient(hub_process.url, timeout=1.0)
+    hub_process.stop()
+    with pytest.raises(HubUnreachable) as caught:
+        client.get("/api/v1/services")
+    assert caught.value.code == "offline"
+
+
+def test_stream_resumes_across_a_restart_once_each_and_stops_promptly(hub_process):
+    seen: list[int] = []
+    states: list[bool] = []
+    lock = threading.Lock()
+
+    def on_event(event):
+        with lock:
+            seen.append(event.id)
+
+    stream = EventStream(
+        hub_process.url, on_event, states.append, topics=["ticket"], backoff=(0.1, 0.5)
+    )
+    kiosk = HubClient(hub_process.url, hub_process.kiosk_token)
+    stream.start()
+    try:
+        _wait(lambda: stream.online, what="the stream to connect")
+        kiosk.post("/api/v1/tickets", {"service": "A"}, idempotency_key=new_idempotency_key())
+        _wait(lambda: len(seen) == 1, what="the first event")
+        hub_process.stop()
+        _wait(lambda: not stream.online, what="the stream to notice the hub is gone")
+        hub_process.start()
+        # Issued while the stream is reconnecting: it must still arrive, exactly once.
+        kiosk.post("/api/v1/tickets", {"service": "A"}, idempotency_key=new_idempotency_key())
+        kiosk.post("/api/v1/tickets", {"service": "B"}, idempotency_key=new_idempotency_key())
+        _wait(lambda: len(seen) == 3, what="the events issued around the restart")
+        time.sleep(0.3)
+        assert seen == sorted(set(seen)), f"an event was repeated or out of order: {seen}"
+        assert states[:2] == [True, False] and states[-1] is True
+    finally:
+        started = time.monotonic()
+        stream.stop()
+        stopped_in = time.monotonic() - started
+        kiosk.close()
+    assert stopped_in < 2.0, f"stop() waited {stopped_in:.1f} s for a heartbeat"
