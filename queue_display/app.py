@@ -62,7 +62,7 @@ class DisplayApp(App):
         self.controller = DisplayController(self.client, board, kivy_tasks(2), self.announcer)
         redraw = Clock.create_trigger(lambda _dt: self._redraw(), -1)  # once, in this frame
         self.controller.listen(redraw)
-        self.screen.show(board, offline=False)
+        self.screen.show(board, offline=True, connecting=True)
         self.controller.start()
         status = {"speaker": s.speaker, "voice": "clip pack" if s.clip_pack else "espeak-ng"}
         Clock.schedule_once(lambda _dt: self.controller.heartbeat(status), 2)
@@ -71,7 +71,10 @@ class DisplayApp(App):
 
     def _redraw(self) -> None:
         if self.screen is not None and self.controller is not None:
-            self.screen.show(self.controller.board, offline=not self.controller.online)
+            controller = self.controller
+            self.screen.show(
+                controller.board, offline=not controller.online, connecting=not controller.loaded
+            )
 
     def on_stop(self) -> None:
         """Stop following the hub and release the speaker."""

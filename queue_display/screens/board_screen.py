@@ -125,6 +125,7 @@ class BoardScreen(BoxLayout):
         self.waiting_title = " / ".join(self.t.both("Waiting"))
         self.offline_text = self.t("Offline", "vi") + " / " + self.t("Offline", "en")
         self._board: Board | None = None
+        self._connecting = False
         self._fill_lists = Clock.create_trigger(lambda _dt: self._refill(), 0)
         self._tick()
         Clock.schedule_interval(lambda _dt: self._tick(), 0.5)
@@ -143,18 +144,22 @@ class BoardScreen(BoxLayout):
         self.landscape = self.width >= self.height
         self.u = max(0.3, min(self.width, self.height) / 1080)
         if self._board is not None:
-            self.show(self._board)
+            self.show(self._board, self.offline, self._connecting)
 
     # --- filling it in ----------------------------------------------------------------------
 
-    def show(self, board: Board, offline: bool = False) -> None:
-        """Redraw from ``board`` (call on the UI thread after the board changed)."""
+    def show(self, board: Board, offline: bool = False, connecting: bool = False) -> None:
+        """Redraw from ``board`` (call on the UI thread after the board changed);
+        ``connecting`` until the first snapshot has come from the hub."""
         self._board = board
         self.offline = offline
+        self._connecting = connecting
         latest = board.latest
         if latest is None:
             self.call_number = ""
-            self.call_counter_vi, self.call_counter_en = self.t.both("No calls yet")
+            self.call_counter_vi, self.call_counter_en = (
+                self.t.both("Connecting to the hub…") if connecting else self.t.both("No calls yet")
+            )
         else:
             self.call_number = latest.number
             self.call_counter_vi, self.call_counter_en = self.t.both(

@@ -25,8 +25,8 @@ def cable(hub_process):
     forwarder.close()
 
 
-@pytest.fixture
-def display(hub_process, cable, tmp_path):
+def start_display(hub_process, cable, tmp_path):
+    """The real display app offscreen, following the hub through ``cable``."""
     from appliance.hublink import HubClient
     from appliance.ui.harness import AppDriver
     from queue_display.app import DisplayApp
@@ -50,10 +50,19 @@ def display(hub_process, cable, tmp_path):
     app = DisplayApp(settings, client, speaker_factory=speaker)
     driver = AppDriver(app).start()
     driver.speaker = speakers[0]
-    driver.wait_until(lambda: app.controller.loaded, 20, "the first snapshot")
-    driver.wait_until(lambda: app.controller.online, 10, "the event stream")
-    yield driver
-    driver.stop()
+    return driver
+
+
+@pytest.fixture
+def display(hub_process, cable, tmp_path):
+    driver = start_display(hub_process, cable, tmp_path)
+    try:
+        app = driver.app
+        driver.wait_until(lambda: app.controller.loaded, 20, "the first snapshot")
+        driver.wait_until(lambda: app.controller.online, 10, "the event stream")
+        yield driver
+    finally:
+        driver.stop()
 
 
 def last_seen(hub):
@@ -199,3 +208,25 @@ def test_display_follows_a_hub_restored_from_an_older_backup(hub_process, displa
     driver.wait_until(lambda: shown(driver) == again, 10, "a call after the restore")
     driver.wait_until(lambda: len(spoken(driver)) == 3, 30, "its announcement")
     assert [n for n, _, _ in spoken(driver)] == [*lost, again]
+
+
+def test_display_started_before_the_network_shows_it_then_catches_up(hub_process, cable, tmp_path):
+    hub = hub_process
+    cable.unplug()  # the display boots while the hub cannot be reached
+    driver = start_display(hub, cable, tmp_path)
+    try:
+        screen = driver.app.screen
+        driver.pump(10)
+        assert screen.offline and screen.ids.offline_mark.opacity == 1
+        assert "Đang kết nối máy chủ" in screen.ids.call_counter.text
+        assert "Connecting to the hub" in screen.ids.call_counter.text
+        issue(hub, "B", 1)
+        number = act(hub, {3: hub.clerk_token(3)}, 3)
+        cable.plug()
+        driver.wait_until(lambda: shown(driver) == number, 20, "the board once connected")
+        driver.wait_until(lambda: not screen.offline, 10, "online")
+        # It was called before the display could hear it: shown from the snapshot, not said.
+        driver.pump(10)
+        assert spoken(driver) == []
+    finally:
+        driver.stop()
