@@ -284,7 +284,6 @@ class PanelController(ClerkSession):
         token = self.session.token if self.session else None
         self.busy = action
         self.busy_since = self.clock()
-        self.notice = None
         self._seen.clear()  # from now on, only events this press may have caused
         self._changed()
         self.tasks.run(

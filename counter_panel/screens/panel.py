@@ -8,10 +8,16 @@ from typing import Any
 
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ColorProperty,
+    ListProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.button import Button
 from kivy.uix.screenmanager import Screen
 
-from appliance.ui.widgets import BilingualButton
 from counter_panel.controller import BUSY_SHOWN_AFTER_S
 from counter_panel.format import clock_text, wait_text
 
@@ -33,10 +39,19 @@ BUTTONS = [
 STATE_TEXT = {"called": "Calling", "serving": "Serving"}
 
 
-class PanelButton(BilingualButton):
-    """One action: its label, the keys that trigger it, enabled only when it can apply."""
+class PanelButton(Button):
+    """One action: Vietnamese over English with its keys, greyed when it cannot apply.
+
+    Not Kivy's ``disabled``: that re-renders the label's text on every change, which on a Pi's
+    CPU costs more than the rest of a press. A grey veil drawn over the button says the same
+    and costs nothing; a press on it still reaches the controller, which refuses it and says why.
+    """
 
     action = StringProperty("")
+    text_vi = StringProperty("")
+    text_en = StringProperty("")
+    tone = ColorProperty((0.04, 0.37, 0.84, 1))
+    available = BooleanProperty(True)
 
 
 class PanelScreen(Screen):
@@ -137,14 +152,13 @@ class PanelScreen(Screen):
             ]
             for s in view.served_services
         ]
-        # Text is drawn on the CPU: greying all nine buttons and back for every press would
-        # re-render them twice while the answer usually comes within a frame or two. Only a
-        # press awaited longer than BUSY_SHOWN_AFTER_S (a slow link) greys them.
+        # The answer usually comes within a frame or two: greying every button meanwhile would
+        # only flicker. A press awaited longer than BUSY_SHOWN_AFTER_S (a slow link) greys them.
         quick = controller.busy is not None and (
             controller.clock() - controller.busy_since < BUSY_SHOWN_AFTER_S
         )
         for action, button in getattr(self, "buttons", {}).items():
-            button.disabled = controller.refusal(action, ignore_busy=quick) is not None
+            button.available = controller.refusal(action, ignore_busy=quick) is None
         pause = self.buttons.get("pause") if hasattr(self, "buttons") else None
         if pause is not None:
             msgid = "Resume" if view.counter_state == "paused" else "Pause"

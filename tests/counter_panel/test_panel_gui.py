@@ -104,11 +104,11 @@ def test_login_call_double_tap_recall_start_finish_and_rating(hub_process, tmp_p
         log_in(driver, hub_process, shot=shots / "panel-login-typed.png")
         panel = app.screens["panel"]
         assert panel.clerk == "Trần Văn Minh"
-        assert action_button(driver, "call_next").disabled  # nobody waiting
+        assert not action_button(driver, "call_next").available  # nobody waiting
         first, second, _third = (issue(hub_process, "A") for _ in range(3))
         wait_waiting(driver, 3)
         call = action_button(driver, "call_next")
-        assert not call.disabled
+        assert call.available
         assert "F1/Space" in call.text  # the shortcut is on the button
         # A double tap: two touches before the panel draws another frame.
         x, y = call.to_window(*call.center)
@@ -117,7 +117,8 @@ def test_login_call_double_tap_recall_start_finish_and_rating(hub_process, tmp_p
             touch.touch_down()
             touch.touch_up()
         driver.wait_until(lambda: panel.number == first["number"], what="the first ticket")
-        driver.tap(call)  # a third tap once it shows: disabled, nothing is sent
+        driver.tap(call)  # a third tap once it shows: greyed, refused with a reason, not sent
+        assert panel.notice_error
         driver.pump(10)
         assert counter_view(hub_process, COUNTER)["current"]["number"] == first["number"]
         _status, body = hub_process.request("GET", f"/api/v1/tickets/{second['token']}")
@@ -131,7 +132,7 @@ def test_login_call_double_tap_recall_start_finish_and_rating(hub_process, tmp_p
         assert counter_view(hub_process, COUNTER)["current"]["recalls"] == 1
         driver.tap(action_button(driver, "start"))
         driver.wait_until(lambda: panel.state_vi == "Đang phục vụ", what="serving")
-        assert action_button(driver, "no_show").disabled
+        assert not action_button(driver, "no_show").available
         driver.screenshot(shots / "panel-serving.png")
         driver.tap(action_button(driver, "finish"))
         wait_screen(driver, "rating")
@@ -211,7 +212,7 @@ def test_offline_banner_refusal_lock_and_recovery(hub_process, tmp_path):
         wait_waiting(driver, 1)
         hub_process.kill()
         driver.wait_until(lambda: panel.offline, what="offline shown")
-        assert all(b.disabled for a, b in panel.buttons.items() if a != "lock")
+        assert not any(b.available for a, b in panel.buttons.items() if a != "lock")
         Window.dispatch("on_key_down", 32, 0, " ", [])  # Space: refused, and it says why
         driver.wait_until(lambda: panel.notice_error, what="a refusal")
         assert panel.notice_vi == "Mất kết nối: không liên lạc được máy chủ"
@@ -325,18 +326,18 @@ def test_a_slow_answer_greys_the_buttons_until_it_comes(hub_process, tmp_path):
         driver.tap(action_button(driver, "call_next"))
         assert app.controller.busy == "call_next"
         # A quick answer would come within a frame or two: the buttons are left as they are...
-        assert not action_button(driver, "call_next").disabled
+        assert action_button(driver, "call_next").available
         driver.tap(action_button(driver, "call_next"))  # ...but a second press sends nothing
         assert len(link.held) == 1
         # This one is slow: after a moment every button shows that the panel is waiting.
         driver.wait_until(
-            lambda: all(b.disabled for b in panel.buttons.values() if b.action != "lock"),
+            lambda: not any(b.available for b in panel.buttons.values() if b.action != "lock"),
             what="buttons greyed while waiting",
         )
         assert panel.notice_vi == "Đang gửi… vui lòng chờ."
         driver.screenshot(shots_dir(tmp_path) / "panel-waiting.png")
         link.release()
         driver.wait_until(lambda: panel.number == first["number"], what="the answer")
-        assert not action_button(driver, "recall").disabled
+        assert action_button(driver, "recall").available
     finally:
         driver.stop()
