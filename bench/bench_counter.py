@@ -71,9 +71,9 @@ def run(hub: object, calls: int) -> int:
     from kivy.tests.common import UnitTestTouch
 
     from appliance.config import load
+    from appliance.hublink import HubClient
     from appliance.ui.harness import AppDriver
     from counter_panel.app import CounterPanelApp
-    from counter_panel.client import PanelClient
     from counter_panel.settings import CounterSettings
 
     counter = 2
@@ -83,7 +83,7 @@ def run(hub: object, calls: int) -> int:
         env={},
         overrides={"counter": counter, "hub_url": hub.url, "rating": "off"},  # type: ignore[attr-defined]
     )
-    client = PanelClient(hub.url, hub.counter_tokens[counter], timeout=5.0)  # type: ignore[attr-defined]
+    client = HubClient(hub.url, hub.counter_tokens[counter], timeout=5.0)  # type: ignore[attr-defined]
     acked: list[float] = []
     original = client.request
 

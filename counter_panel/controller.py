@@ -16,11 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from appliance.hublink import Event, HubClient, HubError
+from appliance.hublink import Event, EventStream, HubClient, HubError
 from appliance.tasks import Tasks
 from counter_panel import rules
 from counter_panel.clerk_session import ClerkSession, Session
-from counter_panel.client import PanelEventStream
 from counter_panel.messages import ENDPOINTS, ERRORS, SUCCESS
 from counter_panel.queue_view import QueueView, parse_time
 from counter_panel.retry_keys import RetryKeys
@@ -96,7 +95,7 @@ class PanelController(ClerkSession):
     # -- plumbing --------------------------------------------------------------------------
 
     def _default_stream(self, on_event: Any, on_online: Any, last_event_id: int | None) -> Any:
-        return PanelEventStream(
+        return EventStream(
             self.client.base_url,
             on_event,
             on_online,

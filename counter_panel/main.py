@@ -10,7 +10,7 @@ import sys
 from appliance import config
 from appliance.config import ConfigError
 from appliance.enrolment import EnrolmentError, ensure_token
-from counter_panel.client import PanelClient
+from appliance.hublink import HubClient
 from counter_panel.settings import CounterSettings
 
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"motcua counter: {exc}", file=sys.stderr)
         return 2
-    client = PanelClient(settings.hub_url, timeout=settings.request_timeout_s)
+    client = HubClient(settings.hub_url, timeout=settings.request_timeout_s)
     try:
         client.token = ensure_token(
             client, settings.token_file, settings.enroll_code, settings.name or "Counter panel"

@@ -13,9 +13,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from appliance.hublink import Event, HubClient, HubError, new_idempotency_key
+from appliance.hublink import Event, EventStream, HubClient, HubError, new_idempotency_key
 from appliance.tasks import Tasks
-from counter_panel.client import PanelEventStream
 from counter_panel.controller import Notice
 from counter_panel.messages import ERRORS
 
@@ -39,7 +38,7 @@ class RatingStation:
         self.timeout_s = timeout_s
         self.clock = clock
         self._stream_factory = stream_factory or (
-            lambda on_event, on_online, last_id: PanelEventStream(
+            lambda on_event, on_online, last_id: EventStream(
                 client.base_url, on_event, on_online, topics=["ticket"], last_event_id=last_id
             )
         )

@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from appliance.hublink import EventStream, HubClient
 from appliance.tasks import InlineTasks
-from counter_panel.client import PanelClient, PanelEventStream
 from counter_panel.controller import PanelController
 
 
@@ -85,10 +85,10 @@ def controller_for(
 ) -> PanelController:
     """A controller for ``counter`` with that counter's device token, following the real stream
     (always straight from the hub, even when requests go through a relay at ``base_url``)."""
-    client = PanelClient(base_url or hub.url, hub.counter_tokens[counter], timeout=3.0)
+    client = HubClient(base_url or hub.url, hub.counter_tokens[counter], timeout=3.0)
 
-    def stream(on_event: Any, on_online: Any, last_event_id: int | None) -> PanelEventStream:
-        return PanelEventStream(
+    def stream(on_event: Any, on_online: Any, last_event_id: int | None) -> EventStream:
+        return EventStream(
             hub.url,
             on_event,
             on_online,

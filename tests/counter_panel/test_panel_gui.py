@@ -36,15 +36,15 @@ def start_panel(hub, counter=COUNTER, tasks=None, **settings):
     from kivy.core.window import Window
 
     from appliance.config import load
+    from appliance.hublink import HubClient
     from appliance.ui.harness import AppDriver
     from counter_panel.app import CounterPanelApp
-    from counter_panel.client import PanelClient
 
     Window.size = (800, 480)
     config = load(
         CounterSettings, env={}, overrides={"counter": counter, "hub_url": hub.url, **settings}
     )
-    client = PanelClient(hub.url, hub.counter_tokens[counter], timeout=3.0)
+    client = HubClient(hub.url, hub.counter_tokens[counter], timeout=3.0)
     driver = AppDriver(CounterPanelApp(config, client, tasks=tasks)).start()
     return driver
 
@@ -247,8 +247,8 @@ def test_second_screen_shows_who_is_served_then_asks_the_citizen(hub_process, tm
     from kivy.core.window import Window
 
     from appliance.config import load
+    from appliance.hublink import HubClient
     from appliance.ui.harness import AppDriver
-    from counter_panel.client import PanelClient
     from counter_panel.rating_app import RatingScreenApp
 
     shots = shots_dir(tmp_path)
@@ -258,7 +258,7 @@ def test_second_screen_shows_who_is_served_then_asks_the_citizen(hub_process, tm
         env={},
         overrides={"counter": COUNTER, "hub_url": hub_process.url, "rating": "second_screen"},
     )
-    client = PanelClient(hub_process.url, hub_process.counter_tokens[COUNTER], timeout=3.0)
+    client = HubClient(hub_process.url, hub_process.counter_tokens[COUNTER], timeout=3.0)
     driver = AppDriver(RatingScreenApp(config, client)).start()
     try:
         app = driver.app

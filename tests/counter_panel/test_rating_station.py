@@ -7,17 +7,17 @@ import sqlite3
 import pytest
 from panel_support import PumpedTasks, issue
 
-from counter_panel.client import PanelClient, PanelEventStream
+from appliance.hublink import EventStream, HubClient
 from counter_panel.rating_station import RatingStation
 
 COUNTER = 2
 
 
 def station_for(hub, tasks, clock=None):
-    client = PanelClient(hub.url, hub.counter_tokens[COUNTER], timeout=3.0)
+    client = HubClient(hub.url, hub.counter_tokens[COUNTER], timeout=3.0)
 
     def stream(on_event, on_online, last_id):
-        return PanelEventStream(hub.url, on_event, on_online, topics=["ticket"], backoff=(0.1, 0.5))
+        return EventStream(hub.url, on_event, on_online, topics=["ticket"], backoff=(0.1, 0.5))
 
     kwargs = {"clock": clock} if clock else {}
     return RatingStation(client, COUNTER, tasks, timeout_s=20, stream_factory=stream, **kwargs)
