@@ -55,6 +55,21 @@ class Services(Observable):
             self.online = online
             self.changed()
 
+    def apply_event(self, event_type: str, data: dict[str, Any]) -> None:
+        """Take the fresh queue figures a hub event carries, so waits shown are live.
+
+        Ticket events carry the services they touched (hub/API.md); a new day changes every
+        service, so it is fetched whole.
+        """
+        if event_type.startswith("day."):
+            self.refresh()
+            return
+        fresh = {s.get("code"): s for s in data.get("services") or [] if isinstance(s, dict)}
+        if not fresh or not self.services:
+            return
+        self.services = [fresh.get(s.get("code"), s) for s in self.services]
+        self.changed()
+
     def find(self, code: str) -> dict[str, Any] | None:
         """The service with ``code``, if the hub listed it."""
         return next((s for s in self.services if s.get("code") == code), None)

@@ -189,3 +189,28 @@ def test_full_and_closed_services_are_shown_as_such(tmp_path):
             shot(driver, tmp_path, "kiosk-services-full-closed")
     finally:
         hub.stop()
+
+
+def test_waiting_counts_follow_the_hub_live(run_kiosk, hub_process):
+    # Polling once an hour: only the event stream can bring the new count in time.
+    driver = run_kiosk(refresh_s=3600.0)
+    app = driver.app
+    driver.tap(screen(driver, "home").ids.take_ticket)
+    driver.wait_until(
+        lambda: any(getattr(w, "service_code", None) for w in app.root.walk()), 5, "services"
+    )
+    before = app.kiosk.services.find("A")["waiting"]
+    driver.pump(20)  # let the event stream connect
+    for _ in range(2):  # two citizens take tickets at another kiosk
+        status, _body = hub_process.request(
+            "POST", "/api/v1/tickets", {"service": "A"}, token=hub_process.kiosk_token
+        )
+        assert status == 201
+    driver.wait_until(
+        lambda: app.kiosk.services.find("A")["waiting"] == before + 2, 5, "the live count"
+    )
+    driver.wait_until(
+        lambda: f"{before + 2} người đang chờ" in driver.find_text("Đất đai, xây dựng").text_en,
+        5,
+        "the count on screen",
+    )
