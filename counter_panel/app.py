@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 KEY_NAMES = {code: name for name, code in Keyboard.keycodes.items()}
 PRETTY_KEYS = {"spacebar": "Space", "enter": "Enter", "escape": "Esc", "backspace": "⌫"}
 THANKS_S = 2.5  # how long the citizen sees the thanks after rating
+HEARTBEAT_S = 60.0
 
 
 def pretty_key(name: str) -> str:
@@ -109,10 +110,22 @@ class CounterPanelApp(App):
         Window.bind(on_key_down=self._on_key_down, on_textinput=self._on_textinput)
         Window.bind(on_touch_down=self._on_touch)
         self._ticker = Clock.schedule_interval(self._tick, 1.0)
+        self._heartbeat = Clock.schedule_interval(lambda _dt: self.heartbeat(), HEARTBEAT_S)
         self.controller.start()
         self._start_keypad()
+        Clock.schedule_once(lambda _dt: self.heartbeat(), 3.0)  # once the keypad has opened
         self.sync()
         return manager
+
+    def heartbeat(self) -> None:
+        """Report to the hub: alive, which clerk, locked or not, the keypad's state."""
+        assert self.controller is not None
+        if self.keypad is None:
+            keypad = "none"
+        else:
+            connected = getattr(self.keypad, "driver", self.keypad).connected.is_set()
+            keypad = "connected" if connected else "not found"
+        self.controller.heartbeat({"app": "counter", "keypad": keypad})
 
     def _start_keypad(self) -> None:
         keypad = self.settings.keypad
@@ -131,6 +144,7 @@ class CounterPanelApp(App):
         Window.unbind(on_key_down=self._on_key_down, on_textinput=self._on_textinput)
         Window.unbind(on_touch_down=self._on_touch)
         self._ticker.cancel()
+        self._heartbeat.cancel()
         if self.dialog is not None:
             self.dialog.dismiss(animation=False)
         if self.keypad is not None:

@@ -13,14 +13,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from appliance.hublink import Event, EventStream, HubClient, HubError
 from appliance.tasks import Tasks
 from counter_panel import rules
 from counter_panel.clerk_session import ClerkSession, Session
-from counter_panel.messages import ENDPOINTS, ERRORS, SUCCESS
+from counter_panel.messages import ENDPOINTS, ERRORS, SUCCESS, Notice
 from counter_panel.queue_view import QueueView, parse_time
 from counter_panel.retry_keys import RetryKeys
 
@@ -29,15 +28,6 @@ log = logging.getLogger(__name__)
 ECHO_WAIT_S = 3.0  # how long to hold older events off this counter's view after an answer
 BUSY_SHOWN_AFTER_S = 0.15  # a press awaited longer than this greys the buttons on screen
 RETRY_WINDOW_S = 60.0  # a press again within this time of an unanswered one is its retry
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A line for the clerk: ``msgid`` (English, translated by the screen) and its values."""
-
-    kind: str  # "info" or "error"
-    msgid: str
-    values: dict[str, Any] = field(default_factory=dict)
 
 
 StreamFactory = Callable[..., Any]
@@ -385,6 +375,18 @@ class PanelController(ClerkSession):
         self._changed()
 
     # -- for the screen --------------------------------------------------------------------
+
+    def heartbeat(self, status: dict[str, Any]) -> None:
+        """Tell the hub this panel is alive and how it is (shown in the hub's device list)."""
+        body = {"status": {**status, "clerk": self.session.username if self.session else None,
+                           "locked": self.locked, "counter": self.counter_number}}  # fmt: skip
+
+        def failed(exc: Exception) -> None:
+            log.info("heartbeat not delivered: %s", exc)  # the stream reports the link
+
+        self.tasks.run(
+            lambda: self.client.post("/api/v1/devices/heartbeat", body), lambda _a: None, failed
+        )
 
     def hub_now(self, now: float | None = None) -> float:
         """The hub's time now (Unix seconds), from this panel's clock and the seen difference."""

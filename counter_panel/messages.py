@@ -3,6 +3,9 @@ hub endpoint behind each action."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 # Action -> the hub endpoint under /api/v1/counters/{n}/ and the event that echoes it.
 ENDPOINTS = {
     "call_next": ("call-next", "ticket.called"),
@@ -47,3 +50,12 @@ LOGIN_ERRORS = {
     "invalid": "Enter a username and a password.",
     "offline": "Offline: cannot reach the hub",
 }
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A line for the clerk: ``msgid`` (English, translated by the screen) and its values."""
+
+    kind: str  # "info" or "error"
+    msgid: str
+    values: dict[str, Any] = field(default_factory=dict)

@@ -15,8 +15,7 @@ from typing import Any
 
 from appliance.hublink import Event, EventStream, HubClient, HubError, new_idempotency_key
 from appliance.tasks import Tasks
-from counter_panel.controller import Notice
-from counter_panel.messages import ERRORS
+from counter_panel.messages import ERRORS, Notice
 
 
 class RatingStation:

@@ -5,7 +5,9 @@ Screenshots land in ``tmp_path`` (or ``$MOTCUA_SHOTS`` when set, to look at them
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -195,6 +197,18 @@ def test_call_a_number_and_transfer_through_dialogs_keys_and_keypad(hub_process,
         wait_screen(driver, "panel")
         _status, done = hub_process.request("GET", f"/api/v1/tickets/{tickets[0]['token']}")
         assert done["state"] == "done"
+        # The heartbeat tells the hub who is at this panel and that its keypad answers.
+        app.heartbeat()
+
+        def status():
+            with sqlite3.connect(hub_process.db_path) as db:
+                row = db.execute(
+                    "SELECT status FROM devices WHERE role = 'counter' AND counter = ?", (COUNTER,)
+                ).fetchone()
+            return json.loads(row[0]) if row and row[0] else {}
+
+        driver.wait_until(lambda: status().get("keypad") == "connected", what="the heartbeat")
+        assert status()["clerk"] == "minh" and status()["locked"] is False
     finally:
         driver.stop()
 
@@ -282,8 +296,6 @@ def test_second_screen_shows_who_is_served_then_asks_the_citizen(hub_process, tm
         wait_screen(driver, "idle", timeout=8)
     finally:
         driver.stop()
-    import sqlite3
-
     with sqlite3.connect(hub_process.db_path) as db:
         level = db.execute("SELECT level FROM ratings WHERE ticket_id = ?", (ticket["id"],))
         assert level.fetchone() == (4,)
