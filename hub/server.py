@@ -9,6 +9,7 @@ straight to the socket (``send_bytes=1``), so events are not held back in a buff
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import signal
 import sys
@@ -73,6 +74,7 @@ def serve(settings: HubConfig) -> int:
     limit_malloc_arenas()
     app = create_app(settings)
     app.extensions["motcua.writer"].start()
+    app.extensions["motcua.bus"].enable_fanout(settings.heartbeat_s)
     try:  # the dossier relay's periodic sync, when that part is installed
         from hub.dossiers.setup import start_sync
 
@@ -80,6 +82,12 @@ def serve(settings: HubConfig) -> int:
     except ImportError:
         pass
     server = build_server(app, settings)
+    # Everything built so far lives as long as the process: keep the cycle collector off it, and
+    # let it run less often (the hub's garbage is mostly acyclic, freed by reference counting),
+    # so a full collection does not stall every stream at once.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
     scheduler = backup.Scheduler(settings, app.extensions["motcua.clock"], settings.backup_at)
     scheduler.start()
 

@@ -227,6 +227,13 @@ class Writer:
         conn = db.connect(self.path)
         # Other parts (the dossier cache, the CLI) write too: wait for them rather than fail.
         conn.execute("PRAGMA busy_timeout=20000")
+        # Checkpoints copy the WAL into the file and fsync it: tens to hundreds of milliseconds
+        # that must not land inside a commit someone is waiting for. Another thread does them.
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        checkpointer = threading.Thread(
+            target=self._checkpoints, name="motcua-checkpoint", daemon=True
+        )
+        checkpointer.start()
         try:
             while True:
                 try:
@@ -257,6 +264,20 @@ class Writer:
                 self.busy_s += time.perf_counter() - began
                 if stop:
                     return
+        finally:
+            conn.close()
+
+    def _checkpoints(self, every_s: float = 1.0) -> None:
+        """Fold the WAL back into the database file in the background (PASSIVE: never waits
+        for, nor blocks, the writer or the readers)."""
+        conn = db.connect(self.path)
+        try:
+            while self._thread is not None:
+                time.sleep(every_s)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    log.exception("checkpoint failed")
         finally:
             conn.close()
 

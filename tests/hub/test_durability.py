@@ -3,21 +3,17 @@
 
 from __future__ import annotations
 
-import copy
 import http.client
 import json
 import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hub import demo
-from hub.testing import HubProcess, start_hub
+from hub.testing import HubProcess
 
 
 class Conn:
@@ -103,19 +99,6 @@ def test_concurrent_issue_and_call_never_duplicate_or_skip(hub_process: HubProce
     assert len(called_ids) == len(set(called_ids)), "a ticket was called twice"
     assert called  # the clerks did call people
     assert_dense(numbers_by_service(str(hub.db_path)))
-
-
-@pytest.fixture
-def unlimited_hub(tmp_path: Path) -> Iterator[HubProcess]:
-    """The demo office without daily limits, so a long run never fills a service."""
-    office = copy.deepcopy(demo.OFFICE)
-    for service in office["services"]:
-        service.pop("daily_limit", None)
-    hub = start_hub(tmp_path / "hub", office=office)
-    try:
-        yield hub
-    finally:
-        hub.stop()
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,3 +110,30 @@ def test_bad_stream_parameters_are_refused(hub_process: HubProcess) -> None:
         status, body = hub_process.request("GET", f"/api/v1/events{query}")
         assert status == 400
         assert body["error"]["field"] in ("topics", "after")
+
+
+@pytest.mark.slow
+def test_a_slow_reader_gets_every_event_once_in_order(unlimited_hub: HubProcess) -> None:
+    """A client that stops reading while hundreds of events go by gets every one of them
+    exactly once, in order, when it reads again (the hand-over between the broadcaster and the
+    stream's own thread is tested directly in test_fanout.py)."""
+    hub = unlimited_hub
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fill up quickly
+    sock.connect(("127.0.0.1", hub.port))
+    sock.sendall(b"GET /api/v1/events?topics=ticket HTTP/1.1\r\nHost: hub\r\n\r\n")
+    time.sleep(0.3)  # the stream is open and caught up
+    issued = [issue(hub, "ABCD"[i % 4]) for i in range(600)]  # about 1 MB, unread
+    sock.settimeout(5)
+    data = b""
+    deadline = time.monotonic() + 20
+    # Every complete event ends with a blank line; the first one closes the "retry:" line.
+    while data.count(b"\n\n") < len(issued) + 1 and time.monotonic() < deadline:
+        data += sock.recv(65536)
+    sock.close()
+    ids = [int(line[4:]) for line in data.split(b"\n") if line.startswith(b"id: ")]
+    assert len(ids) == len(issued)
+    assert ids == list(range(ids[0], ids[0] + len(ids)))
+    numbers = [json.loads(line[6:])["ticket"]["number"]
+               for line in data.split(b"\n") if line.startswith(b"data: ")]  # fmt: skip
+    assert numbers == [t["number"] for t in issued]
