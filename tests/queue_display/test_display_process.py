@@ -1,4 +1,5 @@
-"""``motcua display`` as a real process against a real hub: a call through the API is spoken."""
+"""``motcua display`` as a real process against a real hub: it enrols, and a call made through
+the API is spoken."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ pytestmark = [pytest.mark.gui, pytest.mark.slow]
 
 def test_motcua_display_process_announces_a_call(hub_process, tmp_path):
     hub = hub_process
-    token_file = tmp_path / "display-token"
-    token_file.write_text(hub.display_token + "\n", encoding="utf-8")
+    token_file = tmp_path / "display-token"  # none yet: the display enrols with the code
     audio = tmp_path / "audio"
     env = {
         **os.environ,
         "SDL_VIDEODRIVER": "offscreen",
         "KIVY_NO_CONSOLELOG": "1",
         "MOTCUA_TOKEN_FILE": str(token_file),
+        "MOTCUA_ENROLL_CODE": hub.enroll_codes["display"],
+        "MOTCUA_NAME": "Màn hình sảnh A",
         "MOTCUA_AUDIO_DIR": str(audio),
         "MOTCUA_SPEECH_RATE_WPM": "220",
     }
@@ -57,6 +59,9 @@ def test_motcua_display_process_announces_a_call(hub_process, tmp_path):
         speech = wav_file(calls[0])
         assert 1.5 < speech.duration < 8.0 and voiced_fraction(speech) > 0.4
         assert sorted(audio.glob("*-chime.wav"))[0].name < calls[0].name  # chime first
+        # It enrolled once with the one-time code and keeps its token to itself.
+        assert token_file.read_text(encoding="utf-8").strip()
+        assert token_file.stat().st_mode & 0o077 == 0
     finally:
         proc.terminate()
         try:
