@@ -72,6 +72,7 @@ class DisplayApp(App):
     def _redraw(self) -> None:
         if self.screen is not None and self.controller is not None:
             controller = self.controller
+            self.screen.clock_offset = controller.clock_offset
             self.screen.show(
                 controller.board, offline=not controller.online, connecting=not controller.loaded
             )

@@ -95,6 +95,7 @@ class BoardScreen(BoxLayout):
     """The whole board; ``show(board)`` redraws it from the board's state."""
 
     u = NumericProperty(1.0)  # one unit: short side / 1080
+    clock_offset = NumericProperty(0.0)  # seconds the hub's clock is ahead of this one
     landscape = BooleanProperty(True)
     agency = StringProperty("")
     clock_text = StringProperty("")
@@ -132,7 +133,8 @@ class BoardScreen(BoxLayout):
         self.bind(size=lambda *_: self._relayout())
 
     def _tick(self) -> None:
-        now = time.localtime()
+        # The hub's clock: a Pi has no battery-backed clock and may boot with a wrong one.
+        now = time.localtime(time.time() + self.clock_offset)
         self.clock_text = time.strftime("%H:%M", now)
         self.date_text = vi_date(now)
         board = self._board

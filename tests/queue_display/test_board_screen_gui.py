@@ -120,6 +120,21 @@ def test_a_call_takes_the_big_panel_lit_and_the_lists_follow(board_app):
     assert "16 giờ 30" in screen.ids.ticker.text and "16:30" in screen.ids.ticker.text
 
 
+def test_the_clock_shows_the_hubs_time(board_app):
+    import time
+
+    driver = board_app
+    screen = driver.app.screen
+    screen.clock_offset = 2 * 3600.0  # this display's own clock is two hours behind the hub's
+
+    def hub_time():
+        return time.strftime("%H:%M", time.localtime(time.time() + 2 * 3600))
+
+    driver.wait_until(lambda: screen.clock_text == hub_time(), 3, "the hub's time")
+    screen.clock_offset = 0.0
+    driver.wait_until(lambda: screen.clock_text == time.strftime("%H:%M"), 3, "local time")
+
+
 def test_offline_mark_shows_discreetly(board_app, tmp_path):
     driver = board_app
     screen = driver.app.screen
