@@ -23,7 +23,11 @@ def build_announcer(settings: DisplaySettings, speaker: Speaker) -> Announcer:
     voices: list[Voice] = []
     if settings.clip_pack is not None:
         voices.append(ClipPack(settings.clip_pack))
-    voices.append(EspeakVoice(rate_wpm=settings.speech_rate_wpm))
+    # espeak-ng's Southern voice goes with the Southern words (lẻ, ngàn).
+    vi_voice = "vi-vn-x-south" if settings.dialect == "south" else "vi"
+    voices.append(
+        EspeakVoice(voices={"vi": vi_voice, "en": "en"}, rate_wpm=settings.speech_rate_wpm)
+    )
     phrasing = Phrasing(
         settings.template_vi,
         settings.template_en,
