@@ -1,10 +1,9 @@
 """The event stream: recent events in memory for fast fan-out, the event log for resume.
 
-The writer publishes each committed batch once, already rendered as SSE bytes. A stream first
-catches up in its own thread: from the ``events`` table if it asks for events older than the ring
-holds (a display back after a hub restart, say), then from the ring. Once caught up it parks, and
-one broadcaster thread writes what comes next to every parked stream (:mod:`hub.fanout`); under
-servers other than waitress each stream instead waits on the bus's condition itself.
+Subscribers wait on one :class:`threading.Condition`; the writer publishes each committed batch
+once, already rendered as SSE bytes, so a hundred open streams cost a wake-up and a socket write
+each, not a query each. A subscriber that asks for events older than the ring holds (a display
+back after a hub restart, say) reads them from the ``events`` table first, then joins the ring.
 """
 
 from __future__ import annotations
@@ -14,12 +13,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
 from hub.errors import bad_request
-from hub.fanout import Broadcaster, Parked, channel_of
 from hub.writer import Event, event_json
 
 RING_SIZE = 1024  # about 2 MB of rendered events; older ones come from the log
@@ -38,24 +35,6 @@ class EventBus:
         self.last_id = last_id
         self.closed = False
         self.streams = 0  # open event streams
-        self.fanout: Broadcaster | None = None
-
-    def enable_fanout(self, heartbeat_s: float) -> None:
-        """Let caught-up streams park and be written to by one broadcaster thread."""
-        self.fanout = Broadcaster(self, heartbeat_s)
-
-    def park(
-        self, channel: Any, chunked: bool, topics: frozenset[str] | None, after: int
-    ) -> Parked | None:
-        """Hand a caught-up stream to the broadcaster; None if events came in meanwhile."""
-        assert self.fanout is not None
-        with self._cond:
-            if self.closed or self.last_id > after:
-                return None
-            parked = Parked(channel, chunked, topics, after)
-            self.fanout.parked.add(parked)
-        self.fanout.start()
-        return parked
 
     def close(self, wait_s: float = 2.0) -> None:
         """The hub is stopping: end every stream now (clients resume from their last id), and
@@ -63,8 +42,6 @@ class EventBus:
         with self._cond:
             self.closed = True
             self._cond.notify_all()
-            if self.fanout is not None:
-                self.fanout.release_all()
             self._cond.wait_for(lambda: self.streams == 0, wait_s)
 
     def _opened(self, delta: int) -> None:
@@ -84,19 +61,16 @@ class EventBus:
     def since(self, after: int) -> list[Event] | None:
         """Events with id > ``after`` from memory; None when some are older than the ring."""
         with self._cond:
-            return self._since_locked(after)
-
-    def _since_locked(self, after: int) -> list[Event] | None:
-        if after >= self.last_id:
-            return []
-        ring = self._ring
-        if not ring or ring[0].id > after + 1:
-            return None
-        # ids are dense and ordered, so the position is arithmetic, not a search.
-        start = after + 1 - ring[0].id
-        if 0 <= start < len(ring) and ring[start].id == after + 1:
-            return ring[start:]
-        return [e for e in ring if e.id > after]  # not dense (should not happen): filter
+            if after >= self.last_id:
+                return []
+            ring = self._ring
+            if not ring or ring[0].id > after + 1:
+                return None
+            # ids are dense and ordered, so the position is arithmetic, not a search.
+            start = after + 1 - ring[0].id
+            if 0 <= start < len(ring) and ring[start].id == after + 1:
+                return ring[start:]
+            return [e for e in ring if e.id > after]  # not dense (should not happen): filter
 
     def wait(self, after: int, timeout: float) -> bool:
         """Block until an event newer than ``after`` exists; False if ``timeout`` passed first."""
@@ -144,14 +118,8 @@ def stream(
     after: int,
     topics: frozenset[str] | None,
     heartbeat_s: float,
-    channel: Any = None,
-    chunked: bool = True,
 ) -> Iterator[bytes]:
-    """The SSE byte stream of events after ``after``, filtered by topic, with heartbeats.
-
-    With a waitress ``channel`` (and fan-out enabled), a caught-up stream parks and the
-    broadcaster writes for it; otherwise this thread waits for each event itself.
-    """
+    """The SSE byte stream of events after ``after``, filtered by topic, with heartbeats."""
     bus._opened(1)
     try:
         yield b"retry: 2000\n\n"
@@ -170,16 +138,6 @@ def stream(
                     # Under a burst, gather what comes next into one write: a hundred streams
                     # waking for every single event would starve the hub of its one core.
                     time.sleep(COALESCE_S)
-                continue
-            if channel is not None and bus.fanout is not None:
-                parked = bus.park(channel, chunked, topics, after)
-                if parked is None:
-                    continue  # something new arrived: catch up first
-                while not parked.done.wait(heartbeat_s * 4) and not bus.closed:
-                    pass  # the broadcaster writes our events and heartbeats meanwhile
-                if parked.gone:
-                    return
-                after = parked.after
                 continue
             if not bus.wait(after, heartbeat_s):
                 yield b": heartbeat\n\n"
@@ -203,9 +161,7 @@ def events_endpoint() -> Response:
         # No resume point, or one from another database (a restored backup): from now on.
         after = bus.last_id
     settings = current_app.config["MOTCUA"]
-    channel = channel_of(request.environ)
-    chunked = request.environ.get("SERVER_PROTOCOL") == "HTTP/1.1"  # as waitress frames it
-    body = stream(bus, store.borrow, after, topics, settings.heartbeat_s, channel, chunked)
+    body = stream(bus, store.borrow, after, topics, settings.heartbeat_s)
     return Response(
         body,
         mimetype="text/event-stream",

@@ -74,7 +74,6 @@ def serve(settings: HubConfig) -> int:
     limit_malloc_arenas()
     app = create_app(settings)
     app.extensions["motcua.writer"].start()
-    app.extensions["motcua.bus"].enable_fanout(settings.heartbeat_s)
     try:  # the dossier relay's periodic sync, when that part is installed
         from hub.dossiers.setup import start_sync
 

@@ -115,8 +115,7 @@ def test_bad_stream_parameters_are_refused(hub_process: HubProcess) -> None:
 @pytest.mark.slow
 def test_a_slow_reader_gets_every_event_once_in_order(unlimited_hub: HubProcess) -> None:
     """A client that stops reading while hundreds of events go by gets every one of them
-    exactly once, in order, when it reads again (the hand-over between the broadcaster and the
-    stream's own thread is tested directly in test_fanout.py)."""
+    exactly once, in order, when it reads again."""
     hub = unlimited_hub
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fill up quickly
