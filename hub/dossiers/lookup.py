@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -49,6 +49,8 @@ class LookupService:
         fetch_timeout_s: float = 5.0,
         negative_ttl_s: float = 60.0,
         clock: Callable[[], float] = time.time,
+        synced_through: Callable[[], float] = lambda: 0.0,
+        executor: Executor | None = None,
     ) -> None:
         self.cache = cache
         self.adapter = adapter
@@ -58,7 +60,11 @@ class LookupService:
         self.fetch_timeout_s = fetch_timeout_s
         self.negative_ttl_s = negative_ttl_s
         self.clock = clock
-        self._pool: ThreadPoolExecutor | None = None
+        # Unix time up to which the periodic sync has brought in every change: a cached dossier
+        # is at least that fresh even if it was fetched long before.
+        self.synced_through = synced_through
+        self._executor = executor  # tests may run fetches in a given executor
+        self._pool: Executor | None = None
         self._in_flight: dict[str, Future[dict[str, Any] | None]] = {}
         self._misses: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
@@ -67,8 +73,10 @@ class LookupService:
         """The API answer for canonical ``code``; raises DossierNotFound / UpstreamUnavailable."""
         cached = self.cache.get(code)
         now = self.clock()
-        if cached is not None and now - cached["fetched_at"] < self.stale_after_s:
-            return self.present(cached, "cache", "skipped")
+        if cached is not None:
+            cached["fetched_at"] = max(cached["fetched_at"], self.synced_through())
+            if now - cached["fetched_at"] < self.stale_after_s:
+                return self.present(cached, "cache", "skipped")
         if self.adapter is None:
             if cached is None:
                 raise DossierNotFound("no dossier with this code in the hub's records")
@@ -90,16 +98,23 @@ class LookupService:
 
     def _fetch(self, code: str) -> tuple[str, dict[str, Any] | None]:
         """("ok", record-or-None) if the back end answered in time, else ("unavailable", None)."""
+        started = False
         with self._lock:
             future = self._in_flight.get(code)
             if future is None:
                 if len(self._in_flight) >= MAX_IN_FLIGHT:
                     return "unavailable", None
                 if self._pool is None:
-                    self._pool = ThreadPoolExecutor(8, thread_name_prefix="dossier-fetch")
+                    self._pool = self._executor or ThreadPoolExecutor(
+                        8, thread_name_prefix="dossier-fetch"
+                    )
                 future = self._pool.submit(self._fetch_and_store, code)
                 self._in_flight[code] = future
-                future.add_done_callback(lambda _f, c=code: self._done(c))
+                started = True
+        if started:
+            # Outside the lock: a future that is already done runs its callback right here,
+            # and the callback takes the lock.
+            future.add_done_callback(lambda done, c=code: self._done(c, done))
         try:
             return "ok", future.result(timeout=self.wait_s)
         except FutureTimeout:
@@ -126,9 +141,10 @@ class LookupService:
         self.cache.put_many([record], source="lookup")
         return record
 
-    def _done(self, code: str) -> None:
+    def _done(self, code: str, future: Future[dict[str, Any] | None]) -> None:
         with self._lock:
-            self._in_flight.pop(code, None)
+            if self._in_flight.get(code) is future:
+                del self._in_flight[code]
 
     def _recent_miss(self, code: str, now: float) -> bool:
         with self._lock:

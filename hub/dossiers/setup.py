@@ -42,6 +42,11 @@ def init_app(app: Flask) -> None:
     catalogue = Catalogue(store)
     if catalogue.needs_reindex():  # after a schema change that rebuilt the search indexes
         catalogue.reindex()
+    sync = (
+        None
+        if adapter is None
+        else SyncWorker(adapter, cache, catalogue, interval_s=upstream.sync_interval_s)
+    )
     lookup = LookupService(
         cache,
         adapter,
@@ -50,6 +55,7 @@ def init_app(app: Flask) -> None:
         # The citizen waits at most about a second; the fetch may finish in the background.
         wait_s=min(upstream.timeout_s, 0.8),
         fetch_timeout_s=max(upstream.timeout_s, 1.0),
+        synced_through=(lambda: sync.synced_through) if sync is not None else (lambda: 0.0),
     )
     rate = settings.lookups_per_minute
     parts = {
@@ -59,9 +65,7 @@ def init_app(app: Flask) -> None:
         "guard": MissGuard(per_minute=MISSES_PER_MINUTE, burst=MISS_BURST),
         "mapping": mapping,
         "webhook_secret": upstream.webhook_secret,
-        "sync": None
-        if adapter is None
-        else SyncWorker(adapter, cache, catalogue, interval_s=upstream.sync_interval_s),
+        "sync": sync,
     }
     api.init_app(app, parts)
     procedures_api.init_app(app, catalogue)

@@ -48,6 +48,7 @@ class SyncWorker:
         catalogue_every_s: float = 6 * 3600.0,
         max_backoff_s: float = 900.0,
         rng: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.adapter = adapter
         self.cache = cache
@@ -59,6 +60,8 @@ class SyncWorker:
         self.failures = 0
         self.last_error: str | None = None
         self.last_success: float | None = None
+        self.synced_through = 0.0  # unix time up to which every change is known (0: not yet)
+        self.clock = clock
         self._catalogue_at: float | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -66,7 +69,7 @@ class SyncWorker:
     def run_once(self) -> SyncReport:
         """Pull every page of changes since the saved cursor; raises UpstreamError on failure."""
         report = SyncReport()
-        started = time.monotonic()
+        started, asked_at = time.monotonic(), self.clock()
         cursor = self.cache.state(CURSOR_KEY)
         while report.pages < MAX_PAGES and not self._stop.is_set():
             page = self.adapter.changes(cursor)
@@ -75,6 +78,9 @@ class SyncWorker:
             report.dossiers += len(page.dossiers)
             report.rejected += page.rejected
             if not page.more:
+                # Every change made before this pass began is now in the cache, so a cached
+                # dossier that did not change is known to be current as of then.
+                self.synced_through = asked_at
                 break
             if page.cursor == cursor:
                 raise UpstreamBadData("the back end says there is more but its cursor did not move")
@@ -150,6 +156,7 @@ class SyncWorker:
             "last_error": self.last_error,
             "last_success": self.last_success,
             "cursor": self.cache.state(CURSOR_KEY),
+            "synced_through": self.synced_through or None,
         }
 
     def _loop(self) -> None:

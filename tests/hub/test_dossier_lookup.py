@@ -6,8 +6,11 @@ The back end is a real HTTP server on 127.0.0.1 that the test scripts (slow, dow
 from __future__ import annotations
 
 import json
+import threading
 import time
+import zoneinfo
 from collections.abc import Iterator
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,8 +19,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hub import create_app, demo
+from hub import create_app, db, demo
 from hub.dossiers.cache import DossierCache
+from hub.dossiers.lookup import LookupService, UpstreamUnavailable
+from hub.upstream.http import HttpAdapter
 from hub.upstream.mapping import Mapping
 from hub.upstream.testing import ScriptedBackEnd
 
@@ -255,3 +260,56 @@ def test_guessing_codes_in_bulk_is_throttled(
     assert 404 in guesses and guesses[-1] == 429
     # While throttled, even a real code is refused, so a refusal tells hits from misses nothing.
     assert lookup(client).status_code == 429
+
+
+def test_a_recent_complete_sync_vouches_for_unchanged_cached_dossiers(
+    app: Flask, client: FlaskClient, backend: ScriptedBackEnd
+) -> None:
+    cache_stale(app, age_s=3600)  # fetched an hour ago, and has not changed since
+    app.extensions["motcua.dossiers"]["sync"].synced_through = time.time() - 30
+    answer = lookup(client).json
+    assert answer["freshness"]["upstream"] == "skipped" and answer["freshness"]["stale"] is False
+    assert 30 <= answer["freshness"]["age_s"] < 40
+    assert not any("/api/hoso/" in path for path, _ in backend.requests)
+
+
+class InlineExecutor(Executor):
+    """Runs each fetch before ``submit`` returns: a fetch finished before anyone waits on it."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:
+            future.set_exception(exc)
+        return future
+
+
+def test_a_fetch_that_finishes_at_once_does_not_hang_the_lookup(
+    tmp_path: Path, backend: ScriptedBackEnd
+) -> None:
+    store = db.Store(tmp_path / "hub.sqlite3")
+    db.migrate(store.conn())
+    service = LookupService(
+        DossierCache(store),
+        HttpAdapter(backend.url, timeout_s=0.5),
+        zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"),
+        executor=InlineExecutor(),
+    )
+    backend.answer(f"/api/hoso/{CODE}", 500, {"error": "boom"})
+    outcomes: list[str] = []
+
+    def both() -> None:
+        try:
+            service.lookup(CODE)
+        except UpstreamUnavailable:
+            outcomes.append("unavailable")
+        backend.answer(f"/api/hoso/{CODE}", 200, {"data": portal()})
+        outcomes.append(service.lookup(CODE)["freshness"]["source"])
+
+    worker = threading.Thread(target=both, daemon=True)
+    worker.start()
+    worker.join(10)
+    store.close()
+    assert not worker.is_alive(), "the lookup deadlocked"
+    assert outcomes == ["unavailable", "upstream"]

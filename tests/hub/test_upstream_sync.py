@@ -149,3 +149,24 @@ def test_background_thread_syncs_and_stops(store: db.Store) -> None:
         assert DossierCache(store).get("H21.22-241105-0042") is not None
         assert worker.status()["failures"] == 0 and worker.status()["cursor"] == "x"
         assert worker._thread is None
+
+
+def test_only_a_complete_pass_moves_synced_through(store: db.Store) -> None:
+    pages = {"": {"data": [page_item("0001")], "next_cursor": "p1", "has_more": True}}
+
+    def behaviour(handler: Any) -> None:
+        cursor = parse_qs(urlsplit(handler.path).query).get("cursor", [""])[0]
+        if cursor in pages:
+            send(handler, 200, json.dumps(pages[cursor]).encode())
+        else:
+            send(handler, 503, b"{}")
+
+    with ScriptedBackEnd() as backend:
+        backend.answer_with(CHANGES, behaviour)
+        worker = worker_for(backend.url, store, clock=lambda: 1000.0)
+        with pytest.raises(UpstreamError):
+            worker.run_once()
+        assert worker.synced_through == 0.0  # the first page alone proves nothing about others
+        pages["p1"] = {"data": [], "next_cursor": "p2", "has_more": False}
+        worker.run_once()
+        assert worker.synced_through == 1000.0
