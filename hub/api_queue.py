@@ -16,7 +16,7 @@ from hub.audit import audit
 from hub.auth import Principal, require, require_counter
 from hub.counter_ops import CounterOps
 from hub.errors import ApiError, bad_request
-from hub.queue import QueueEngine, conflict
+from hub.queue import QueueEngine, conflict, new_ticket_token
 from hub.state import QueueState
 from hub.writer import Tx
 
@@ -129,7 +129,8 @@ def issue_ticket() -> Response:
     reason = get_str(data, "priority_reason", required=False, max_len=60)
     p = _principal()
     engine = _engine()
-    return perform(lambda tx: engine.issue(tx, p, service or "", priority, reason), 201)
+    token = new_ticket_token()
+    return perform(lambda tx: engine.issue(tx, p, service or "", priority, reason, token), 201)
 
 
 @bp.post("/tickets/<int:ticket_id>/cancel")

@@ -102,7 +102,7 @@ def perform(op: Callable[[Tx], Any], status: int = 200) -> Response:
     principal = g.get("principal")
     scope = principal.key if principal is not None else f"ip:{request.remote_addr}"
 
-    def job(tx: Tx) -> tuple[int, str, bool]:
+    def job(tx: Tx) -> tuple[int, Any, bool]:
         memo_key = ("idempotency", scope, key)
         if key is not None:
             seen = tx.batch.memo.get(memo_key)  # a repeat within the same batch
@@ -115,17 +115,22 @@ def perform(op: Callable[[Tx], Any], status: int = 200) -> Response:
             if seen is not None:
                 return seen[0], seen[1], True
         result = op(tx)
+        if key is None:
+            # Encoded by the request thread: the writer's time is everyone's. (Views are
+            # fresh dicts of plain values, so later changes to the live state do not leak in.)
+            return status, result, False
         body = "" if result is None else json.dumps(result, ensure_ascii=False)
-        if key is not None:
-            tx.memo[memo_key] = (status, body)
-            tx.defer(
-                "INSERT OR REPLACE INTO idempotency (principal, key, status, body, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (scope, key, status, body, tx.now),
-            )
+        tx.memo[memo_key] = (status, body)
+        tx.defer(
+            "INSERT OR REPLACE INTO idempotency (principal, key, status, body, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (scope, key, status, body, tx.now),
+        )
         return status, body, False
 
     code, body, replayed = current_app.extensions["motcua.writer"].run(job)
+    if not isinstance(body, str):
+        body = "" if body is None else json.dumps(body, ensure_ascii=False)
     response = Response(body or None, code, mimetype="application/json" if body else None)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"

@@ -32,6 +32,11 @@ from hub.writer import Tx
 CANCEL_WINDOW_S = 120  # a kiosk may cancel its own ticket this long after printing it
 
 
+def new_ticket_token() -> str:
+    """An unguessable ticket token (128 random bits), what the ticket's QR code carries."""
+    return secrets.token_urlsafe(16)
+
+
 def conflict(message: str) -> ApiError:
     """A 409 ``conflict``: the ticket or counter is not in a state that allows the action."""
     return ApiError(409, "conflict", message)
@@ -104,9 +109,14 @@ class QueueEngine:
     # --- tickets ---------------------------------------------------------------------------
 
     def issue(
-        self, tx: Tx, p: Principal, service: str, priority: bool, reason: str | None
-    ) -> dict[str, Any]:
-        """Issue the next number of ``service``; the answer carries the ticket's secret token."""
+        self, tx: Tx, p: Principal, service: str, priority: bool, reason: str | None,
+        token: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Issue the next number of ``service``; the answer carries the ticket's secret token.
+
+        Callers may draw ``token`` (:func:`new_ticket_token`) before handing the operation to
+        the writer: reading the system's randomness would otherwise pause the writer thread.
+        """
         s = self.state
         if service not in s.services:
             raise ApiError(404, "not_found", f"no service {service!r}", "service")
@@ -119,7 +129,7 @@ class QueueEngine:
         svc = s.services[service]
         seq = s.seq.get(service, 0) + 1
         number = svc["prefix"] + str(svc["number_start"] + seq - 1).zfill(svc["digits"])
-        token = secrets.token_urlsafe(16)
+        token = token or new_ticket_token()
         t: Ticket = {
             "day": s.day, "service": service, "seq": seq, "number_service": service,
             "number": number, "token_hash": hash_token(token), "state": "waiting",
