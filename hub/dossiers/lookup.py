@@ -122,6 +122,9 @@ class LookupService:
         except UpstreamError as exc:
             log.info("lookup of %s upstream failed: %s", code, exc)
             return "unavailable", None
+        except Exception:  # e.g. the store busy: the citizen still gets the cached answer
+            log.exception("lookup of %s: fetch failed", code)
+            return "unavailable", None
 
     def _fetch_and_store(self, code: str) -> dict[str, Any] | None:
         assert self.adapter is not None
