@@ -23,6 +23,7 @@ class Tasks:
     def __init__(self, deliver: Deliver, workers: int = 4) -> None:
         self._deliver = deliver
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ui-work")
+        self.stopped = False
 
     def run(
         self,
@@ -30,7 +31,14 @@ class Tasks:
         done: Callable[[Any], None],
         failed: Callable[[Exception], None],
     ) -> None:
-        """Run ``work()`` in the background; ``done(result)`` or ``failed(error)`` on the UI."""
+        """Run ``work()`` in the background; ``done(result)`` or ``failed(error)`` on the UI.
+
+        Once the app has stopped, work is dropped: a result or timer still on its way when the
+        app stops may ask for more (a refresh, a heartbeat), and that must not raise.
+        """
+        if self.stopped:
+            log.info("app stopped: background work dropped")
+            return
 
         def job() -> None:
             try:
@@ -49,6 +57,7 @@ class Tasks:
 
     def shutdown(self) -> None:
         """Stop taking work; running jobs finish."""
+        self.stopped = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -57,6 +66,7 @@ class InlineTasks(Tasks):
 
     def __init__(self) -> None:  # no pool
         self._deliver = lambda fn: fn()
+        self.stopped = False
 
     def run(
         self,

@@ -113,7 +113,7 @@ class CounterPanelApp(App):
         self._heartbeat = Clock.schedule_interval(lambda _dt: self.heartbeat(), HEARTBEAT_S)
         self.controller.start()
         self._start_keypad()
-        Clock.schedule_once(lambda _dt: self.heartbeat(), 3.0)  # once the keypad has opened
+        self._first_beat = Clock.schedule_once(lambda _dt: self.heartbeat(), 3.0)  # keypad open
         self.sync()
         return manager
 
@@ -145,6 +145,7 @@ class CounterPanelApp(App):
         Window.unbind(on_touch_down=self._on_touch)
         self._ticker.cancel()
         self._heartbeat.cancel()
+        self._first_beat.cancel()
         if self.dialog is not None:
             self.dialog.dismiss(animation=False)
         if self.keypad is not None:

@@ -18,7 +18,7 @@ from appliance.devices.printer import TicketPrinter, build_printer
 from appliance.devices.scanner import SerialScanner, WedgeDecoder
 from appliance.hublink import Event, EventStream, HubClient
 from appliance.i18n import Translator
-from appliance.tasks import Tasks
+from appliance.tasks import Tasks, kivy_tasks
 from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
 from kiosk.controllers.kiosk import Kiosk
@@ -45,30 +45,6 @@ SCREEN_CLASSES = {
 }
 KV_CLASSES = (Keypad,)  # imported so the .kv files can name them
 OFFLINE_RETRY_S = 2.0  # while offline the hub is asked this often, so recovery is quick
-
-
-class AppTasks(Tasks):
-    """Background work whose results come back on Kivy's clock; quiet once the app stops.
-
-    A result still on its way when the app stops may want to start more work (a refresh, a
-    print report); that work is dropped instead of raising from a stopped pool.
-    """
-
-    def __init__(self, workers: int = 4) -> None:
-        super().__init__(lambda fn: Clock.schedule_once(lambda _dt: fn(), 0), workers)
-        self.stopped = False
-
-    def run(self, work: Any, done: Any, failed: Any) -> None:
-        """Run ``work`` in the background unless the app has stopped."""
-        if self.stopped:
-            log.info("app stopped: background work dropped")
-            return
-        super().run(work, done, failed)
-
-    def shutdown(self) -> None:
-        """Stop taking work."""
-        self.stopped = True
-        super().shutdown()
 
 
 class KioskApp(App):
@@ -236,7 +212,7 @@ def build_app(
     tasks: Tasks | None = None,
 ) -> KioskApp:
     """The kiosk app for ``settings`` (tests pass their own printer; default: from config)."""
-    tasks = tasks or AppTasks()
+    tasks = tasks or kivy_tasks()
     client = HubClient(settings.hub_url, token, settings.request_timeout_s)
     if printer is None:
         printer = build_printer(settings.printer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -41,6 +42,7 @@ class DisplayApp(App):
         self.client = client
         self._speaker_factory = speaker_factory or default_speaker
         self.controller: DisplayController | None = None
+        self._beats: list[Any] = []
         self.screen: BoardScreen | None = None
         self.announcer: Announcer | None = None
 
@@ -65,8 +67,11 @@ class DisplayApp(App):
         self.screen.show(board, offline=True, connecting=True)
         self.controller.start()
         status = {"speaker": s.speaker, "voice": "clip pack" if s.clip_pack else "espeak-ng"}
-        Clock.schedule_once(lambda _dt: self.controller.heartbeat(status), 2)
-        Clock.schedule_interval(lambda _dt: self.controller.heartbeat(status), s.heartbeat_s)
+        beat = self.controller.heartbeat
+        self._beats = [  # cancelled in on_stop: Kivy's clock outlives the app
+            Clock.schedule_once(lambda _dt: beat(status), 2),
+            Clock.schedule_interval(lambda _dt: beat(status), s.heartbeat_s),
+        ]
         return self.screen
 
     def _redraw(self) -> None:
@@ -79,5 +84,7 @@ class DisplayApp(App):
 
     def on_stop(self) -> None:
         """Stop following the hub and release the speaker."""
+        for event in self._beats:
+            event.cancel()
         if self.controller is not None:
             self.controller.stop()
