@@ -13,9 +13,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
+
+from appliance.devices.serial_reader import LineSplitter, SerialReader
 
 log = logging.getLogger(__name__)
 
@@ -28,30 +29,21 @@ class KeypadDecoder:
     def __init__(self, on_key: Callable[[str], None], line_mode: bool = False) -> None:
         self._on_key = on_key
         self._line_mode = line_mode
-        self._pending = bytearray()
+        self._lines = LineSplitter(
+            lambda line: on_key(line.decode("latin-1").strip().lower()), MAX_LINE
+        )
 
     def feed(self, chunk: bytes) -> None:
         """Decode what arrived; a key split across two reads is kept until it is complete."""
-        if not self._line_mode:
-            for byte in chunk:
-                if byte not in (0x0D, 0x0A):  # some keypads end every key with CR/LF
-                    self._on_key(chr(byte).lower())
+        if self._line_mode:
+            self._lines.feed(chunk)
             return
-        self._pending += chunk
-        while True:
-            ends = [i for i in (self._pending.find(b"\r"), self._pending.find(b"\n")) if i >= 0]
-            if not ends:
-                break
-            cut = min(ends)
-            line, self._pending = bytes(self._pending[:cut]), self._pending[cut + 1 :]
-            key = line.decode("latin-1").strip().lower()
-            if key:
-                self._on_key(key)
-        if len(self._pending) > MAX_LINE:
-            self._pending.clear()
+        for byte in chunk:
+            if byte not in (0x0D, 0x0A):  # some keypads end every key with CR/LF
+                self._on_key(chr(byte).lower())
 
 
-class SerialKeypad:
+class SerialKeypad(SerialReader):
     """Reads a keypad on a serial port on its own thread; retries every second if it vanishes."""
 
     def __init__(
@@ -62,40 +54,8 @@ class SerialKeypad:
         baudrate: int = 9600,
         line_mode: bool = False,
     ) -> None:
-        self.port = port
-        self.baudrate = baudrate
-        self._decoder = KeypadDecoder(on_key, line_mode)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.connected = threading.Event()
-
-    def start(self) -> None:
-        """Start listening."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="keypad", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 3.0) -> None:
-        """Stop and wait for the reading thread."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        import serial  # pyserial: only panels with a keypad need it
-
-        while not self._stop.is_set():
-            try:
-                with serial.Serial(self.port, self.baudrate, timeout=0.1) as port:
-                    self.connected.set()
-                    while not self._stop.is_set():
-                        chunk = port.read(64)
-                        if chunk:
-                            self._decoder.feed(chunk)
-            except (OSError, serial.SerialException) as exc:
-                log.info("keypad %s unavailable: %s", self.port, exc)
-            self.connected.clear()
-            self._stop.wait(1.0)
+        decoder = KeypadDecoder(on_key, line_mode)
+        super().__init__(port, decoder.feed, baudrate=baudrate, name="keypad")
 
 
 class PtyKeypad:

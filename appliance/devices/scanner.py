@@ -8,13 +8,13 @@ with a pseudo-terminal pair, which speaks exactly what a serial scanner sends.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from appliance.config import ConfigError
+from appliance.devices.serial_reader import LineSplitter, SerialReader
 
 log = logging.getLogger(__name__)
 
@@ -96,59 +96,15 @@ class WedgeDecoder:
         return detach
 
 
-class SerialScanner:
+class SerialScanner(SerialReader):
     """Reads scans from a serial port, one per CR or LF terminated line, on its own thread.
 
     If the port vanishes (the scanner unplugged), it retries every second until stopped.
     """
 
     def __init__(self, device: str, on_scan: Callable[[str], None], baudrate: int = 9600) -> None:
+        lines = LineSplitter(
+            lambda line: on_scan(line.decode("utf-8", errors="replace").strip()), MAX_SCAN
+        )
+        super().__init__(device, lines.feed, baudrate=baudrate, name="scanner", read_timeout=0.2)
         self.device = device
-        self.baudrate = baudrate
-        self._on_scan = on_scan
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.connected = False
-
-    def start(self) -> None:
-        """Start listening."""
-        self._thread = threading.Thread(target=self._run, name="scanner", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 3.0) -> None:
-        """Stop and wait for the reading thread."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        import serial  # pyserial: only on kiosks that have a serial scanner
-
-        while not self._stop.is_set():
-            try:
-                with serial.Serial(self.device, self.baudrate, timeout=0.2) as port:
-                    self.connected = True
-                    self._read_lines(port)
-            except (OSError, serial.SerialException) as exc:
-                log.info("scanner %s unavailable: %s", self.device, exc)
-            self.connected = False
-            self._stop.wait(1.0)
-
-    def _read_lines(self, port: Any) -> None:
-        pending = bytearray()
-        while not self._stop.is_set():
-            chunk = port.read(256)
-            if not chunk:
-                continue
-            pending += chunk
-            while True:
-                ends = [i for i in (pending.find(b"\r"), pending.find(b"\n")) if i >= 0]
-                if not ends:
-                    break
-                cut = min(ends)
-                line, pending = bytes(pending[:cut]), pending[cut + 1 :]
-                text = line.decode("utf-8", errors="replace").strip()
-                if text:
-                    self._on_scan(text)
-            if len(pending) > MAX_SCAN:
-                pending.clear()

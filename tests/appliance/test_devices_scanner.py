@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import queue
-import time
 import tty
 
 import pytest
@@ -55,10 +54,7 @@ def test_serial_scanner_reads_lines_from_a_pty():
     scanner = SerialScanner(os.ttyname(slave), scans.put)
     scanner.start()
     try:
-        deadline = time.monotonic() + 5
-        while not scanner.connected and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert scanner.connected
+        assert scanner.connected.wait(5), "the scanner never opened the pty"
         os.write(master, b"H21.22-241105-0012\r\n")
         assert scans.get(timeout=5) == "H21.22-241105-0012"
         os.write(master, b"000.00.12.H21-2411")  # a slow line arrives in pieces

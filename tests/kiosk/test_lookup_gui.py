@@ -138,7 +138,7 @@ def test_a_serial_scanner_on_a_pty_looks_the_code_up(run_relay_kiosk, sim, tmp_p
     try:
         driver = run_relay_kiosk(scanner={"kind": "serial", "serial_device": os.ttyname(slave)})
         app = driver.app
-        driver.wait_until(lambda: app._serial.connected, 5, "the scanner port open")
+        driver.wait_until(lambda: app._serial.connected.is_set(), 5, "the scanner port open")
         os.write(master, sample["code"].encode() + b"\r\n")
         driver.wait_until(
             lambda: app.kiosk.lookup.stage == "found", 10, "the scanned code's answer"
