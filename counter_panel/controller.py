@@ -112,9 +112,7 @@ class PanelController(ClerkSession):
         if self._stream is not None:
             self._stream.stop()
             self._stream = None
-        close = getattr(self.client, "close", None)
-        if close is not None:
-            close()
+        self.client.close()
 
     def refresh(self) -> None:
         """Fetch the true state from the hub (at start, after a reconnect, after a refusal).

@@ -70,9 +70,7 @@ class RatingStation:
         if self._stream is not None:
             self._stream.stop()
             self._stream = None
-        close = getattr(self.client, "close", None)
-        if close is not None:
-            close()
+        self.client.close()
 
     def _set_online(self, online: bool) -> None:
         self.online = online
