@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -24,6 +25,20 @@ from pathlib import Path
 from typing import Any
 
 from hub import demo
+
+
+def _wait_exited(pids: list[int], timeout: float = 5.0) -> None:
+    """Wait until each process has exited (a zombie has: its sockets are closed)."""
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        while time.monotonic() < deadline:
+            try:
+                state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                break
+            if state in ("Z", "X"):
+                break
+            time.sleep(0.01)
 
 
 def free_port() -> int:
@@ -76,6 +91,7 @@ class HubProcess:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "appliance.cli", "hub", "--config", str(self.config_path)],
             stdout=self._log, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True,  # its own process group: the supervisor and its worker
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -90,11 +106,24 @@ class HubProcess:
         self.kill()
         raise RuntimeError(f"hub did not answer within {timeout} s:\n{self.log()}")
 
+    def pids(self) -> list[int]:
+        """The hub's running processes: the server's supervisor, then its worker(s)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return []
+        pid = self.proc.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        return [pid, *map(int, children)]
+
     def kill(self) -> None:
-        """``kill -9`` the hub (nothing flushed, nothing closed)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+        """``kill -9`` the hub: every process of it at once (nothing flushed, nothing closed)."""
+        pids = self.pids()
+        if self.proc is not None:
+            self._signal_group(signal.SIGKILL)
         self._reap()
+        _wait_exited(pids)
 
     def stop(self) -> None:
         """Stop the hub gracefully (SIGTERM), killing it if it hangs."""
@@ -103,8 +132,13 @@ class HubProcess:
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                self._signal_group(signal.SIGKILL)
         self._reap()
+
+    def _signal_group(self, signum: int) -> None:
+        assert self.proc is not None
+        with contextlib.suppress(ProcessLookupError):  # already gone
+            os.killpg(self.proc.pid, signum)
 
     def restart(self) -> HubProcess:
         """Stop and start again on the same port and database."""
@@ -116,8 +150,10 @@ class HubProcess:
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                self._signal_group(signal.SIGKILL)
                 self.proc.wait(5)
+            # A worker must not outlive its supervisor and keep the port: end any straggler.
+            self._signal_group(signal.SIGKILL)
         if self._log is not None:
             self._log.close()
             self._log = None

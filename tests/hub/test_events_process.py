@@ -136,3 +136,37 @@ def test_a_slow_reader_gets_every_event_once_in_order(unlimited_hub: HubProcess)
     numbers = [json.loads(line[6:])["ticket"]["number"]
                for line in data.split(b"\n") if line.startswith(b"data: ")]  # fmt: skip
     assert numbers == [t["number"] for t in issued]
+
+
+def test_stopping_the_hub_ends_open_streams_at_once(hub_process: HubProcess) -> None:
+    """A stop (SIGTERM) ends every open stream cleanly and promptly, so the appliances resume
+    from their last id, instead of the server waiting out its kill timeout (10 s) for them."""
+    hub = hub_process
+    streams = [Stream(hub) for _ in range(3)]
+    time.sleep(0.3)  # every stream is open and waiting
+    began = time.monotonic()
+    hub.stop()
+    assert time.monotonic() - began < 5
+    for stream in streams:
+        stream.response.read()  # the chunked body ends: no exception, no hang
+        assert stream.response.isclosed()
+        stream.close()
+    log = hub.log()
+    assert "ending the event streams" in log
+    assert "hub stopped" in log  # the worker went through its own shutdown (writer drained)
+
+
+def test_kill_9_leaves_no_process_serving(hub_process: HubProcess) -> None:
+    """The hub is a supervisor and its worker; a kill -9 of the hub takes both, so nothing
+    answers on its port until it is started again."""
+    hub = hub_process
+    assert len(hub.pids()) == 2
+    hub.kill()
+    # Refused, reset or unanswered, by whatever the network stack does with a dead port.
+    conn = http.client.HTTPConnection("127.0.0.1", hub.port, timeout=2)
+    with pytest.raises(OSError):
+        conn.request("GET", "/healthz")
+        conn.getresponse()
+    conn.close()
+    hub.start()
+    assert issue(hub)["number"].startswith("A")
