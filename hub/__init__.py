@@ -34,6 +34,7 @@ def create_app(
     app.config["MOTCUA"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # answers keep their built order
     errors.init_app(app)
     db.init_app(app, settings.db_path)
     core.init_app(app, clock)

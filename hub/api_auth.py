@@ -119,12 +119,12 @@ def login() -> Response:
     address = request.remote_addr or "?"
     _limiter().check(f"login-user:{username.lower()}", "login attempts")
     _limiter().check(f"login-addr:{address}", "login attempts")
-    conn = current_app.extensions["motcua.store"].conn()
-    user = conn.execute(
-        "SELECT id, username, display_name, role, password_hash FROM users"
-        " WHERE username = ? AND active = 1",
-        (username,),
-    ).fetchone()
+    with current_app.extensions["motcua.store"].borrow() as conn:  # logins are rare
+        user = conn.execute(
+            "SELECT id, username, display_name, role, password_hash FROM users"
+            " WHERE username = ? AND active = 1",
+            (username,),
+        ).fetchone()
     if not check_password(user["password_hash"] if user else _DUMMY_HASH, password) or not user:
         current_app.extensions["motcua.writer"].run(
             lambda tx: audit(tx, device, "session.login_failed", username, address=address)

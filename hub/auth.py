@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import hashlib
 import secrets
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,7 +125,15 @@ def _lookup(token: str, address: str | None) -> Principal | None:
 
 
 def _query(digest: str, token: str, now: float) -> tuple[Principal, float] | None:
-    conn = current_app.extensions["motcua.store"].conn()
+    # A cache miss is rare (a token's first use, or after the TTL): a pooled connection, so
+    # that each of the server's many threads does not keep a connection of its own open.
+    with current_app.extensions["motcua.store"].borrow() as conn:
+        return _query_in(conn, digest, token, now)
+
+
+def _query_in(
+    conn: sqlite3.Connection, digest: str, token: str, now: float
+) -> tuple[Principal, float] | None:
     if token.startswith("d."):
         row = conn.execute(
             "SELECT id, role, counter FROM devices WHERE token_hash = ? AND revoked_at IS NULL",

@@ -271,6 +271,7 @@ class Writer:
         """Fold the WAL back into the database file in the background (PASSIVE: never waits
         for, nor blocks, the writer or the readers)."""
         conn = db.connect(self.path)
+        conn.execute("PRAGMA cache_size=-64")  # it copies pages, it does not need to keep them
         try:
             while self._thread is not None:
                 time.sleep(every_s)
