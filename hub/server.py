@@ -8,8 +8,8 @@ process group).
 
 Why granian rather than a pure-Python server: granian parses HTTP and moves bytes in Rust
 threads, outside the interpreter lock, so the one core Python gets is spent on the app. On the
-2-core benchmark machine that took durable operations from ~840/s (waitress) to ~1,150/s, and
-the 100-stream fan-out p99 from ~30 ms to ~12 ms (README, Performance).
+2-core benchmark machine that took the hub from under to over 1,000 durable operations/s, and
+its 100-stream fan-out p99 under 20 ms (README, Performance, has the figures).
 
 An open event stream holds one of the worker's Python threads for its lifetime, so ``threads``
 must cover every appliance's stream plus the requests in flight (the default 160 holds 100
