@@ -181,6 +181,11 @@ class EventStream:
     (re)connects and False when it drops. Both are called on the stream's thread: Kivy apps hand
     them to the main thread. After a drop it reconnects with exponential backoff and asks for
     what came after the last id it delivered, so nothing is missed or repeated.
+
+    Each connection starts with the id the hub follows on from. When that is behind the last id
+    delivered, the hub's log went back (it was restored from a backup): the stream follows the
+    hub from there, and ``on_reset`` gets that id, since what the app built from the lost events
+    is no longer true.
     """
 
     def __init__(
@@ -189,6 +194,7 @@ class EventStream:
         on_event: Callable[[Event], None],
         on_online: Callable[[bool], None] | None = None,
         *,
+        on_reset: Callable[[int], None] | None = None,
         topics: list[str] | None = None,
         last_event_id: int | None = None,
         stall_timeout: float = 40.0,
@@ -202,6 +208,7 @@ class EventStream:
         self._prefix = parts.path.rstrip("/")
         self._on_event = on_event
         self._on_online = on_online or (lambda online: None)
+        self._on_reset = on_reset or (lambda event_id: None)
         self._topics = topics
         self.last_event_id = last_event_id
         self._stall_timeout = stall_timeout  # the hub sends a heartbeat every 15 s
@@ -283,6 +290,8 @@ class EventStream:
             if line == "":
                 if data_lines and event_id is not None:
                     self._deliver(int(event_id), event_type, "\n".join(data_lines))
+                elif event_id is not None:
+                    self._start_at(int(event_id))
                 event_id, event_type, data_lines = None, "message", []
             elif line.startswith(":"):
                 continue  # heartbeat comment: the socket timeout restarts with it
@@ -295,6 +304,21 @@ class EventStream:
                     event_type = value
                 elif name == "data":
                     data_lines.append(value)
+
+    def _start_at(self, event_id: int) -> None:
+        """The hub names the id this connection follows on from."""
+        if self.last_event_id is None:
+            self.last_event_id = event_id  # a drop before the first event resumes from here
+        elif event_id < self.last_event_id:
+            log.warning(
+                "the hub's event log went back from %s to %s (restored from a backup?)",
+                self.last_event_id, event_id,
+            )  # fmt: skip
+            self.last_event_id = event_id
+            try:
+                self._on_reset(event_id)
+            except Exception:
+                log.exception("reset handler failed")
 
     def _deliver(self, event_id: int, event_type: str, raw: str) -> None:
         if self.last_event_id is not None and event_id <= self.last_event_id:

@@ -122,7 +122,10 @@ def stream(
     """The SSE byte stream of events after ``after``, filtered by topic, with heartbeats."""
     bus._opened(1)
     try:
-        yield b"retry: 2000\n\n"
+        # Where this stream starts: an SSE message with an id and no data sets the client's
+        # last id without firing an event. A client that asked to resume after an id the hub
+        # never reached (its hub was restored from a backup) learns here that the log went back.
+        yield f"retry: 2000\nid: {after}\n\n".encode()
         while not bus.closed:
             events: Iterable[Event] | None = bus.since(after)
             if events is None:  # older than the ring: read the log

@@ -126,7 +126,12 @@ class KioskApp(App):
         def on_event(event: Event) -> None:
             self.tasks.call_soon(lambda: services.apply_event(event.type, event.data))
 
-        stream = EventStream(self.settings.hub_url, on_event, topics=["ticket", "day"])
+        def on_reset(event_id: int) -> None:  # the hub was restored: its counts are the truth
+            self.tasks.call_soon(services.refresh)
+
+        stream = EventStream(
+            self.settings.hub_url, on_event, on_reset=on_reset, topics=["ticket", "day"]
+        )
         stream.start()
         return stream
 
