@@ -60,6 +60,7 @@ class HubConfig:
     login_attempts_per_minute: int = 10
     lookups_per_minute: int = 30
     max_body_bytes: int = 65536
+    log_changes: bool = False  # a stdout line per state change (refused requests always get one)
     backup_dir: Path = Path("var/backups")
     backup_keep: int = 8
     backup_at: str = "02:30"  # nightly backup time (the hub's time zone)

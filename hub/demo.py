@@ -115,6 +115,7 @@ def hub_settings(var: Path) -> dict[str, Any]:
     """The demo hub's configuration (written to ``var/demo/hub.toml``)."""
     return {"host": HOST, "port": PORT, "db_path": str(var / "hub.sqlite3"),
             "backup_dir": str(var / "backups"),
+            "log_changes": True,  # so whoever runs the demo sees each call go by
             # The simulated one-stop back end (motcua upstream-sim), pulled and pushing.
             "upstream": {"kind": "sim", "base_url": f"http://{HOST}:{SIM_PORT}",
                          "sync_interval_s": 30.0, "webhook_secret": SIM_SECRET}}  # fmt: skip
