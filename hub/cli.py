@@ -58,7 +58,7 @@ def serve_main(argv: list[str]) -> int:
         return _fail(str(exc))
     try:
         return serve(settings)
-    except office.OfficeError as exc:
+    except (ConfigError, office.OfficeError) as exc:
         return _fail(str(exc))
 
 

@@ -26,13 +26,16 @@ import logging
 import multiprocessing.util
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
+from appliance.config import ConfigError
 from hub.config import HubConfig
 
 log = logging.getLogger("motcua.hub")
@@ -179,6 +182,17 @@ def _stop_app(app: Flask) -> None:
     log.info("hub stopped")
 
 
+def _check_database(path: Path) -> None:
+    """The database file can be opened (created if new) and is SQLite; closed again before the
+    worker is forked, since a connection must not cross a fork."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA schema_version").fetchone()
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError("db_path", f"cannot open {path}: {exc}") from None
+
+
 def _preload() -> None:
     """Import the app's code before granian forks the worker, and freeze it out of the cycle
     collector: the two processes then share those pages instead of each holding a copy (a
@@ -220,8 +234,10 @@ def serve(settings: HubConfig) -> int:
     from hub import office
 
     setup_logging()
+    # What would stop the worker stops start-up here, named, instead of as its traceback.
     if settings.office_file is not None:
-        office.read_file(settings.office_file)  # a bad office file stops start-up here, named
+        office.read_file(settings.office_file)
+    _check_database(settings.db_path)
     _preload()
     server = build_server(settings)
     log.info("hub listening on http://%s:%s", settings.host, settings.port)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -107,3 +109,17 @@ def test_services_loaded_from_the_cli_reach_a_running_hub(
     assert status == 201 and ticket["number"] == "E001"
     counters = hub_process.request("GET", "/api/v1/counters")[1]["counters"]
     assert counters[-1]["number"] == 6 and counters[-1]["services"] == ["E"]
+
+
+def test_a_database_the_hub_cannot_open_stops_start_up_with_its_key(tmp_path: Path) -> None:
+    not_sqlite = tmp_path / "hub.sqlite3"
+    not_sqlite.write_bytes(b"this is a text file, not a database\n" * 200)
+    for db in (tmp_path / "file" / "below-a-file.sqlite3", not_sqlite):
+        (tmp_path / "file").write_text("")
+        done = subprocess.run(
+            [sys.executable, "-m", "appliance.cli", "hub", "--port", "1", "--db", str(db)],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert done.returncode == 1
+        assert "configuration key 'db_path': cannot open" in done.stderr
+        assert "Traceback" not in done.stderr + done.stdout
