@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import http.client
-import json
 import logging
 import threading
 import time
@@ -32,19 +31,17 @@ TOPICS = ["ticket", "counter", "day", "notice"]
 
 @dataclass(frozen=True)
 class HubProbe:
-    """What one ``GET /healthz`` tells: the hub's clock offset and its newest event id."""
+    """What one ``GET /healthz`` tells: the hub's clock offset."""
 
     clock_offset: float | None  # seconds the hub's clock is ahead of ours (±0.5 s)
-    last_event_id: int | None
 
 
 def probe_hub(base_url: str, timeout: float = 2.0) -> HubProbe:
-    """Ask ``/healthz``; fields are None when the hub does not say (or cannot be reached).
+    """Ask ``/healthz``; the offset is None when the hub does not say (or cannot be reached).
 
     The clock offset comes from the HTTP ``Date`` header: staleness is judged on the hub's
     clock, so a display whose clock is off (a Pi has no battery-backed clock) neither announces
-    replayed calls nor silences live ones. The event id shows a hub whose log went back (a
-    restored backup), which the event stream alone cannot notice.
+    replayed calls nor silences live ones.
     """
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=timeout)
@@ -52,11 +49,11 @@ def probe_hub(base_url: str, timeout: float = 2.0) -> HubProbe:
         before = time.time()
         conn.request("GET", parts.path.rstrip("/") + "/healthz")
         response = conn.getresponse()
-        body = response.read()
+        response.read()
         after = time.time()
         header = response.getheader("Date")
     except (OSError, http.client.HTTPException):
-        return HubProbe(None, None)
+        return HubProbe(None)
     finally:
         conn.close()
     offset = None
@@ -66,13 +63,7 @@ def probe_hub(base_url: str, timeout: float = 2.0) -> HubProbe:
         offset = hub_now + 0.5 - (before + after) / 2
     except (TypeError, ValueError):
         pass
-    last_id = None
-    try:
-        value = json.loads(body).get("last_event_id")
-        last_id = int(value) if isinstance(value, int) else None
-    except (ValueError, AttributeError):
-        pass
-    return HubProbe(offset, last_id)
+    return HubProbe(offset)
 
 
 def event_age(at: str | None, now: float, offset: float) -> float | None:
@@ -168,6 +159,7 @@ class DisplayController:
             self.client.base_url,
             self._on_event,
             self._on_online,
+            on_reset=self._on_reset,
             topics=TOPICS,
             last_event_id=self.board.last_event_id,
         )
@@ -214,25 +206,13 @@ class DisplayController:
             probe = probe_hub(self.client.base_url, 2.0)
             if probe.clock_offset is not None:
                 self.clock_offset = probe.clock_offset
-            stream = self.stream
-            if (
-                probe.last_event_id is not None
-                and stream is not None
-                and stream.last_event_id is not None
-                and probe.last_event_id < stream.last_event_id
-            ):
-                # The hub's log is behind us: it was restored from a backup. It streams from
-                # its newest event on, whose ids we have already seen; accept them again and
-                # reload the board from a fresh snapshot.
-                log.warning(
-                    "hub's event log went back from %s to %s (restored?): reloading the board",
-                    stream.last_event_id,
-                    probe.last_event_id,
-                )
-                stream.last_event_id = probe.last_event_id
-                restart_at = probe.last_event_id
-                self.tasks.call_soon(lambda: self._resync(restart_at))
         self.tasks.call_soon(lambda: self._set_online(online))
+
+    def _on_reset(self, hub_last_id: int) -> None:
+        """The stream found the hub's log behind what the board has seen: the hub was restored
+        from a backup. Its newest events carry ids already seen; reload the board from it."""
+        log.warning("hub's event log went back to %s (restored?): reloading the board", hub_last_id)
+        self.tasks.call_soon(lambda: self._resync(hub_last_id))
 
     # --- after the hub's log went back ------------------------------------------------------
 
