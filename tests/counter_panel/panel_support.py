@@ -55,13 +55,26 @@ class PumpedTasks(InlineTasks):
 
 
 class HeldTasks(PumpedTasks):
-    """Work waits until released: a request that is still on its way."""
+    """Once :meth:`hold` is called, work waits until released: a request still on its way.
+
+    Until then work runs at once, so a test sets its scene (stream connected, clerk logged in)
+    the way the others do; holding from the start would also hold the reload the stream asks
+    for whenever it connects, and with it every event (it connects late on a loaded machine).
+    """
 
     def __init__(self) -> None:
         super().__init__()
+        self.holding = False
         self.held: list[tuple[Callable[[], Any], Callable, Callable]] = []
 
+    def hold(self) -> None:
+        """From now on, keep work until :meth:`release`."""
+        self.holding = True
+
     def run(self, work: Callable[[], Any], done: Callable, failed: Callable) -> None:
+        if not self.holding:
+            InlineTasks.run(self, work, done, failed)
+            return
         self.held.append((work, done, failed))
 
     def release(self) -> int:

@@ -141,16 +141,11 @@ def test_pause_refuses_calls_until_resumed(hub_process):
 
 def test_a_second_press_while_the_first_is_in_flight_is_refused(hub_process):
     tasks = HeldTasks()
-    controller = controller_for(hub_process, COUNTER, tasks)
-    controller.start()
-    tasks.release()
-    tasks.until(lambda: controller.online, what="state")
-    clerk = clerk_of(hub_process, COUNTER)
-    controller.login(clerk["username"], clerk["password"])
-    tasks.release()
+    controller = logged_in(hub_process, tasks)
     try:
         first, second = issue(hub_process, "A"), issue(hub_process, "A")
         tasks.until(lambda: controller.view.waiting_total() == 2, what="two waiting")
+        tasks.hold()
         assert controller.act("call_next")
         assert controller.busy == "call_next"
         assert not controller.act("call_next")  # the double tap
@@ -344,9 +339,11 @@ def test_a_ticket_issued_while_the_state_reloads_keeps_the_oldest_wait_exact(hub
     tasks = HeldTasks()
     controller = controller_for(hub_process, COUNTER, tasks)
     controller.start()
-    tasks.release()
-    tasks.until(lambda: controller.online, what="state")
     try:
+        # The stream follows the hub from when it connects: it must be connected before the
+        # ticket is issued, or the ticket's event is not its to deliver.
+        tasks.until(lambda: controller.online and controller._stream.online, what="the stream")
+        tasks.hold()
         controller.refresh()  # a reload is on its way (held) when the ticket comes
         ticket = issue(hub_process, "A")
         tasks.until(lambda: len(controller._held or []) >= 1, what="the event, held")
