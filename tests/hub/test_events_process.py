@@ -121,10 +121,13 @@ def test_a_slow_reader_gets_every_event_once_in_order(unlimited_hub: HubProcess)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fill up quickly
     sock.connect(("127.0.0.1", hub.port))
     sock.sendall(b"GET /api/v1/events?topics=ticket HTTP/1.1\r\nHost: hub\r\n\r\n")
-    time.sleep(0.3)  # the stream is open and caught up
-    issued = [issue(hub, "ABCD"[i % 4]) for i in range(600)]  # about 1 MB, unread
     sock.settimeout(5)
     data = b""
+    # The stream follows on from the id its opening message names: once that is here, every
+    # ticket issued from now on is the stream's to deliver.
+    while b"\n\n" not in data:
+        data += sock.recv(4096)
+    issued = [issue(hub, "ABCD"[i % 4]) for i in range(600)]  # about 1 MB, unread
     deadline = time.monotonic() + 20
     # Every complete event ends with a blank line; the first one closes the "retry:" line.
     while data.count(b"\n\n") < len(issued) + 1 and time.monotonic() < deadline:
