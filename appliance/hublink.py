@@ -248,7 +248,8 @@ class EventStream:
                 self._follow()
                 delay = self._backoff[0]
             except (OSError, http.client.HTTPException, ValueError) as exc:
-                log.info("event stream dropped: %s", exc)
+                if not self._stop.is_set():  # stop() cuts the socket: no drop to report
+                    log.info("event stream dropped: %s", exc)
             finally:
                 if self._conn is not None:
                     self._conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -48,7 +49,8 @@ def test_an_unreachable_hub_is_reported_as_offline(hub_process):
     assert caught.value.code == "offline"
 
 
-def test_stream_resumes_across_a_restart_once_each_and_stops_promptly(hub_process):
+def test_stream_resumes_across_a_restart_once_each_and_stops_promptly(hub_process, caplog):
+    caplog.set_level(logging.INFO, logger="appliance.hublink")
     seen: list[int] = []
     states: list[bool] = []
     lock = threading.Lock()
@@ -77,11 +79,14 @@ def test_stream_resumes_across_a_restart_once_each_and_stops_promptly(hub_proces
         assert seen == sorted(set(seen)), f"an event was repeated or out of order: {seen}"
         assert states[:2] == [True, False] and states[-1] is True
     finally:
+        logged = len(caplog.records)
         started = time.monotonic()
         stream.stop()
         stopped_in = time.monotonic() - started
         kiosk.close()
     assert stopped_in < 2.0, f"stop() waited {stopped_in:.1f} s for a heartbeat"
+    # A stop is not a lost link: the log a technician reads must not say the hub dropped it.
+    assert [r.getMessage() for r in caplog.records[logged:]] == []
 
 
 def test_a_stream_follows_a_hub_restored_from_an_older_backup(hub_process, tmp_path, capsys):
