@@ -341,7 +341,9 @@ def test_a_slow_answer_greys_the_buttons_until_it_comes(hub_process, tmp_path):
         assert action_button(driver, "call_next").available
         driver.tap(action_button(driver, "call_next"))  # ...but a second press sends nothing
         # (The panel's heartbeat may be held too on a slow machine: count only the presses.)
-        presses = [job for job in link.held if job[0].__qualname__.startswith("PanelController.act")]
+        presses = [
+            job for job in link.held if job[0].__qualname__.startswith("PanelController.act")
+        ]
         assert len(presses) == 1
         # This one is slow: after a moment every button shows that the panel is waiting.
         driver.wait_until(
