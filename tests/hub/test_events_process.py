@@ -126,7 +126,9 @@ def test_a_slow_reader_gets_every_event_once_in_order(unlimited_hub: HubProcess)
     # The stream follows on from the id its opening message names: once that is here, every
     # ticket issued from now on is the stream's to deliver.
     while b"\n\n" not in data:
-        data += sock.recv(4096)
+        chunk = sock.recv(4096)
+        assert chunk, f"the hub closed the stream before its opening message: {data!r}"
+        data += chunk
     issued = [issue(hub, "ABCD"[i % 4]) for i in range(600)]  # about 1 MB, unread
     deadline = time.monotonic() + 20
     # Every complete event ends with a blank line; the first one closes the "retry:" line.
