@@ -15,6 +15,7 @@ from typing import Any
 
 from appliance.hublink import HubError
 from counter_panel.messages import LOGIN_ERRORS
+from counter_panel.retry_keys import RetryKeys
 
 MAX_UNLOCK_ATTEMPTS = 5
 
@@ -48,7 +49,7 @@ class ClerkSession:
     last_activity: float
     clock: Callable[[], float]
     idle_timeout_s: float
-    retry_keys: Any
+    retry_keys: RetryKeys
     _salt: bytes
     _verifier: bytes
     _unlock_failures: int

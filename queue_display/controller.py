@@ -15,7 +15,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,19 +28,12 @@ log = logging.getLogger(__name__)
 TOPICS = ["ticket", "counter", "day", "notice"]
 
 
-@dataclass(frozen=True)
-class HubProbe:
-    """What one ``GET /healthz`` tells: the hub's clock offset."""
+def hub_clock_offset(base_url: str, timeout: float = 2.0) -> float | None:
+    """Seconds the hub's clock is ahead of ours (±0.5 s), from the ``Date`` header of
+    ``GET /healthz``; None when the hub does not say (or cannot be reached).
 
-    clock_offset: float | None  # seconds the hub's clock is ahead of ours (±0.5 s)
-
-
-def probe_hub(base_url: str, timeout: float = 2.0) -> HubProbe:
-    """Ask ``/healthz``; the offset is None when the hub does not say (or cannot be reached).
-
-    The clock offset comes from the HTTP ``Date`` header: staleness is judged on the hub's
-    clock, so a display whose clock is off (a Pi has no battery-backed clock) neither announces
-    replayed calls nor silences live ones.
+    Staleness is judged on the hub's clock, so a display whose clock is off (a Pi has no
+    battery-backed clock) neither announces replayed calls nor silences live ones.
     """
     parts = urlsplit(base_url)
     conn = http.client.HTTPConnection(parts.hostname or "", parts.port or 80, timeout=timeout)
@@ -53,17 +45,15 @@ def probe_hub(base_url: str, timeout: float = 2.0) -> HubProbe:
         after = time.time()
         header = response.getheader("Date")
     except (OSError, http.client.HTTPException):
-        return HubProbe(None)
+        return None
     finally:
         conn.close()
-    offset = None
     try:
         hub_now = email.utils.parsedate_to_datetime(header or "").timestamp()
-        # Date is truncated to the second: its middle is half a second later.
-        offset = hub_now + 0.5 - (before + after) / 2
     except (TypeError, ValueError):
-        pass
-    return HubProbe(offset)
+        return None
+    # Date is truncated to the second: its middle is half a second later.
+    return hub_now + 0.5 - (before + after) / 2
 
 
 def event_age(at: str | None, now: float, offset: float) -> float | None:
@@ -137,8 +127,8 @@ class DisplayController:
         while True:
             try:
                 state = self.client.get("/api/v1/state")
-                probe = probe_hub(self.client.base_url, self.client.timeout)
-                return {"state": state, "offset": probe.clock_offset}
+                offset = hub_clock_offset(self.client.base_url, self.client.timeout)
+                return {"state": state, "offset": offset}
             except HubError as exc:
                 if self._stopped.is_set():
                     raise
@@ -203,9 +193,9 @@ class DisplayController:
         if online:
             # Before the backlog arrives (same thread): re-measure the hub's clock, so a
             # replayed event's age is judged right even if either clock moved meanwhile.
-            probe = probe_hub(self.client.base_url, 2.0)
-            if probe.clock_offset is not None:
-                self.clock_offset = probe.clock_offset
+            offset = hub_clock_offset(self.client.base_url, 2.0)
+            if offset is not None:
+                self.clock_offset = offset
         self.tasks.call_soon(lambda: self._set_online(online))
 
     def _on_reset(self, hub_last_id: int) -> None:

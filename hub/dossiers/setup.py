@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
         # The citizen waits at most about a second; the fetch may finish in the background.
         wait_s=min(upstream.timeout_s, 0.8),
         fetch_timeout_s=max(upstream.timeout_s, 1.0),
-        synced_through=(lambda: sync.synced_through) if sync is not None else (lambda: 0.0),
+        synced_through=lambda: sync.synced_through if sync is not None else 0.0,
     )
     rate = settings.lookups_per_minute
     parts = {
