@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from appliance.config import ConfigError
-from appliance.i18n import LANGUAGES
+from motcua.config import ConfigError
+from motcua.i18n import LANGUAGES
 
 
 @dataclass(frozen=True)

@@ -70,44 +70,44 @@ def run(hub: object, calls: int) -> int:
     from kivy.core.window import Window
     from kivy.tests.common import UnitTestTouch
 
-    from appliance.config import load
     from appliance.hublink import HubClient
     from appliance.ui.harness import AppDriver
     from counter_panel.app import CounterPanelApp
     from counter_panel.settings import CounterSettings
+    from motcua.config import load
 
     counter = 2
     Window.size = (800, 480)
     settings = load(
         CounterSettings,
         env={},
-        overrides={"counter": counter, "hub_url": hub.url, "rating": "off"},  # type: ignore[attr-defined]
+        overrides={"counter": counter, "hub_url": hub.url, "rating": "off"},
     )
-    client = HubClient(hub.url, hub.counter_tokens[counter], timeout=5.0)  # type: ignore[attr-defined]
+    client = HubClient(hub.url, hub.counter_tokens[counter], timeout=5.0)
     acked: list[float] = []
     original = client.request
 
     def timed_request(*a: object, **kw: object) -> object:
-        answer = original(*a, **kw)  # type: ignore[arg-type]
+        answer = original(*a, **kw)
         acked.append(time.perf_counter())
         return answer
 
-    client.request = timed_request  # type: ignore[method-assign]
+    client.request = timed_request
     driver = AppDriver(CounterPanelApp(settings, client)).start()
     app = driver.app
     try:
         controller = app.controller
         driver.wait_until(lambda: controller.online, 15, "the hub's state")
-        clerk = next(c for c in hub.clerks if c["counter"] == counter)  # type: ignore[attr-defined]
+        clerk = next(c for c in hub.clerks if c["counter"] == counter)
         controller.login(clerk["username"], clerk["password"])
         driver.wait_until(lambda: app.manager.current == "panel", 15, "the panel")
         numbers = []
         for _ in range(calls):
-            status, body = hub.request(  # type: ignore[attr-defined]
+            status, body = hub.request(
                 "POST",
                 "/api/v1/tickets",
                 {"service": "A"},
-                token=hub.kiosk_token,  # type: ignore[attr-defined]
+                token=hub.kiosk_token,
             )
             assert status == 201, body
             numbers.append(body["number"])
@@ -146,7 +146,7 @@ def run(hub: object, calls: int) -> int:
                         f"notice {controller.notice}, current {controller.view.current})"
                     )
                 driver.pump()
-                if drawn is None and shown():  # type: ignore[operator]
+                if drawn is None and shown():
                     drawn = time.perf_counter()
             to_ack, to_applied, to_drawn = results[action]
             to_ack.append(acked[0] - start)

@@ -46,8 +46,8 @@ def report(name: str, values: list[float], target_ms: float) -> str:
 
 def settings_for(hub_url: str, output_dir: Path) -> Any:
     """Kiosk settings for the bench (simulated printer into ``output_dir``)."""
-    from appliance.config import load
     from kiosk.settings import KioskSettings
+    from motcua.config import load
 
     return load(
         KioskSettings,
@@ -101,8 +101,8 @@ def bench_starts(hub: Any, runs: int, workdir: Path) -> list[float]:
 
 def bench_taps(hub: Any, taps: int, workdir: Path) -> list[float]:
     """Tap a service ``taps`` times; seconds from the touch to the ticket's bytes on file."""
-    from appliance.config import load  # noqa: F401  (Kivy configured below first)
     from appliance.ui.boot import configure
+    from motcua.config import load  # noqa: F401  (Kivy configured below first)
 
     configure(1280, 800)
     from appliance.devices.printer import SimulatedPrinter

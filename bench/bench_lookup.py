@@ -27,9 +27,9 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub import db
+from hub.catalogue.procedures import Catalogue
 from hub.dossiers.cache import DossierCache
 from hub.dossiers.lookup import LookupService
-from hub.procedures import Catalogue
 from hub.testing import start_hub
 from hub.upstream.fileimport import import_records
 from hub.upstream.sim_data import AGENCIES, bundled_procedures

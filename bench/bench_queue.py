@@ -100,7 +100,7 @@ class Subscribers:
             for key, _ in self.selector.select(0.2):
                 now = time.perf_counter()
                 try:
-                    data = key.fileobj.recv(65536)  # type: ignore[union-attr]
+                    data = key.fileobj.recv(65536)
                 except BlockingIOError:
                     continue
                 if not data:
@@ -253,7 +253,7 @@ def bare_app(db: str, _target: str = "") -> object:
     conn().execute("CREATE TABLE IF NOT EXISTS t (body TEXT)")
 
     @app.post("/api/v1/tickets")
-    def bare():  # type: ignore[no-untyped-def]
+    def bare():
         body = request.get_json()
         with lock:
             c = conn()

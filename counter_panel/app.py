@@ -17,11 +17,11 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from appliance.devices.keypad import make_keypad
 from appliance.hublink import HubClient
-from appliance.i18n import Translator
 from appliance.tasks import Tasks
 from appliance.ui.widgets import load_kv
 from counter_panel.controller import BUSY_SHOWN_AFTER_S, PanelController
 from counter_panel.settings import CounterSettings
+from motcua.i18n import Translator
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from appliance.i18n import Translator
 from counter_panel.queue_view import OldestWait
+from motcua.i18n import Translator
 
 
 def clock_text(seconds: float | None) -> str:

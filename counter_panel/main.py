@@ -7,11 +7,11 @@ import logging
 import os
 import sys
 
-from appliance import config
-from appliance.config import ConfigError
 from appliance.enrolment import EnrolmentError, ensure_token
 from appliance.hublink import HubClient
 from counter_panel.settings import CounterSettings
+from motcua import config
+from motcua.config import ConfigError
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -9,11 +9,11 @@ from kivy.clock import Clock
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from appliance.hublink import HubClient
-from appliance.i18n import Translator
 from appliance.tasks import Tasks
 from appliance.ui.widgets import load_kv
 from counter_panel.rating_station import RatingStation
 from counter_panel.settings import CounterSettings
+from motcua.i18n import Translator
 
 THANKS_S = 3.0
 

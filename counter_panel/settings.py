@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from appliance.config import ConfigError
 from appliance.settings import ApplianceSettings
+from motcua.config import ConfigError
 
 # Every action a clerk can trigger from a button, a keyboard shortcut or a keypad key.
 ACTIONS = (

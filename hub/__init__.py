@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import Flask
 
-from appliance import config as config_loader
 from hub import db, errors
 from hub.clock import Clock
 from hub.config import HubConfig
+from motcua import config as config_loader
 
 
 def create_app(
@@ -30,11 +30,11 @@ def create_app(
         settings = test_config
     else:
         settings = config_loader.load(HubConfig, overrides=test_config)
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="web/templates")
     app.config["MOTCUA"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # Vietnamese stays readable
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # answers keep their built order
+    app.json.ensure_ascii = False  # Vietnamese stays readable
+    app.json.sort_keys = False  # answers keep their built order
     errors.init_app(app)
     db.init_app(app, settings.db_path)
     core.init_app(app, clock)
@@ -44,14 +44,18 @@ def create_app(
 
 
 def _queue(app: Flask) -> None:
-    from hub import api_auth, api_queue, events, openapi, public  # the queue (issue 2)
+    from hub import openapi
+    from hub.auth import api as api_auth
+    from hub.queue import api as api_queue
+    from hub.queue import events
+    from hub.web import public
 
     for part in (events, api_queue, api_auth, public, openapi):
         part.init_app(app)
 
 
 def _dossier_relay(app: Flask) -> None:
-    from hub.dossiers.setup import init_app  # dossier lookup, webhook, procedures (issue 3)
+    from hub.dossiers.setup import init_app  # dossier lookup, webhook, procedures
 
     init_app(app)
 

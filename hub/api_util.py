@@ -16,7 +16,7 @@ from typing import Any
 from flask import Response, current_app, g, request
 
 from hub.errors import bad_request
-from hub.writer import Tx
+from hub.queue.writer import Tx
 
 IDEMPOTENCY_TTL_S = 24 * 3600
 _MISSING = object()

@@ -17,10 +17,10 @@ import threading
 import time
 from pathlib import Path
 
-from appliance import config as config_loader
-from appliance.config import ConfigError
 from hub.clock import Clock
 from hub.config import HubConfig
+from motcua import config as config_loader
+from motcua.config import ConfigError
 
 log = logging.getLogger(__name__)
 PATTERN = "motcua-*.sqlite3"

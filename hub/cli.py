@@ -13,10 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from appliance import config as config_loader
-from appliance.config import ConfigError
-from hub import accounts, db, office
+from hub import db
+from hub.auth import accounts
 from hub.config import HubConfig
+from hub.queue import office
+from motcua import config as config_loader
+from motcua.config import ConfigError
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

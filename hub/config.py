@@ -7,7 +7,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance.config import ConfigError
+from motcua.config import ConfigError
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

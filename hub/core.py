@@ -11,16 +11,16 @@ import sqlite3
 
 from flask import Flask, Response, g, request
 
-from hub import office
 from hub.api_util import json_response
-from hub.auth import TokenCache
+from hub.auth.access import TokenCache
 from hub.clock import Clock
 from hub.config import HubConfig
-from hub.counter_ops import CounterOps
-from hub.events import EventBus, last_event_id
-from hub.queue import QueueEngine
-from hub.state import QueueState
-from hub.writer import Writer
+from hub.queue import office
+from hub.queue.counter_ops import CounterOps
+from hub.queue.engine import QueueEngine
+from hub.queue.events import EventBus, last_event_id
+from hub.queue.state import QueueState
+from hub.queue.writer import Writer
 
 log = logging.getLogger(__name__)
 access = logging.getLogger("motcua.access")

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hub import accounts, db, office
+from hub import db
+from hub.auth import accounts
+from hub.queue import office
 
 HOST, PORT = "127.0.0.1", 8080
 SIM_PORT, SIM_SECRET = 8090, "demo-webhook-secret"  # the simulated back end and its webhook key
@@ -129,12 +131,12 @@ def children(var: Path) -> list[Child]:
     return [
         Child(
             "upstream-sim",
-            [python, "-m", "appliance.cli", "upstream-sim", *sim_args],
+            [python, "-m", "motcua.cli", "upstream-sim", *sim_args],
             ready_url=f"http://{HOST}:{SIM_PORT}/healthz",
         ),
         Child(
             "hub",
-            [python, "-m", "appliance.cli", "hub", "--config", str(var / "hub.toml")],
+            [python, "-m", "motcua.cli", "hub", "--config", str(var / "hub.toml")],
             ready_url=f"http://{HOST}:{PORT}/healthz",
         ),
         *_display_child(var),
@@ -153,7 +155,7 @@ def _display_child(var: Path) -> list[Child]:
     os.chmod(token_file, 0o600)
     env = {"MOTCUA_TOKEN_FILE": str(token_file), "MOTCUA_AUDIO_DIR": str(var / "display-audio"),
            "MOTCUA_WIDTH": "1280", "MOTCUA_HEIGHT": "720"}  # fmt: skip
-    argv = [sys.executable, "-m", "appliance.cli", "display", "--hub", f"http://{HOST}:{PORT}"]
+    argv = [sys.executable, "-m", "motcua.cli", "display", "--hub", f"http://{HOST}:{PORT}"]
     return [Child("display", argv, env)]
 
 
@@ -167,7 +169,7 @@ def _kiosk_child(var: Path) -> list[Child]:
     os.chmod(token_file, 0o600)
     env = {"MOTCUA_TOKEN_FILE": str(token_file), "MOTCUA_PRINTER_OUTPUT_DIR": str(var / "printer"),
            "MOTCUA_WIDTH": "1280", "MOTCUA_HEIGHT": "800"}  # fmt: skip
-    argv = [sys.executable, "-m", "appliance.cli", "kiosk", "--hub", f"http://{HOST}:{PORT}"]
+    argv = [sys.executable, "-m", "motcua.cli", "kiosk", "--hub", f"http://{HOST}:{PORT}"]
     return [Child("kiosk", argv, env)]
 
 
@@ -181,7 +183,7 @@ def _counter_child(var: Path) -> list[Child]:
     os.chmod(token_file, 0o600)
     env = {"MOTCUA_TOKEN_FILE": str(token_file), "MOTCUA_COUNTER": "1",
            "MOTCUA_KEYPAD_DRIVER": "pty"}  # fmt: skip
-    argv = [sys.executable, "-m", "appliance.cli", "counter", "--hub", f"http://{HOST}:{PORT}"]
+    argv = [sys.executable, "-m", "motcua.cli", "counter", "--hub", f"http://{HOST}:{PORT}"]
     return [Child("counter", argv, env)]
 
 

@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
     """Answer API errors, and HTTP errors under /api, in the JSON error shape."""
 
     @app.errorhandler(ApiError)
-    def _api_error(exc: ApiError):  # type: ignore[no-untyped-def]
+    def _api_error(exc: ApiError):
         response = jsonify(exc.body())
         response.status_code = exc.status
         if "retry_after" in exc.extra:
@@ -55,7 +55,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http_error(exc: HTTPException):
         if not request.path.startswith("/api/"):
             return exc
         code = _CODES.get(exc.code or 0) or (exc.name or "error").lower().replace(" ", "_")

@@ -35,8 +35,8 @@ from typing import Any
 
 from flask import Flask
 
-from appliance.config import ConfigError
 from hub.config import HubConfig
+from motcua.config import ConfigError
 
 log = logging.getLogger("motcua.hub")
 
@@ -47,7 +47,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def setup_logging(level: int = logging.INFO) -> None:
     """One line per record on stdout, as service managers expect (flushed per line)."""
     if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+        sys.stdout.reconfigure(line_buffering=True)
     logging.basicConfig(stream=sys.stdout, level=level, format=LOG_FORMAT, force=True)
 
 
@@ -199,7 +199,7 @@ def _preload() -> None:
     collection in the worker would otherwise touch, and so copy, every object)."""
     import importlib
 
-    for name in ("hub.core", "hub.api_queue", "hub.api_auth", "hub.events", "hub.public",
+    for name in ("hub.core", "hub.queue.api", "hub.auth.api", "hub.queue.events", "hub.web.public",
                  "hub.openapi", "hub.backup", "hub.dossiers.setup"):  # fmt: skip
         with contextlib.suppress(ImportError):  # a part that is not installed
             importlib.import_module(name)
@@ -231,7 +231,7 @@ def build_server(settings: HubConfig) -> Any:
 
 def serve(settings: HubConfig) -> int:
     """Run the hub until SIGTERM or Ctrl-C; non-zero if its worker failed."""
-    from hub import office
+    from hub.queue import office
 
     setup_logging()
     # What would stop the worker stops start-up here, named, instead of as its traceback.

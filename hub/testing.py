@@ -89,7 +89,7 @@ class HubProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("MOTCUA_CONFIG", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "appliance.cli", "hub", "--config", str(self.config_path)],
+            [sys.executable, "-m", "motcua.cli", "hub", "--config", str(self.config_path)],
             stdout=self._log, stderr=subprocess.STDOUT, env=env,
             start_new_session=True,  # its own process group: the supervisor and its worker
         )  # fmt: skip

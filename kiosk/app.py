@@ -17,7 +17,6 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from appliance.devices.printer import TicketPrinter, build_printer
 from appliance.devices.scanner import SerialScanner, WedgeDecoder
 from appliance.hublink import Event, EventStream, HubClient
-from appliance.i18n import Translator
 from appliance.tasks import Tasks, kivy_tasks
 from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
@@ -31,6 +30,7 @@ from kiosk.screens.procedures import ProceduresScreen
 from kiosk.screens.services import ServicesScreen
 from kiosk.screens.ticket import TicketScreen
 from kiosk.settings import KioskSettings
+from motcua.i18n import Translator
 
 log = logging.getLogger(__name__)
 

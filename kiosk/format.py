@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from appliance.i18n import Translator
+from motcua.i18n import Translator
 
 
 def wait_text(t: Translator, seconds: float | None, language: str | None = None) -> str:

@@ -6,10 +6,10 @@ import argparse
 import sys
 import time
 
-from appliance.config import ConfigError, load
 from appliance.enrolment import EnrolmentError, ensure_token
 from appliance.hublink import HubClient, wait_for_hub
 from kiosk.settings import KioskSettings
+from motcua.config import ConfigError, load
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

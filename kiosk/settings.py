@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from appliance.config import ConfigError
 from appliance.devices.printer import PrinterSettings
 from appliance.devices.scanner import ScannerSettings
 from appliance.settings import ApplianceSettings
+from motcua.config import ConfigError
 
 
 @dataclass(frozen=True)

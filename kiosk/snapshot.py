@@ -30,10 +30,10 @@ def run(args: argparse.Namespace) -> int:
     from appliance.ui.boot import configure
 
     configure(width, height)
-    from appliance.config import load
     from appliance.ui.harness import AppDriver
     from kiosk.app import build_app
     from kiosk.settings import KioskSettings
+    from motcua.config import load
 
     printed = str(Path(args.out) / "printer")  # the simulated printer's tickets and previews
     overrides: dict[str, Any] = {"hub_url": args.hub, "printer": {"output_dir": printed}}

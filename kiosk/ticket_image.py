@@ -17,8 +17,8 @@ from typing import Any
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from appliance.i18n import Translator
 from kiosk.format import clock_text, wait_text
+from motcua.i18n import Translator
 
 _FALLBACK_FONTS = Path("/usr/share/fonts/truetype/dejavu")
 MARGIN = 12

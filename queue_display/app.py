@@ -11,9 +11,9 @@ from kivy.clock import Clock
 
 from appliance.devices.speaker import Speaker
 from appliance.hublink import HubClient
-from appliance.i18n import Translator
 from appliance.tasks import kivy_tasks
 from appliance.ui.widgets import load_kv as load_kit_kv
+from motcua.i18n import Translator
 from queue_display.announcer import Announcer
 from queue_display.board import Board, Zone
 from queue_display.controller import DisplayController

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from appliance.config import ConfigError, load
+from motcua.config import ConfigError, load
 from queue_display.settings import DisplaySettings
 
 log = logging.getLogger(__name__)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance.config import ConfigError
 from appliance.settings import ApplianceSettings
+from motcua.config import ConfigError
 from queue_display.announcer import parse_quiet_hours
 from queue_display.speech.phrases import DEFAULT_TEMPLATE_EN, DEFAULT_TEMPLATE_VI, check_template
 

@@ -94,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         Config.set("graphics", "rotation", str(args.rotation))
     from kivy.app import App
 
-    from appliance.i18n import Translator
     from appliance.ui.harness import AppDriver
+    from motcua.i18n import Translator
     from queue_display.board import Board
     from queue_display.screens.board_screen import BoardScreen, load_kv
 
@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         app: App = DisplayApp(settings, HubClient(args.hub))
         driver = AppDriver(app).start()
-        driver.wait_until(lambda: app.controller.loaded, 20, "the board to load")  # type: ignore[attr-defined]
-        board, screen = app.controller.board, app.screen  # type: ignore[attr-defined]
+        driver.wait_until(lambda: app.controller.loaded, 20, "the board to load")
+        board, screen = app.controller.board, app.screen
     else:
         state = json.loads(args.state.read_text(encoding="utf-8"))
 
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
         app = SnapshotApp()
         driver = AppDriver(app).start()
-        board, screen = app.board, app.screen  # type: ignore[attr-defined]
+        board, screen = app.board, app.screen
     if args.call:
         number, _, counter = args.call.partition(":")
         ticket = {"id": 10**9, "number": number, "service": "", "counter": int(counter),

@@ -27,7 +27,7 @@ from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
 from escpos.escpos import Escpos
 from escpos.printer import Dummy, File
 
-from appliance.config import ConfigError
+from motcua.config import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.config import ConfigError
 from appliance.devices.serial_reader import LineSplitter, SerialReader
+from motcua.config import ConfigError
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from hub.auth import optional_principal
+from hub.auth.access import optional_principal
 from hub.dossiers.codes import InvalidCode, normalize_code
 from hub.dossiers.lookup import DossierNotFound, LookupService, UpstreamUnavailable
 from hub.errors import ApiError
@@ -36,7 +36,7 @@ def _callers() -> list[str]:
 
 
 @bp.get("/api/v1/dossiers/<path:raw>")
-def lookup(raw: str):  # type: ignore[no-untyped-def]
+def lookup(raw: str):
     """A dossier's status, from what the citizen typed or scanned."""
     parts = _parts()
     keys = _callers()
@@ -70,7 +70,7 @@ def lookup(raw: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/api/v1/upstream/webhook")
-def webhook():  # type: ignore[no-untyped-def]
+def webhook():
     """Changed dossiers pushed by the back end, HMAC-signed and replay-safe."""
     parts = _parts()
     secret = parts["webhook_secret"]

@@ -6,15 +6,15 @@ import zoneinfo
 
 from flask import Flask
 
-from hub import procedures_api
+from hub.auth.ratelimit import RateLimiter
+from hub.catalogue import api as procedures_api
+from hub.catalogue.procedures import Catalogue
 from hub.config import HubConfig
 from hub.db import Store
 from hub.dossiers import api
 from hub.dossiers.cache import DossierCache
 from hub.dossiers.guard import MissGuard
 from hub.dossiers.lookup import LookupService
-from hub.procedures import Catalogue
-from hub.ratelimit import RateLimiter
 from hub.upstream import build_adapter
 from hub.upstream.http import HttpAdapter
 from hub.upstream.mapping import Mapping

@@ -1,7 +1,7 @@
 -- Procedure search, faster: the columns a result list needs come before the big JSON ones (so
 -- ranking thousands of matches never reads overflow pages), names/fields/agencies get their own
 -- small full-text index, and document text moves to a second index used as a fallback.
--- The full-text indexes and levels are rebuilt from the rows by hub.procedures.Catalogue.reindex
+-- The full-text indexes and levels are rebuilt from the rows by Catalogue.reindex
 -- (folding needs Python), which the hub runs at start when the counts disagree.
 
 DROP TABLE procedures_fts;

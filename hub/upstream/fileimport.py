@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hub import db
+from hub.catalogue.procedures import Catalogue
 from hub.dossiers.cache import DossierCache
-from hub.procedures import Catalogue
 from hub.upstream.mapping import DOSSIER_FIELDS, PROCEDURE_FIELDS, BadRecord, Mapping
 
 BATCH = 500
@@ -163,8 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     db_path = args.db
     if db_path is None:
-        from appliance.config import load
         from hub.config import HubConfig
+        from motcua.config import load
 
         db_path = load(HubConfig).db_path
     try:

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hub.catalogue.procedures import Catalogue
 from hub.dossiers.cache import DossierCache
-from hub.procedures import Catalogue
 from hub.upstream.base import Adapter, UpstreamBadData, UpstreamError
 
 log = logging.getLogger(__name__)

@@ -161,7 +161,7 @@ class SimProcess:
             probe.bind(("127.0.0.1", 0))
             self.port = int(probe.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
-        argv = [sys.executable, "-m", "appliance.cli", "upstream-sim", "--port", str(self.port)]
+        argv = [sys.executable, "-m", "motcua.cli", "upstream-sim", "--port", str(self.port)]
         argv += ["--dossiers", str(dossiers), "--seed", str(seed), *(extra or [])]
         # A file, not a pipe: nobody reads the output while it runs, and a full pipe would block.
         self.output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()

@@ -6,7 +6,6 @@ from typing import Any
 
 from appliance.devices.printer import TicketPrinter
 from appliance.hublink import HubClient
-from appliance.i18n import Translator
 from appliance.tasks import Tasks
 from kiosk.controllers.base import Observable
 from kiosk.controllers.health import Health
@@ -16,6 +15,7 @@ from kiosk.controllers.procedures import Procedures
 from kiosk.controllers.services import Services
 from kiosk.controllers.tickets import Tickets
 from kiosk.ticket_image import render_ticket
+from motcua.i18n import Translator
 
 SCREENS = ("home", "services", "ticket", "lookup", "dossier", "procedures", "procedure")
 

@@ -21,7 +21,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.stencilview import StencilView
 
-from appliance.i18n import Translator
+from motcua.i18n import Translator
 from queue_display.board import Board
 
 _KV = Path(__file__).with_suffix(".kv")

@@ -10,7 +10,6 @@ import pytest
 from escpos.printer import Dummy, Serial
 from PIL import Image, ImageDraw
 
-from appliance.config import ConfigError, load
 from appliance.devices.printer import (
     SERIAL_STATUS_WAIT_S,
     EscposPrinter,
@@ -19,6 +18,7 @@ from appliance.devices.printer import (
     SimulatedPrinter,
     build_printer,
 )
+from motcua.config import ConfigError, load
 
 
 def ticket_like(width: int = 576) -> Image.Image:

@@ -8,8 +8,8 @@ import tty
 
 import pytest
 
-from appliance.config import ConfigError, load
 from appliance.devices.scanner import ScannerSettings, SerialScanner, WedgeDecoder
+from motcua.config import ConfigError, load
 
 
 class FakeClock:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from appliance.i18n import Translator
 from counter_panel import messages
 from counter_panel.format import clock_text, wait_text
 from counter_panel.queue_view import OldestWait
+from motcua.i18n import Translator
 
 PACKAGE = Path(__file__).resolve().parents[2] / "counter_panel"
 

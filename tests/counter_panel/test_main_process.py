@@ -12,7 +12,7 @@ PANEL_ENV = {"SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1", "MOTCUA_CONFIG
 
 def run_counter(args, env, timeout=30):
     return subprocess.run(
-        [sys.executable, "-m", "appliance.cli", "counter", *args],
+        [sys.executable, "-m", "motcua.cli", "counter", *args],
         env={**os.environ, **PANEL_ENV, **env},
         capture_output=True,
         text=True,
@@ -39,7 +39,7 @@ def test_the_panel_enrols_once_then_runs_and_announces_its_demo_keypad(hub_proce
     args = ["--hub", hub_process.url, "--token-file", str(token_file)]
     args += ["--enroll-code", hub_process.enroll_codes["counter"]]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "appliance.cli", "counter", *args],
+        [sys.executable, "-m", "motcua.cli", "counter", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -37,10 +37,10 @@ def shots_dir(tmp_path: Path) -> Path:
 def start_panel(hub, counter=COUNTER, tasks=None, **settings):
     from kivy.core.window import Window
 
-    from appliance.config import load
     from appliance.hublink import HubClient
     from appliance.ui.harness import AppDriver
     from counter_panel.app import CounterPanelApp
+    from motcua.config import load
 
     Window.size = (800, 480)
     config = load(
@@ -260,10 +260,10 @@ def test_offline_banner_refusal_lock_and_recovery(hub_process, tmp_path):
 def test_second_screen_shows_who_is_served_then_asks_the_citizen(hub_process, tmp_path):
     from kivy.core.window import Window
 
-    from appliance.config import load
     from appliance.hublink import HubClient
     from appliance.ui.harness import AppDriver
     from counter_panel.rating_app import RatingScreenApp
+    from motcua.config import load
 
     shots = shots_dir(tmp_path)
     Window.size = (800, 480)

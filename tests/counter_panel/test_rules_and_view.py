@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import ConfigError, load
 from counter_panel.queue_view import QueueView
 from counter_panel.rules import normalize_number, refusal
 from counter_panel.settings import CounterSettings
+from motcua.config import ConfigError, load
 
 BASE = dict(logged_in=True, locked=False, online=True, busy=False, counter_state="open", waiting=3)
 

@@ -89,7 +89,7 @@ def test_anything_else_is_refused_naming_the_problem(raw: str, problem: str) -> 
 
 def test_non_text_is_refused() -> None:
     with pytest.raises(InvalidCode, match="text"):
-        normalize_code(12345)  # type: ignore[arg-type]
+        normalize_code(12345)
 
 
 def test_is_code() -> None:

@@ -276,7 +276,7 @@ def test_a_recent_complete_sync_vouches_for_unchanged_cached_dossiers(
 class InlineExecutor(Executor):
     """Runs each fetch before ``submit`` returns: a fetch finished before anyone waits on it."""
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+    def submit(self, fn, /, *args, **kwargs):
         future: Future[Any] = Future()
         try:
             future.set_result(fn(*args, **kwargs))

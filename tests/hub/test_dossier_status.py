@@ -55,7 +55,7 @@ def test_unknown_status_gets_neutral_words() -> None:
         (7, None, DUE + dt.timedelta(days=3), None),
     ],
 )
-def test_timeliness(status: int, finished, now, expected) -> None:  # type: ignore[no-untyped-def]
+def test_timeliness(status: int, finished, now, expected) -> None:
     assert timeliness(status, DUE, finished, now) == expected
 
 

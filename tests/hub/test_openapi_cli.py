@@ -117,7 +117,7 @@ def test_a_database_the_hub_cannot_open_stops_start_up_with_its_key(tmp_path: Pa
     for db in (tmp_path / "file" / "below-a-file.sqlite3", not_sqlite):
         (tmp_path / "file").write_text("")
         done = subprocess.run(
-            [sys.executable, "-m", "appliance.cli", "hub", "--port", "1", "--db", str(db)],
+            [sys.executable, "-m", "motcua.cli", "hub", "--port", "1", "--db", str(db)],
             capture_output=True, text=True, timeout=30,
         )  # fmt: skip
         assert done.returncode == 1

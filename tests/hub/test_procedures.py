@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from hub import create_app, db
-from hub.procedures import Catalogue, fold
+from hub.catalogue.procedures import Catalogue, fold
 from hub.upstream.fileimport import import_records
 from hub.upstream.sim_data import bundled_procedures
 

@@ -5,7 +5,7 @@ Demo office: counter 1 serves A then C, 2 serves A, 3 serves B then D, 4 B then 
 
 from __future__ import annotations
 
-from hub import office as office_mod
+from hub.queue import office as office_mod
 from tests.hub.conftest import Office
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from hub import db
+from hub.catalogue.procedures import Catalogue
 from hub.dossiers.cache import DossierCache
-from hub.procedures import Catalogue
 from hub.upstream.fileimport import main
 
 BUNDLED = Path(__file__).parents[2] / "hub" / "upstream" / "data" / "procedures.json.gz"
@@ -31,7 +31,7 @@ def test_bundled_catalogue_imports_through_the_command_with_a_progress_bar(tmp_p
         [
             sys.executable,
             "-m",
-            "appliance.cli",
+            "motcua.cli",
             "import",
             "procedures",
             str(BUNDLED),
@@ -51,7 +51,7 @@ def test_bundled_catalogue_imports_through_the_command_with_a_progress_bar(tmp_p
     store.close()
 
 
-def test_portal_named_json_with_refusals_reported_by_record(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_portal_named_json_with_refusals_reported_by_record(tmp_path: Path, capsys) -> None:
     source = tmp_path / "tthc.json"
     records = [
         {
@@ -155,7 +155,7 @@ def test_unreadable_files_are_refused_and_change_nothing(
     capsys,
     name: str,
     content: bytes,
-    problem: str,  # type: ignore[no-untyped-def]
+    problem: str,
 ) -> None:
     source = tmp_path / name
     source.write_bytes(content)
@@ -164,6 +164,6 @@ def test_unreadable_files_are_refused_and_change_nothing(
     assert not (tmp_path / "hub.sqlite3").exists()
 
 
-def test_missing_file_is_refused(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_missing_file_is_refused(tmp_path: Path, capsys) -> None:
     assert main(["dossiers", str(tmp_path / "nope.json"), "--db", str(tmp_path / "h.db")]) == 1
     assert "cannot read" in capsys.readouterr().err

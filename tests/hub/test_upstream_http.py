@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from appliance.config import ConfigError, load
 from hub.config import HubConfig
 from hub.testing import free_port
 from hub.upstream.base import UpstreamBadData, UpstreamError, UpstreamTimeout
 from hub.upstream.http import MAX_LOOKUP_BYTES, HttpAdapter
 from hub.upstream.mapping import Mapping
 from hub.upstream.testing import ScriptedBackEnd, drip, endless
+from motcua.config import ConfigError, load
 
 CODE = "H21.22-241105-0012"
 PATH = f"/api/hoso/{CODE}"

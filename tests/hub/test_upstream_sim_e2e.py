@@ -35,7 +35,7 @@ def hub(sim: SimProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[H
         process.stop()
 
 
-def wait_for(predicate, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"

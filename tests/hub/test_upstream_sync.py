@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from hub import db
+from hub.catalogue.procedures import Catalogue
 from hub.dossiers.cache import DossierCache
-from hub.procedures import Catalogue
 from hub.upstream.base import UpstreamBadData, UpstreamError
 from hub.upstream.http import HttpAdapter
 from hub.upstream.sync import CURSOR_KEY, SyncWorker

@@ -11,10 +11,10 @@ from typing import Any
 
 from appliance.devices.printer import SimulatedPrinter
 from appliance.hublink import HubClient
-from appliance.i18n import Translator
 from appliance.tasks import InlineTasks
 from hub.testing import HubProcess
 from kiosk.controllers.kiosk import Kiosk
+from motcua.i18n import Translator
 
 AGENCY = "UBND huyện Chư Păh"
 
@@ -30,10 +30,10 @@ def make_kiosk(
 @contextmanager
 def kiosk_apps(hub: HubProcess, tmp_path: Path) -> Iterator[Callable[..., Any]]:
     """``start(simulate="ok", **settings)``: kiosk apps offscreen on ``hub``, stopped after."""
-    from appliance.config import load
     from appliance.ui.harness import AppDriver
     from kiosk.app import build_app
     from kiosk.settings import KioskSettings
+    from motcua.config import load
 
     drivers: list[AppDriver] = []
 

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import load
 from appliance.enrolment import EnrolmentError
 from hub.testing import HubProcess
 from kiosk.main import main, obtain_token
 from kiosk.settings import KioskSettings
+from motcua.config import load
 
 
 def test_a_bad_setting_stops_start_up_naming_it(tmp_path, capsys, monkeypatch):
@@ -63,7 +63,7 @@ def test_motcua_kiosk_enrols_and_reports_its_printer(hub_process: HubProcess, tm
     }
     env.pop("MOTCUA_CONFIG", None)
     code = hub_process.enroll_codes["kiosk"]
-    argv = [sys.executable, "-m", "appliance.cli", "kiosk", "--hub", hub_process.url,
+    argv = [sys.executable, "-m", "motcua.cli", "kiosk", "--hub", hub_process.url,
             "--enroll-code", code, "--token-file", str(token_file)]  # fmt: skip
     log = (tmp_path / "kiosk.log").open("wb")
     proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)

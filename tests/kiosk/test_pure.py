@@ -8,13 +8,13 @@ import pytest
 from kiosk_msgids import kiosk_msgids
 from PIL import Image
 
-from appliance.config import ConfigError, load
-from appliance.i18n import Translator
 from kiosk.controllers import lookup, vnkeys
 from kiosk.controllers.idle import IdleTimer
 from kiosk.format import age_text, wait_text
 from kiosk.settings import KioskSettings
 from kiosk.ticket_image import qr_image, render_ticket
+from motcua.config import ConfigError, load
+from motcua.i18n import Translator
 
 TICKET = {
     "id": 7,

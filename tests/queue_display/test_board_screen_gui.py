@@ -62,8 +62,8 @@ def busy_state():
 def board_app():
     from kivy.app import App
 
-    from appliance.i18n import Translator
     from appliance.ui.harness import AppDriver
+    from motcua.i18n import Translator
     from queue_display.board import Board
     from queue_display.screens.board_screen import BoardScreen, load_kv
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from appliance.i18n import Translator
+from motcua.i18n import Translator
 
 PACKAGE = Path(__file__).resolve().parents[2] / "queue_display"
 

@@ -31,7 +31,7 @@ def test_motcua_display_process_announces_a_call(hub_process, tmp_path):
     env.pop("MOTCUA_CONFIG", None)
     log = (tmp_path / "display.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "appliance.cli", "display", "--hub", hub.url, "--speaker", "file"],
+        [sys.executable, "-m", "motcua.cli", "display", "--hub", hub.url, "--speaker", "file"],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from appliance.config import ConfigError, load
+from motcua.config import ConfigError, load
 from queue_display.settings import DisplaySettings
 
 
@@ -55,7 +55,7 @@ def test_motcua_display_exits_2_with_the_message(tmp_path):
     config = tmp_path / "display.toml"
     config.write_text("volume = 3\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "appliance.cli", "display", "--config", str(config)],
+        [sys.executable, "-m", "motcua.cli", "display", "--config", str(config)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -72,7 +72,7 @@ def test_technicians_test_announcement_says_one_call_without_a_hub(tmp_path):
         "MOTCUA_SPEECH_RATE_WPM": "380",  # the file speaker takes as long as the audio lasts
     }
     env.pop("MOTCUA_CONFIG", None)
-    command = [sys.executable, "-m", "appliance.cli", "display", "--speaker", "file"]
+    command = [sys.executable, "-m", "motcua.cli", "display", "--speaker", "file"]
     done = subprocess.run(
         [*command, "--test-announcement", "B105:12"],
         capture_output=True, text=True, timeout=60, env=env,

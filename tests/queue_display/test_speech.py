@@ -117,7 +117,7 @@ def test_volume_and_speaker_choice_are_checked():
     with pytest.raises(ValueError, match="volume"):
         scale_volume(to_wav(chime()), 1.5)
     with pytest.raises(SpeakerError, match="speaker must be"):
-        open_speaker("hdmi", 1.0, None)  # type: ignore[arg-type]
+        open_speaker("hdmi", 1.0, None)
 
 
 def test_command_speaker_plays_through_sox_to_a_null_device(tmp_path):

@@ -12,13 +12,13 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g
 
 from hub.api_util import get_bool, get_int, get_str, json_body, json_response, perform
-from hub.audit import audit
-from hub.auth import Principal, require, require_counter
-from hub.counter_ops import CounterOps
+from hub.auth.access import Principal, require, require_counter
+from hub.auth.audit import audit
 from hub.errors import ApiError, bad_request
-from hub.queue import QueueEngine, conflict, new_ticket_token
-from hub.state import QueueState
-from hub.writer import Tx
+from hub.queue.counter_ops import CounterOps
+from hub.queue.engine import QueueEngine, conflict, new_ticket_token
+from hub.queue.state import QueueState
+from hub.queue.writer import Tx
 
 bp = Blueprint("queue", __name__, url_prefix="/api/v1")
 RECENT_CALLS = 10
@@ -44,7 +44,7 @@ def live() -> Iterator[QueueState]:
         yield state
 
 
-def _conn():  # type: ignore[no-untyped-def]
+def _conn():
     return current_app.extensions["motcua.store"].conn()
 
 
@@ -244,7 +244,7 @@ def _counter_action(number: int, action: str) -> Response:
     return perform(handlers[action])
 
 
-def _make_counter_view(action: str):  # type: ignore[no-untyped-def]
+def _make_counter_view(action: str):
     @require("clerk", "admin")
     def view(number: int) -> Response:
         return _counter_action(number, action)

@@ -1,7 +1,7 @@
 """What a clerk does at a counter: call, recall, start, finish, no-show, transfer, pause, resume,
 and the clerk's arrival and departure.
 
-Runs in the writer's batch like :mod:`hub.queue` (see its docstring for the order in which
+Runs in the writer's batch like :mod:`hub.queue.engine` (see its docstring for the order in which
 call-next picks tickets and how priority is kept from starving the rest). Call-next and call
 finish the counter's current ticket first: a clerk who calls the next person is done with the
 last one.
@@ -12,12 +12,12 @@ from __future__ import annotations
 import collections
 from typing import Any
 
-from hub.audit import audit
-from hub.auth import Principal
+from hub.auth.access import Principal
+from hub.auth.audit import audit
 from hub.errors import ApiError
-from hub.queue import QueueEngine, conflict, save
-from hub.state import Ticket
-from hub.writer import Tx
+from hub.queue.engine import QueueEngine, conflict, save
+from hub.queue.state import Ticket
+from hub.queue.writer import Tx
 
 
 class CounterOps:

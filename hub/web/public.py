@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
-from appliance.i18n import Translator
+from motcua.i18n import Translator
 
 bp = Blueprint("public", __name__)
 
@@ -38,7 +38,7 @@ def _poll_ms() -> int:
 @bp.get("/t/<token>")
 def ticket_page(token: str) -> Response | tuple[str, int]:
     """The live status page of one ticket."""
-    from hub.api_queue import live
+    from hub.queue.api import live
 
     texts = _texts()
     settings = current_app.config["MOTCUA"]

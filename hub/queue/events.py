@@ -17,7 +17,7 @@ from contextlib import AbstractContextManager
 from flask import Blueprint, Flask, Response, current_app, request
 
 from hub.errors import bad_request
-from hub.writer import Event, event_json
+from hub.queue.writer import Event, event_json
 
 RING_SIZE = 1024  # about 2 MB of rendered events; older ones come from the log
 TOPICS = ("ticket", "counter", "day", "notice", "rating", "dossier", "procedure")
@@ -133,7 +133,7 @@ def stream(
                     events = load_after(conn, after)
             if events:
                 # A lagging reader takes its backlog in slices: memory stays bounded per stream.
-                events = events[:BACKLOG_PAGE]  # type: ignore[index]
+                events = events[:BACKLOG_PAGE]
                 chunk = b"".join(e.sse for e in events if topics is None or e.topic in topics)
                 after = events[-1].id
                 if chunk:

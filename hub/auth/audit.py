@@ -12,8 +12,8 @@ import sqlite3
 import time
 from typing import Any
 
-from hub.auth import Principal
-from hub.writer import Tx
+from hub.auth.access import Principal
+from hub.queue.writer import Tx
 
 COLUMNS = ("at", "username", "device_id", "role", "address", "action", "target", "detail")
 

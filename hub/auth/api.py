@@ -13,8 +13,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, request
 
 from hub.api_util import get_int, get_str, json_body, json_response, perform
-from hub.audit import audit
-from hub.auth import (
+from hub.auth.access import (
     SESSION_HOURS,
     Principal,
     check_password,
@@ -23,9 +22,10 @@ from hub.auth import (
     optional_principal,
     require,
 )
+from hub.auth.audit import audit
+from hub.auth.ratelimit import RateLimiter
 from hub.errors import ApiError, bad_request
-from hub.ratelimit import RateLimiter
-from hub.writer import Tx
+from hub.queue.writer import Tx
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1")
 _CODE = re.compile(r"^\d{3}-?\d{3}$")
@@ -154,7 +154,7 @@ def _check_counter_login(conn: Any, device: Principal | None, counter: int | Non
         raise ApiError(404, "not_found", f"no counter {counter}", "counter")
 
 
-def _session_op(user: Any, counter: int | None, device: Principal | None, token: str, address: str):  # type: ignore[no-untyped-def]
+def _session_op(user: Any, counter: int | None, device: Principal | None, token: str, address: str):
     ops = current_app.extensions["motcua.counter_ops"]
     tokens = current_app.extensions["motcua.tokens"]
     hours = SESSION_HOURS

@@ -155,7 +155,7 @@ class QueueState:
         self._line(t).pop(t["id"], None)
 
     def pick(self, number: int) -> Ticket | None:
-        """The ticket call-next takes at counter ``number`` (order: see :mod:`hub.queue`)."""
+        """The ticket call-next takes at counter ``number`` (order: see :mod:`hub.queue.engine`)."""
         mine = self.targeted.get(number)
         if mine:
             return next(iter(mine.values()))

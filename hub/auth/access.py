@@ -216,7 +216,7 @@ def require(*roles: str) -> Callable[[F], F]:
                 )
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return wrapped
 
     return decorate
 

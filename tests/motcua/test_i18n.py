@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from appliance.i18n import CatalogError, Translator, parse_po
+from motcua.i18n import CatalogError, Translator, parse_po
 
 
 def test_vietnamese_is_the_default_and_english_is_beside_it():

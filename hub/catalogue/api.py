@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from hub.catalogue.procedures import Catalogue
 from hub.errors import ApiError, bad_request
-from hub.procedures import Catalogue
 
 bp = Blueprint("procedures", __name__)
 MAX_LIMIT = 100
@@ -26,7 +26,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 @bp.get("/api/v1/procedures")
-def search():  # type: ignore[no-untyped-def]
+def search():
     """Ranked search (with or without diacritics), filtered by field and level."""
     q = request.args.get("q", "")
     if len(q) > MAX_Q:
@@ -40,13 +40,13 @@ def search():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/api/v1/procedures/fields")
-def fields():  # type: ignore[no-untyped-def]
+def fields():
     """Fields (lĩnh vực) and levels (cấp thực hiện) with their procedure counts."""
     return jsonify(_catalogue().facets())
 
 
 @bp.get("/api/v1/procedures/<code>")
-def detail(code: str):  # type: ignore[no-untyped-def]
+def detail(code: str):
     """One procedure: documents, steps, time, fees, forms, where to submit."""
     found = _catalogue().get(code.strip())
     if found is None:

@@ -1,10 +1,11 @@
 """The queue engine: issuing, cancelling, requeueing tickets and opening/closing the day.
 
-Every operation runs in the writer's batch (:mod:`hub.writer`), with :class:`~hub.state.QueueState`
-fresh and locked. The pattern is always: check against the live state and raise an ``ApiError``
-(409 ``conflict`` naming the state) before touching anything; then update the live state, defer
+Every operation runs in the writer's batch (:mod:`hub.queue.writer`), with
+:class:`~hub.queue.state.QueueState` fresh and locked. The pattern is always: check against the
+live state and raise an ``ApiError`` (409 ``conflict`` naming the state) before touching anything;
+then update the live state, defer
 the rows to the batch, and append the event and the audit line. Counter operations are in
-:mod:`hub.counter_ops`.
+:mod:`hub.queue.counter_ops`.
 
 Who is called next (:meth:`QueueState.pick`):
 
@@ -23,11 +24,11 @@ import secrets
 import sqlite3
 from typing import Any
 
-from hub.audit import audit
-from hub.auth import Principal, hash_token
+from hub.auth.access import Principal, hash_token
+from hub.auth.audit import audit
 from hub.errors import ApiError
-from hub.state import QueueState, Ticket
-from hub.writer import Tx
+from hub.queue.state import QueueState, Ticket
+from hub.queue.writer import Tx
 
 CANCEL_WINDOW_S = 120  # a kiosk may cancel its own ticket this long after printing it
 

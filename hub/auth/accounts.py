@@ -12,8 +12,8 @@ import time
 import unicodedata
 from typing import Any
 
-from hub.audit import audit
-from hub.auth import DEVICE_ROLES, USER_ROLES, hash_password, hash_token, new_token
+from hub.auth.access import DEVICE_ROLES, USER_ROLES, hash_password, hash_token, new_token
+from hub.auth.audit import audit
 
 ENROLL_CODE_TTL_S = 24 * 3600
 MIN_PASSWORD = 8

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from appliance.config import ConfigError, load
 from appliance.settings import ApplianceSettings
 from hub.config import HubConfig
+from motcua.config import ConfigError, load
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def _convert(key: str, kind: Any, value: Any, from_env: bool) -> Any:
 def _overlay(cls: type[T], base: T, table: Mapping[str, Any], prefix: str) -> T:
     """Return ``base`` with values from a TOML table; unknown keys are refused."""
     hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    fields = {f.name: f for f in dataclasses.fields(cls)}
     changes: dict[str, Any] = {}
     for name, value in table.items():
         key = f"{prefix}{name}"
@@ -105,14 +105,14 @@ def _overlay(cls: type[T], base: T, table: Mapping[str, Any], prefix: str) -> T:
             changes[name] = _overlay(kind, getattr(base, name), value, f"{key}.")
         else:
             changes[name] = _convert(key, kind, value, from_env=False)
-    return dataclasses.replace(base, **changes)  # type: ignore[type-var]
+    return dataclasses.replace(base, **changes)
 
 
 def _env_overlay(cls: type[T], base: T, env: Mapping[str, str], prefix: str, path: str) -> T:
     """Return ``base`` with values from ``MOTCUA_*`` variables that name its fields."""
     hints = typing.get_type_hints(cls)
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+    for f in dataclasses.fields(cls):
         kind = hints[f.name]
         env_name = f"{prefix}{f.name.upper()}"
         key = f"{path}{f.name}"
@@ -122,7 +122,7 @@ def _env_overlay(cls: type[T], base: T, env: Mapping[str, str], prefix: str, pat
             )
         elif env_name in env:
             changes[f.name] = _convert(f"{key} ({env_name})", kind, env[env_name], True)
-    return dataclasses.replace(base, **changes)  # type: ignore[type-var]
+    return dataclasses.replace(base, **changes)
 
 
 def _validate(obj: Any, path: str = "") -> None:
