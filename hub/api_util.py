@@ -31,10 +31,18 @@ def json_body(required: bool = True) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise bad_request("the body is not valid JSON: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise bad_request(f"the body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise bad_request("the body must be a JSON object")
+    try:
+        # JSON may spell a lone UTF-16 surrogate ("\\ud800"); no text column can store one, and
+        # it would fail the whole write batch at commit, so refuse it here.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request("the body has invalid text (a lone UTF-16 surrogate)") from None
     return data
 
 
