@@ -79,7 +79,7 @@ def enroll() -> Response:
               username=None, address=address)  # fmt: skip
         return {"device_id": device_id, "role": row["role"], "token": token}
 
-    return perform(op, 201)
+    return perform(op, 201, secret=True)
 
 
 @bp.post("/devices/heartbeat")
@@ -137,7 +137,7 @@ def login() -> Response:
     # Idempotency of a login is scoped to the device (or the address for an admin without one).
     if device is not None:
         g.principal = device
-    return perform(writer_op, 201)
+    return perform(writer_op, 201, secret=True)
 
 
 def _check_counter_login(conn: Any, device: Principal | None, counter: int | None) -> None:
