@@ -140,8 +140,8 @@ def devices_main(argv: list[str]) -> int:
                 value = accounts.enroll_code(conn, args.role, args.counter, args.hours * 3600)
                 print(value)
             else:
-                accounts.revoke_device(conn, args.device_id)
-                print(f"device {args.device_id} revoked")
+                ended = accounts.revoke_device(conn, args.device_id)
+                print(f"device {args.device_id} revoked; {ended} clerk session(s) ended")
     except accounts.AccountError as exc:
         return _fail(str(exc))
     finally:

@@ -132,15 +132,23 @@ def add_device(
     return int(cur.lastrowid or 0), token
 
 
-def revoke_device(conn: sqlite3.Connection, device_id: int) -> None:
-    """Revoke a device token at once (its next request gets 401)."""
+def revoke_device(conn: sqlite3.Connection, device_id: int) -> int:
+    """Revoke a device token at once (its next request gets 401), and end the clerk sessions
+    opened on it: a stolen counter panel must not keep a clerk's session alive for hours.
+    Returns how many sessions ended."""
     row = conn.execute("SELECT revoked_at FROM devices WHERE id = ?", (device_id,)).fetchone()
     if row is None:
         raise AccountError(f"no device {device_id}")
     if row[0] is not None:
         raise AccountError(f"device {device_id} is already revoked")
-    conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (time.time(), device_id))
-    audit(conn, None, "device.revoke", str(device_id))
+    now = time.time()
+    conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (now, device_id))
+    ended = conn.execute(
+        "UPDATE sessions SET ended_at = ? WHERE device_id = ? AND ended_at IS NULL",
+        (now, device_id),
+    ).rowcount
+    audit(conn, None, "device.revoke", str(device_id), {"sessions_ended": ended})
+    return ended
 
 
 def list_devices(conn: sqlite3.Connection) -> list[dict[str, Any]]:
