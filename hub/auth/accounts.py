@@ -6,12 +6,12 @@ These run on a connection inside a transaction, against the same database file t
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import time
 import unicodedata
 from typing import Any
 
+from hub.auth import enrolment
 from hub.auth.access import DEVICE_ROLES, USER_ROLES, hash_password, hash_token, new_token
 from hub.auth.audit import audit
 
@@ -101,11 +101,12 @@ def enroll_code(
     conn: sqlite3.Connection, role: str, counter: int | None = None,
     ttl_s: float = ENROLL_CODE_TTL_S,
 ) -> str:  # fmt: skip
-    """A one-time code ``123-456`` that enrols one device of ``role`` (valid ``ttl_s``)."""
+    """A one-time code ``1234-5678`` that enrols one device of ``role`` (valid ``ttl_s``)."""
     _check_device_role(role, counter)
+    key = enrolment.load_key(enrolment.key_file(conn))
     while True:
-        digits = f"{secrets.randbelow(10**6):06d}"
-        digest = hash_token(digits)
+        digits = enrolment.new_digits()
+        digest = enrolment.digest(key, digits)
         if not conn.execute("SELECT 1 FROM enroll_codes WHERE code_hash = ?", (digest,)).fetchone():
             break
     now = time.time()
@@ -115,7 +116,7 @@ def enroll_code(
         (digest, role, counter, now, now + ttl_s),
     )
     audit(conn, None, "device.enroll_code", role, {"counter": counter})
-    return f"{digits[:3]}-{digits[3:]}"
+    return enrolment.shown(digits)
 
 
 def add_device(

@@ -27,14 +27,23 @@ def test_wrong_enrolment_code_with_a_used_key_never_gets_the_token(office: Offic
     )
     assert status == 201 and enrolled["token"]
     status, body = office.req(
-        "POST", "/devices/enroll", {"code": "000-000", "name": "Kiosk 2"}, headers=key
+        "POST", "/devices/enroll", {"code": "0000-0000", "name": "Kiosk 2"}, headers=key
     )
-    assert status == 422 and enrolled["token"] not in str(body)
+    assert status == 401 and enrolled["token"] not in str(body)  # checked before any replay
     status, body = office.req(
         "POST", "/devices/enroll", {"code": code, "name": "Kiosk 2"}, headers=key
     )
-    assert status == 409 and body["error"]["code"] == "already_done"
+    assert status == 401 and "used" in body["error"]["message"]
     assert enrolled["token"] not in str(body)
+
+
+def test_a_repeated_login_is_refused_not_answered_with_the_first_token(office: Office) -> None:
+    key = {"Idempotency-Key": "login-9"}
+    status, first = office.req("POST", "/sessions", dict(office.creds["admin"]), headers=key)
+    assert status == 201
+    status, body = office.req("POST", "/sessions", dict(office.creds["admin"]), headers=key)
+    assert status == 409 and body["error"]["code"] == "already_done"
+    assert first["token"] not in str(body)
 
 
 def test_the_idempotency_table_keeps_no_device_or_session_token(office: Office) -> None:
