@@ -18,11 +18,12 @@ def test_failed_logins_elsewhere_do_not_lock_the_clerk_out(office: Office) -> No
     wrong = {"username": clerk["username"], "password": "not-the-password"}
     codes = [post(office, "/sessions", wrong, "10.0.0.66")[0] for _ in range(11)]
     assert codes[:10] == [401] * 10 and codes[10] == 429
-    counter = str(clerk["counter"])
+    device = office.creds["counters"][str(clerk["counter"])]["token"]
+    right = {k: clerk[k] for k in ("username", "password", "counter")}
     answer = office.client.post(
         "/api/v1/sessions",
-        json={"username": clerk["username"], "password": clerk["password"], "counter": clerk["counter"]},
-        headers={"Authorization": f"Bearer {office.creds['counters'][counter]['token']}"},
+        json=right,
+        headers={"Authorization": f"Bearer {device}"},
         environ_base={"REMOTE_ADDR": "10.0.0.5"},
     )  # fmt: skip
     assert answer.status_code == 201, answer.get_json()

@@ -80,3 +80,20 @@ def test_webhook_timestamp_of_unicode_digits_is_a_signature_error(stamp: str) ->
     headers = {"X-Motcua-Timestamp": stamp, "X-Motcua-Delivery": "d1", "X-Motcua-Signature": "x"}
     with pytest.raises(SignatureError, match="unix seconds"):
         verify("secret", headers, b"{}", now=1_700_000_000)
+
+
+def test_priority_reason_is_a_code_kept_off_public_views(office: Office) -> None:
+    status, body = office.req(
+        "POST", "/tickets", {"service": "A", "priority": True, "priority_reason": "bệnh\x07"},
+        office.kiosk,
+    )  # fmt: skip
+    assert status == 400 and body["error"]["field"] == "priority_reason"
+    issued = office.issue("A", priority=True, priority_reason="pregnant")
+    assert issued["priority_reason"] == "pregnant"  # the kiosk that asked gets it back
+    status, state = office.req("GET", "/state")
+    assert status == 200 and "pregnant" not in str(state)
+    status, own = office.req("GET", f"/tickets/{issued['token']}")
+    assert status == 200 and "priority_reason" not in own
+    assert "pregnant" not in str(office.events())
+    page = office.client.get(f"/t/{issued['token']}").get_data(as_text=True)
+    assert "pregnant" not in page
