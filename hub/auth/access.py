@@ -52,8 +52,9 @@ class Principal:
         return f"d:{self.device_id}"
 
     def by(self) -> dict[str, Any]:
-        """The ``by`` object of events."""
-        return {"user": self.username, "device": self.device_id}
+        """The ``by`` object of events: who acted, as the public may see it. Events go out on an
+        anonymous stream, so no username (it is half of a login, and the audit keeps it)."""
+        return {"name": self.display_name, "counter": self.counter, "device": self.device_id}
 
 
 def hash_token(token: str) -> str:

@@ -192,6 +192,10 @@ def rate_ticket(ticket_id: int) -> Response:
 
     def op(tx: Tx) -> dict[str, Any]:
         row = engine.find(tx.conn, ticket_id)
+        if p.role != "admin" and p.counter != row["counter"]:
+            raise ApiError(
+                403, "forbidden", f"ticket {row['number']} was served at another counter"
+            )
         if row["state"] not in ("serving", "done"):
             raise conflict(f"ticket {row['number']} is {row['state']}; rate it once served")
         if tx.conn.execute("SELECT 1 FROM ratings WHERE ticket_id = ?", (ticket_id,)).fetchone():
@@ -211,7 +215,8 @@ def rate_ticket(ticket_id: int) -> Response:
             "INSERT INTO ratings (ticket_id, level, counter, clerk, at) VALUES (?, ?, ?, ?, ?)",
             (ticket_id, level, rating["counter"], rating["clerk"], tx.now),
         )
-        tx.emit("rating.created", {"rating": rating, "by": p.by()})
+        # The stream is public: it says a ticket was rated, not how or whom.
+        tx.emit("rating.created", {"rating": {"ticket_id": ticket_id, "counter": row["counter"]}})
         return {"rating": rating}
 
     return perform(op, 201)

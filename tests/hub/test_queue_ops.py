@@ -257,7 +257,8 @@ def test_every_change_is_an_event_with_who_and_the_fresh_services(office: Office
     assert "ticket.issued" in types and "ticket.called" in types
     called = next(e for e in events if e["type"] == "ticket.called")
     assert called["counter"]["number"] == 2
-    assert called["by"]["user"] == "minh"
+    assert called["by"]["counter"] == 2 and called["by"]["name"]
+    assert "minh" not in str(called)  # the clerk's username is half a login: never public
     assert called["services"][0]["code"] == "A" and called["services"][0]["waiting"] == 0
     assert "token" not in called["ticket"]
     ids = [e["id"] for e in office.events()]
@@ -275,6 +276,23 @@ def test_rating_once_per_served_ticket(office: Office) -> None:
     assert office.req("POST", f"/tickets/{t['id']}/rating", {"level": 2}, office.clerk(2))[0] == 409
     status, body = office.req("POST", f"/tickets/{t['id']}/rating", {"level": 6}, office.clerk(2))
     assert status == 400 and body["error"]["field"] == "level"
+
+
+def test_only_the_counter_that_served_a_ticket_rates_it(office: Office) -> None:
+    t = office.issue("A")
+    office.act(2, "call-next")
+    office.act(2, "finish")
+    rate = f"/tickets/{t['id']}/rating"
+    other_device = office.creds["counters"]["1"]["token"]
+    for token in (office.clerk(1), other_device):
+        status, body = office.req("POST", rate, {"level": 5}, token)
+        assert status == 403 and "served at another counter" in body["error"]["message"]
+    start = office.events()[-1]["id"]
+    serving_device = office.creds["counters"]["2"]["token"]
+    assert office.req("POST", rate, {"level": 4}, serving_device)[0] == 201
+    (rated,) = office.events(start)
+    assert rated["type"] == "rating.created"
+    assert rated["rating"] == {"ticket_id": t["id"], "counter": 2}  # not the level, not the clerk
 
 
 def test_notice_and_print_reports(office: Office) -> None:
