@@ -185,6 +185,10 @@ class Startup:
         self._send(code.strip())
 
     def _send(self, code: str) -> None:
+        token = read_token(self.token_file)
+        if token is not None:  # another app of this device (a second screen) enrolled it
+            self._ready(token)
+            return
         self._pending_code = code
         self.error = None
         self.trying = True
