@@ -53,6 +53,6 @@ def _screenshot(directory: Path) -> Any:
     from kivy.core.window import Window
 
     directory.mkdir(parents=True, exist_ok=True)
-    path = Window.screenshot(name=str(directory / "screen{:04d}.png"))
+    path = Window.screenshot(name=str(directory / "screen.png"))  # saved as screen0001.png, …
     log.info("screenshot saved: %s", path)
     return path
