@@ -40,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"motcua kiosk: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # journald keeps what the kiosk says; force: importing python-escpos set a handler already.
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True
+    )
     from appliance.ui.boot import configure
 
     width, height = settings.window_size()
