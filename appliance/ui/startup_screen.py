@@ -17,7 +17,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
@@ -81,6 +81,7 @@ class StartupScreen(BoxLayout):
     command = StringProperty("")  # the hub's command that makes a code
     code = StringProperty("")  # as shown: 123-4
     can_submit = BooleanProperty(False)
+    scale = NumericProperty(1.0)  # how much larger than on a small panel texts are drawn
 
     def __init__(
         self, startup: Startup, title: tuple[str, str], enrol_command: str, **kwargs: Any
