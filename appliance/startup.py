@@ -72,8 +72,9 @@ class Startup:
     """The start-up state machine for one appliance.
 
     ``client`` is the app's own hub client: once a token is known it is set on the client, so
-    the app speaks as this device from its first request. ``backoff`` is the first and the
-    longest wait between tries of an absent hub.
+    the app speaks as this device from its first request. ``tasks`` is for the start-up's own
+    work and is shut down once it is ready or stopped. ``backoff`` is the first and the longest
+    wait between tries of an absent hub.
     """
 
     def __init__(
@@ -135,6 +136,7 @@ class Startup:
     def stop(self) -> None:
         """Stop trying (the app is closing); answers still on their way are ignored."""
         self._stopped = True
+        self._tasks.shutdown()
 
     def retry_in(self) -> float | None:
         """Seconds until the hub is asked again, while waiting for it."""
@@ -233,6 +235,7 @@ class Startup:
         self.token = token
         self.client.token = token
         self.error, self.trying, self.next_try_at = None, False, None
+        self._tasks.shutdown()  # nothing more to do: its worker thread goes
         self._set(Stage.READY)
 
     def _set(self, stage: Stage) -> None:

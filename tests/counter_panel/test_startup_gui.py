@@ -66,7 +66,9 @@ def type_code(driver, code: str) -> None:
         driver.tap(driver.find(lambda w, k=key: getattr(w, "key", None) == k, screen))
 
 
-def test_a_new_panel_waits_for_the_hub_then_enrols_with_the_code_typed_on_it(hub_process, tmp_path):
+def test_a_new_panel_waits_for_the_hub_then_enrols_with_a_code_typed_on_it(hub_process, tmp_path):
+    from kivy.core.window import Window
+
     hub = hub_process
     shots = shots_dir(tmp_path)
     token_file = tmp_path / "var" / "counter-token"
@@ -87,6 +89,11 @@ def test_a_new_panel_waits_for_the_hub_then_enrols_with_the_code_typed_on_it(hub
         assert "motcua devices enroll-code --role counter --counter 2" in shown(driver)
         enrol = driver.find_text("Đăng ký", screen.entry)
         assert enrol.disabled  # nothing typed yet
+        for text in "9x":  # a technician's USB keyboard types digits too, and only digits
+            Window.dispatch("on_textinput", text)
+        assert screen.code == "9"
+        Window.dispatch("on_key_down", 8, 0, None, [])  # backspace
+        assert screen.code == ""
 
         wrong = next(c for c in ("111-111", "222-222") if c not in hub.enroll_codes.values())
         type_code(driver, wrong)
