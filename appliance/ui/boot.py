@@ -36,7 +36,7 @@ def configure(
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("graphics", "resizable", "0" if fullscreen else "1")
-    Config.set("kivy", "exit_on_escape", "0")  # a citizen pressing Esc must not close the kiosk
+    Config.set("kivy", "exit_on_escape", "0")  # a citizen pressing Esc must not close the app
     Config.set("input", "mouse", "mouse,multitouch_on_demand")  # no red dots on right click
     os.environ.setdefault("KIVY_WINDOW_TITLE", title)
     if screenshot_dir is not None:

@@ -119,3 +119,17 @@ def test_a_new_panel_waits_for_the_hub_then_enrols_with_a_code_typed_on_it(hub_p
         driver.screenshot(shots / "startup-then-login.png")
     finally:
         driver.stop()
+
+
+def test_a_panel_closed_while_it_waits_for_the_hub_stops_cleanly(hub_process, tmp_path):
+    hub_process.stop()
+    driver = start_new_panel(hub_process, tmp_path / "token")
+    startup = driver.app.gate.startup
+    driver.wait_until(lambda: startup.next_try_at is not None, what="a retry planned")
+    driver.stop()  # on_stop with no panel built yet
+    assert not driver.app.gate.built and startup.stage.value == "waiting_for_hub"
+    hub_process.start()
+    driver.wait_until(lambda: startup.retry_in() == 0, what="the planned retry's time")
+    driver.pump(5)  # the retry finds the start-up stopped: no request, no panel
+    assert not driver.app.gate.built and startup.stage.value == "waiting_for_hub"
+    assert not startup.trying
