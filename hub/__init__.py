@@ -8,11 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from hub import db, errors
 from hub.clock import Clock
 from hub.config import HubConfig
 from motcua import config as config_loader
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in the hub's routes: at most a SQLite integer, so a larger id is simply not
+    found (404) instead of overflowing the query."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 def create_app(
@@ -31,6 +41,7 @@ def create_app(
     else:
         settings = config_loader.load(HubConfig, overrides=test_config)
     app = Flask(__name__, template_folder="web/templates")
+    app.url_map.converters["int"] = RowIdConverter
     app.config["MOTCUA"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # Vietnamese stays readable

@@ -3,11 +3,15 @@
 Everything a request sends is checked here, in the request thread, before anything is handed to
 the writer: a malformed request never reaches the store. :func:`perform` adds idempotency: a
 repeat of a state-changing call with the same ``Idempotency-Key`` from the same principal within
-24 h gets the first answer back and changes nothing.
+24 h gets the first answer back and changes nothing. The key is bound to a digest of the method,
+path and body: the same key on a different request is refused (422), never answered with the
+first request's result. Answers that carry a secret (a device or session token) are kept without
+it, so a repeat of those is refused (409) rather than handing the secret out again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from collections.abc import Callable
@@ -15,7 +19,7 @@ from typing import Any
 
 from flask import Response, current_app, g, request
 
-from hub.errors import bad_request
+from hub.errors import ApiError, bad_request
 from hub.queue.writer import Tx
 
 IDEMPOTENCY_TTL_S = 24 * 3600
@@ -31,10 +35,18 @@ def json_body(required: bool = True) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(raw)
+    except RecursionError:
+        raise bad_request("the body is not valid JSON: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise bad_request(f"the body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise bad_request("the body must be a JSON object")
+    try:
+        # JSON may spell a lone UTF-16 surrogate ("\\ud800"); no text column can store one, and
+        # it would fail the whole write batch at commit, so refuse it here.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request("the body has invalid text (a lone UTF-16 surrogate)") from None
     return data
 
 
@@ -96,11 +108,43 @@ def idempotency_key() -> str | None:
     return key
 
 
-def perform(op: Callable[[Tx], Any], status: int = 200) -> Response:
-    """Run ``op`` in the writer (committed before answering), honouring ``Idempotency-Key``."""
+def request_digest() -> str:
+    """A digest of what this request asks: method, path with query, and body."""
+    digest = hashlib.sha256(f"{request.method} {request.full_path}\n".encode())
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def _replay(seen: tuple[int, str, str], fingerprint: str) -> tuple[int, str, bool]:
+    status, body, kept = seen
+    if kept != fingerprint:
+        raise ApiError(
+            422, "idempotency_mismatch",
+            "this Idempotency-Key was used for a different request; use a new key",
+            "Idempotency-Key",
+        )  # fmt: skip
+    if status == SECRET_KEPT:
+        raise ApiError(
+            409, "already_done",
+            "this request was already carried out and its answer held a secret the hub does not"
+            " keep; start again (a new enrolment code, or log in again)",
+        )  # fmt: skip
+    return status, body, True
+
+
+# Stored in place of an answer that carried a secret: the request is done, the answer is gone.
+SECRET_KEPT = 0
+
+
+def perform(op: Callable[[Tx], Any], status: int = 200, *, secret: bool = False) -> Response:
+    """Run ``op`` in the writer (committed before answering), honouring ``Idempotency-Key``.
+
+    ``secret``: the answer carries a token that must not be stored, even for a replay.
+    """
     key = idempotency_key()
     principal = g.get("principal")
     scope = principal.key if principal is not None else f"ip:{request.remote_addr}"
+    fingerprint = request_digest() if key is not None else ""
 
     def job(tx: Tx) -> tuple[int, Any, bool]:
         memo_key = ("idempotency", scope, key)
@@ -108,23 +152,24 @@ def perform(op: Callable[[Tx], Any], status: int = 200) -> Response:
             seen = tx.batch.memo.get(memo_key)  # a repeat within the same batch
             if seen is None:
                 seen = tx.read.execute(
-                    "SELECT status, body FROM idempotency WHERE principal = ? AND key = ?"
-                    " AND created_at > ?",
+                    "SELECT status, body, fingerprint FROM idempotency"
+                    " WHERE principal = ? AND key = ? AND created_at > ?",
                     (scope, key, tx.now - IDEMPOTENCY_TTL_S),
                 ).fetchone()
             if seen is not None:
-                return seen[0], seen[1], True
+                return _replay(tuple(seen), fingerprint)
         result = op(tx)
         if key is None:
             # Encoded by the request thread: the writer's time is everyone's. (Views are
             # fresh dicts of plain values, so later changes to the live state do not leak in.)
             return status, result, False
         body = "" if result is None else json.dumps(result, ensure_ascii=False)
-        tx.memo[memo_key] = (status, body)
+        kept = (SECRET_KEPT, "") if secret else (status, body)
+        tx.memo[memo_key] = (*kept, fingerprint)
         tx.defer(
-            "INSERT OR REPLACE INTO idempotency (principal, key, status, body, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (scope, key, status, body, tx.now),
+            "INSERT OR REPLACE INTO idempotency"
+            " (principal, key, status, body, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (scope, key, *kept, fingerprint, tx.now),
         )
         return status, body, False
 

@@ -1,4 +1,4 @@
-"""``motcua hub | users | devices | services | counters | backup | restore | import``.
+"""``motcua hub | users | devices | services | counters | backup | restore | import | export``.
 
 Administration commands work on the hub's database file directly (SQLite lets them write beside
 a running hub); each takes ``--config FILE`` (or ``MOTCUA_CONFIG``) and ``--db PATH``.
@@ -140,8 +140,8 @@ def devices_main(argv: list[str]) -> int:
                 value = accounts.enroll_code(conn, args.role, args.counter, args.hours * 3600)
                 print(value)
             else:
-                accounts.revoke_device(conn, args.device_id)
-                print(f"device {args.device_id} revoked")
+                ended = accounts.revoke_device(conn, args.device_id)
+                print(f"device {args.device_id} revoked; {ended} clerk session(s) ended")
     except accounts.AccountError as exc:
         return _fail(str(exc))
     finally:
@@ -203,3 +203,17 @@ def import_main(argv: list[str]) -> int:
     except ImportError:
         return _fail("import is not available in this installation (hub.upstream.fileimport)")
     return int(fileimport.main(argv) or 0)
+
+
+def export_main(argv: list[str]) -> int:
+    """``motcua export TABLE``: tickets, ratings or events of a day range as CSV or JSON lines."""
+    from hub import export
+
+    pre = argparse.ArgumentParser(add_help=False)
+    _common(pre)
+    known, _ = pre.parse_known_args(argv)
+    try:
+        settings = _settings(known)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    return export.main(argv, str(settings.db_path), settings.timezone, settings.day_starts_at)

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
-import sqlite_utils
 from flask import Flask, current_app
 
 PRAGMAS = (
@@ -106,10 +105,6 @@ class Store:
                     conn = None
             if conn is not None:
                 conn.close()
-
-    def utils(self) -> sqlite_utils.Database:
-        """sqlite-utils over this thread's connection, for inserts and table helpers."""
-        return sqlite_utils.Database(self.conn())
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

@@ -40,7 +40,11 @@ SCHEMAS: dict[str, Any] = {
             "service": {"type": "string"}, "service_name_vi": {"type": "string"},
             "service_name_en": {"type": "string"},
             "state": {"enum": ["waiting", "called", "serving", "done", "no_show", "cancelled"]},
-            "priority": {"type": "boolean"}, "priority_reason": _STR_OR_NULL,
+            "priority": {"type": "boolean"},
+            "priority_reason": {
+                "enum": ["elderly", "disabled", "pregnant", "small_child", "merit", None],
+                "description": "only in the issuing answer",
+            },
             "counter": _INT_OR_NULL, "counter_name": _STR_OR_NULL, "issued_at": _TS,
             "called_at": _TS, "started_at": _TS, "finished_at": _TS,
             "ahead": _INT_OR_NULL, "estimated_wait_s": _INT_OR_NULL,

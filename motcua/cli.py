@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "restore": ("hub.cli:restore_main", "restore the hub database from a backup"),
     "upstream-sim": ("hub.upstream.sim:main", "a simulated one-stop back end for demo and tests"),
     "import": ("hub.cli:import_main", "import procedures or dossiers from a JSON or CSV file"),
+    "export": ("hub.cli:export_main", "export tickets, ratings or events as CSV or JSON lines"),
     "kiosk": ("kiosk.main:main", "run the citizen kiosk"),
     "counter": ("counter_panel.main:main", "run the clerk's counter panel"),
     "display": ("queue_display.main:main", "run the waiting-room display"),

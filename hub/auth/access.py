@@ -147,7 +147,9 @@ def _query_in(
             "SELECT s.id, s.counter, s.device_id, u.id, u.username, u.role, u.display_name,"
             " s.expires_at"
             " FROM sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.token_hash = ? AND s.ended_at IS NULL AND s.expires_at > ? AND u.active = 1",
+            " LEFT JOIN devices d ON d.id = s.device_id"
+            " WHERE s.token_hash = ? AND s.ended_at IS NULL AND s.expires_at > ? AND u.active = 1"
+            " AND d.revoked_at IS NULL",  # a session opened on a revoked device ends with it
             (digest, now),
         ).fetchone()
         if row is None:

@@ -6,12 +6,12 @@ These run on a connection inside a transaction, against the same database file t
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import time
 import unicodedata
 from typing import Any
 
+from hub.auth import enrolment
 from hub.auth.access import DEVICE_ROLES, USER_ROLES, hash_password, hash_token, new_token
 from hub.auth.audit import audit
 
@@ -101,11 +101,12 @@ def enroll_code(
     conn: sqlite3.Connection, role: str, counter: int | None = None,
     ttl_s: float = ENROLL_CODE_TTL_S,
 ) -> str:  # fmt: skip
-    """A one-time code ``123-456`` that enrols one device of ``role`` (valid ``ttl_s``)."""
+    """A one-time code ``1234-5678`` that enrols one device of ``role`` (valid ``ttl_s``)."""
     _check_device_role(role, counter)
+    key = enrolment.load_key(enrolment.key_file(conn))
     while True:
-        digits = f"{secrets.randbelow(10**6):06d}"
-        digest = hash_token(digits)
+        digits = enrolment.new_digits()
+        digest = enrolment.digest(key, digits)
         if not conn.execute("SELECT 1 FROM enroll_codes WHERE code_hash = ?", (digest,)).fetchone():
             break
     now = time.time()
@@ -115,7 +116,7 @@ def enroll_code(
         (digest, role, counter, now, now + ttl_s),
     )
     audit(conn, None, "device.enroll_code", role, {"counter": counter})
-    return f"{digits[:3]}-{digits[3:]}"
+    return enrolment.shown(digits)
 
 
 def add_device(
@@ -132,15 +133,23 @@ def add_device(
     return int(cur.lastrowid or 0), token
 
 
-def revoke_device(conn: sqlite3.Connection, device_id: int) -> None:
-    """Revoke a device token at once (its next request gets 401)."""
+def revoke_device(conn: sqlite3.Connection, device_id: int) -> int:
+    """Revoke a device token at once (its next request gets 401), and end the clerk sessions
+    opened on it: a stolen counter panel must not keep a clerk's session alive for hours.
+    Returns how many sessions ended."""
     row = conn.execute("SELECT revoked_at FROM devices WHERE id = ?", (device_id,)).fetchone()
     if row is None:
         raise AccountError(f"no device {device_id}")
     if row[0] is not None:
         raise AccountError(f"device {device_id} is already revoked")
-    conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (time.time(), device_id))
-    audit(conn, None, "device.revoke", str(device_id))
+    now = time.time()
+    conn.execute("UPDATE devices SET revoked_at = ? WHERE id = ?", (now, device_id))
+    ended = conn.execute(
+        "UPDATE sessions SET ended_at = ? WHERE device_id = ? AND ended_at IS NULL",
+        (now, device_id),
+    ).rowcount
+    audit(conn, None, "device.revoke", str(device_id), {"sessions_ended": ended})
+    return ended
 
 
 def list_devices(conn: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -1,18 +1,20 @@
 """Enrolment, device heartbeats, clerk and admin sessions.
 
-Login and enrolment are rate-limited per username and per client address before any password or
-code is checked, so guessing is slow whether it targets one account or sprays many.
+Login is rate-limited per (username, address), per address and for the whole hub, before any
+password is checked: guessing is slow whether it targets one account or sprays many, and nobody
+can lock a clerk out by spending the clerk's attempts from elsewhere. Enrolment is limited per
+address and for the whole hub, and every failed attempt leaves an audit row.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
 
 from hub.api_util import get_int, get_str, json_body, json_response, perform
+from hub.auth import enrolment
 from hub.auth.access import (
     SESSION_HOURS,
     Principal,
@@ -28,7 +30,8 @@ from hub.errors import ApiError, bad_request
 from hub.queue.writer import Tx
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1")
-_CODE = re.compile(r"^\d{3}-?\d{3}$")
+GLOBAL_FACTOR = 6  # the hub's login attempts a minute, as a multiple of one address's
+ENROLMENTS_PER_MINUTE = 20  # for the whole hub: see hub.auth.enrolment
 # A fixed hash to check against when the username is unknown, so timing does not tell.
 _DUMMY_HASH = "pbkdf2:sha256:200000$dummysalt$" + "0" * 64
 
@@ -37,33 +40,42 @@ def _limiter() -> RateLimiter:
     return current_app.extensions["motcua.login_limiter"]
 
 
-def normalize_code(code: str) -> str:
-    """``123-456`` and ``123456`` are the same enrolment code."""
-    return code.replace("-", "").replace(" ", "")
-
-
 @bp.post("/devices/enroll")
 def enroll() -> Response:
     """Trade a one-time enrolment code for a device token (shown once, stored hashed)."""
     data = json_body()
     code = get_str(data, "code", max_len=20) or ""
     name = get_str(data, "name", max_len=80) or ""
-    if not _CODE.match(code.replace(" ", "")):
-        raise bad_request("the enrolment code looks like 123-456", "code")
+    try:
+        digits = enrolment.parse(code)
+    except enrolment.CodeFormatError as exc:
+        raise bad_request(str(exc), "code") from None
     address = request.remote_addr or "?"
     _limiter().check(f"enroll:{address}", "enrolment attempts")
-    digest = hash_token(normalize_code(code))
+    current_app.extensions["motcua.enroll_limiter"].check("enroll", "enrolment attempts")
+    digest = enrolment.digest(current_app.extensions["motcua.enroll_key"], digits)
+    refused = ApiError(
+        401, "unauthorized", "the enrolment code is unknown, used or expired", "code"
+    )
+    usable = (
+        "SELECT role, counter FROM enroll_codes WHERE code_hash = ? AND used_at IS NULL"
+        " AND expires_at > ?"
+    )
+    with current_app.extensions["motcua.store"].borrow() as conn:  # enrolments are rare
+        now = current_app.extensions["motcua.clock"].now()
+        found = conn.execute(usable, (digest, now)).fetchone()
+    if found is None:
+        current_app.extensions["motcua.writer"].run(
+            lambda tx: audit(tx, None, "device.enroll_failed", None, {"name": name},
+                             username=None, address=address)
+        )  # fmt: skip
+        raise refused
 
     def op(tx: Tx) -> dict[str, Any]:
-        row = tx.conn.execute(
-            "SELECT role, counter FROM enroll_codes WHERE code_hash = ? AND used_at IS NULL"
-            " AND expires_at > ?",
-            (digest, tx.now),
-        ).fetchone()
-        if row is None:
-            raise ApiError(
-                401, "unauthorized", "the enrolment code is unknown, used or expired", "code"
-            )
+        row = tx.conn.execute(usable, (digest, tx.now)).fetchone()
+        if row is None:  # used by a request that got in just before this one
+            raise refused
+
         token = new_token("d")
         cur = tx.conn.execute(
             "INSERT INTO devices (name, role, counter, token_hash, enrolled_at)"
@@ -79,7 +91,7 @@ def enroll() -> Response:
               username=None, address=address)  # fmt: skip
         return {"device_id": device_id, "role": row["role"], "token": token}
 
-    return perform(op, 201)
+    return perform(op, 201, secret=True)
 
 
 @bp.post("/devices/heartbeat")
@@ -117,8 +129,9 @@ def login() -> Response:
     if request.headers.get("Authorization") and device is None:
         raise ApiError(401, "unauthorized", "the device token is unknown or revoked")
     address = request.remote_addr or "?"
-    _limiter().check(f"login-user:{username.lower()}", "login attempts")
+    _limiter().check(f"login-user:{username.lower()}@{address}", "login attempts")
     _limiter().check(f"login-addr:{address}", "login attempts")
+    current_app.extensions["motcua.global_login_limiter"].check("login", "login attempts")
     with current_app.extensions["motcua.store"].borrow() as conn:  # logins are rare
         user = conn.execute(
             "SELECT id, username, display_name, role, password_hash FROM users"
@@ -137,7 +150,7 @@ def login() -> Response:
     # Idempotency of a login is scoped to the device (or the address for an admin without one).
     if device is not None:
         g.principal = device
-    return perform(writer_op, 201)
+    return perform(writer_op, 201, secret=True)
 
 
 def _check_counter_login(conn: Any, device: Principal | None, counter: int | None) -> None:
@@ -228,4 +241,11 @@ def init_app(app: Flask) -> None:
     """Register the auth endpoints and the login rate limiter."""
     settings = app.config["MOTCUA"]
     app.extensions["motcua.login_limiter"] = RateLimiter(settings.login_attempts_per_minute)
+    # The whole hub: enough for a busy office's logins, far too few for guessing.
+    app.extensions["motcua.global_login_limiter"] = RateLimiter(
+        settings.login_attempts_per_minute * GLOBAL_FACTOR
+    )
+    app.extensions["motcua.enroll_limiter"] = RateLimiter(ENROLMENTS_PER_MINUTE)
+    store = app.extensions["motcua.store"]
+    app.extensions["motcua.enroll_key"] = enrolment.load_key(enrolment.key_file(store.conn()))
     app.register_blueprint(bp)

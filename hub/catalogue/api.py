@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, request
 
 from hub.catalogue.procedures import Catalogue
+from hub.digits import parse_digits
 from hub.errors import ApiError, bad_request
 
 bp = Blueprint("procedures", __name__)
@@ -20,9 +21,10 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.strip().isdigit() or not low <= int(raw) <= high:
+    value = parse_digits(raw)
+    if value is None or not low <= value <= high:
         raise bad_request(f"{name} must be a whole number from {low} to {high}", name)
-    return int(raw)
+    return value
 
 
 @bp.get("/api/v1/procedures")

@@ -18,6 +18,8 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from hub.digits import is_digits
+
 MAX_INPUT = 512  # a lookup URL with tracking junk fits; anything longer is not a receipt
 MAX_CODE = 48
 
@@ -73,7 +75,10 @@ def _unwrap(text: str) -> str:
 
 
 def _from_url(text: str) -> str:
-    parts = urlsplit(text if "://" in text else f"https://{text}")
+    try:
+        parts = urlsplit(text if "://" in text else f"https://{text}")
+    except ValueError:  # e.g. an unclosed '[' reads as a broken IPv6 address
+        raise InvalidCode("the scanned link is not a valid address") from None
     params = {k.strip().lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
     params.update(
         {k.strip().lower(): v for k, v in parse_qsl(parts.fragment, keep_blank_values=True)}
@@ -108,7 +113,7 @@ def _check(text: str) -> str:
     agency, day, sequence = parts
     _check_agency(agency)
     _check_day(day)
-    if not sequence.isdigit() or not 4 <= len(sequence) <= 8:
+    if not is_digits(sequence, 8) or len(sequence) < 4:
         raise InvalidCode(
             f"the last part must be the receipt number, 4 to 8 digits, not {sequence!r}"
         )
@@ -130,7 +135,7 @@ def _check_agency(agency: str) -> None:
 
 
 def _check_day(day: str) -> None:
-    if not (len(day) == 6 and day.isdigit()):
+    if not (len(day) == 6 and is_digits(day)):
         raise InvalidCode(f"the middle part must be the receipt date as yyMMdd, not {day!r}")
     try:
         dt.date(2000 + int(day[:2]), int(day[2:4]), int(day[4:]))

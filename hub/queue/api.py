@@ -16,7 +16,7 @@ from hub.auth.access import Principal, require, require_counter
 from hub.auth.audit import audit
 from hub.errors import ApiError, bad_request
 from hub.queue.counter_ops import CounterOps
-from hub.queue.engine import QueueEngine, conflict, new_ticket_token
+from hub.queue.engine import PRIORITY_REASONS, QueueEngine, conflict, new_ticket_token
 from hub.queue.state import QueueState
 from hub.queue.writer import Tx
 
@@ -127,6 +127,10 @@ def issue_ticket() -> Response:
     service = get_str(data, "service", max_len=20)
     priority = get_bool(data, "priority")
     reason = get_str(data, "priority_reason", required=False, max_len=60)
+    if reason is not None and reason not in PRIORITY_REASONS:
+        raise bad_request(
+            f"'priority_reason' must be one of {', '.join(PRIORITY_REASONS)}", "priority_reason"
+        )
     p = _principal()
     engine = _engine()
     token = new_ticket_token()

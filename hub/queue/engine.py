@@ -30,6 +30,8 @@ from hub.errors import ApiError
 from hub.queue.state import QueueState, Ticket
 from hub.queue.writer import Tx
 
+# Who may go first (the kiosk offers one button each); kept with the ticket for staff and reports.
+PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "small_child", "merit")
 CANCEL_WINDOW_S = 120  # a kiosk may cancel its own ticket this long after printing it
 
 
@@ -150,7 +152,12 @@ class QueueEngine:
             {"ticket": view, "services": [s.service_view(service, tx.now)], "by": p.by()},
         )
         audit(tx, p, "ticket.issue", number, {"ticket_id": t["id"], "priority": priority})
-        return {**view, "token": token, "status_url": f"{self.public_url}/t/{token}"}
+        # The reason is the citizen's (age, disability, pregnancy…): it goes back to the kiosk
+        # that asked and into the database for staff, never onto public streams and pages.
+        return {
+            **view, "priority_reason": reason, "token": token,
+            "status_url": f"{self.public_url}/t/{token}",
+        }  # fmt: skip
 
     def find(self, conn: sqlite3.Connection, ticket_id: int) -> Ticket:
         """A ticket from the live state, or its row; 404 if there is none."""

@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 
 from flask import Blueprint, Flask, Response, current_app, request
 
+from hub.digits import parse_digits
 from hub.errors import bad_request
 from hub.queue.writer import Event, event_json
 
@@ -107,9 +108,10 @@ def _parse_topics(raw: str | None) -> frozenset[str] | None:
 def _parse_after(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
-    if not value.strip().isdigit():
-        raise bad_request(f"{name} must be a non-negative event id, not {value!r}", name)
-    return int(value)
+    event_id = parse_digits(value)
+    if event_id is None:
+        raise bad_request(f"{name} must be a non-negative event id, not {value[:40]!r}", name)
+    return event_id
 
 
 def stream(

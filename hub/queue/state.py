@@ -239,7 +239,6 @@ class QueueState:
             "service_name_en": svc.get("name_en"),
             "state": t["state"],
             "priority": bool(t["priority"]),
-            "priority_reason": t["priority_reason"],
             "counter": number,
             "counter_name": counter["name"] if counter else None,
             "issued_at": iso(t["issued_at"]),

@@ -14,6 +14,7 @@ import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from hub.digits import is_digits
 from hub.upstream.base import Catalogue, Changes, UpstreamBadData, UpstreamError, UpstreamTimeout
 from hub.upstream.mapping import BadRecord, Mapping
 
@@ -127,7 +128,7 @@ class HttpAdapter:
             if response.status != 200:
                 raise UpstreamError(f"the back end answered HTTP {response.status}")
             length = response.getheader("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
+            if length and is_digits(length, 30) and int(length) > max_bytes:
                 raise UpstreamBadData(f"the answer is too large ({length} bytes)")
             body = _read(response, conn, deadline, max_bytes)
         except TimeoutError as exc:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hub.digits import is_digits, parse_digits
 from hub.dossiers.codes import InvalidCode, normalize_code
 from hub.dossiers.status import mask_name
 
@@ -199,7 +200,7 @@ class Mapping:
             return None
         value = value.strip()
         try:
-            if value.isdigit() and len(value) == 14 and self.date_format == PORTAL_DATE:
+            if is_digits(value, 14) and len(value) == 14 and self.date_format == PORTAL_DATE:
                 return _portal_date(value, zone)
             moment = self._parse_date(value)
         except ValueError:
@@ -273,8 +274,8 @@ def text_list(value: Any) -> list[str]:
 def _status(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 2:
-        value = int(value.strip())
+    if isinstance(value, str):
+        value = parse_digits(value, max_len=2)
     if isinstance(value, int) and 1 <= value <= 10:
         return value
     return None

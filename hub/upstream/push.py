@@ -16,6 +16,8 @@ import time
 from collections.abc import Mapping as HeaderMap
 from typing import Any
 
+from hub.digits import is_digits
+
 TOLERANCE_S = 300
 MAX_BODY = 2 * 1024 * 1024
 MAX_RECORDS = 1000
@@ -48,7 +50,7 @@ def verify(secret: str, headers: HeaderMap[str, Any], body: bytes, now: float) -
     stamp_text = str(headers.get("X-Motcua-Timestamp") or "")
     delivery = str(headers.get("X-Motcua-Delivery") or "")
     given = str(headers.get("X-Motcua-Signature") or "")
-    if not stamp_text.isdigit() or len(stamp_text) > 12:
+    if not is_digits(stamp_text, 12):
         raise SignatureError("X-Motcua-Timestamp must be unix seconds")
     if not _DELIVERY.match(delivery):
         raise SignatureError("X-Motcua-Delivery must be 8-100 letters, digits or ._:-")

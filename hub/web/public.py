@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
+from hub.digits import parse_digits
 from motcua.i18n import Translator
 
 bp = Blueprint("public", __name__)
@@ -31,8 +32,8 @@ def _texts() -> dict[str, tuple[str, str]]:
 
 def _poll_ms() -> int:
     """How often the page asks again: 5 s, or ``?poll=`` ms within 1-60 s (tests, kiosks)."""
-    raw = request.args.get("poll", "")
-    return min(max(int(raw), 1000), 60000) if raw.isdigit() else 5000
+    value = parse_digits(request.args.get("poll", ""), max_len=6)
+    return 5000 if value is None else min(max(value, 1000), 60000)
 
 
 @bp.get("/t/<token>")

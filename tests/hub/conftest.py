@@ -114,6 +114,7 @@ def make_office(tmp_path: Path, seeded: tuple[Path, dict[str, Any]], **settings:
     """A fresh app over a copy of the seeded database."""
     path = tmp_path / "hub.sqlite3"
     shutil.copy(seeded[0], path)
+    shutil.copy(f"{seeded[0]}.key", f"{path}.key")  # the key its enrolment codes are kept under
     now = [START]
     clock = Clock("Asia/Ho_Chi_Minh", "06:00", now=lambda: now[0])
     app = create_app(

@@ -59,7 +59,7 @@ def test_users_devices_and_office_from_the_cli(
     assert "(disabled)" in capsys.readouterr().out
     assert run(db, "devices", "enroll-code", "--role", "kiosk") == 0
     code = capsys.readouterr().out.strip()
-    assert re.fullmatch(r"\d{3}-\d{3}", code)
+    assert re.fullmatch(r"\d{4}-\d{4}", code)
     assert run(db, "devices", "enroll-code", "--role", "kiosk", "--counter", "1") == 1
     assert run(db, "devices", "revoke", "99") == 1
     conn = sqlite3.connect(db)
