@@ -33,12 +33,12 @@ log = logging.getLogger(__name__)
 
 Later = Callable[[float, Callable[[], None]], Any]  # run a function after a delay, on the UI
 
-CODE_DIGITS = 6  # `motcua devices enroll-code` prints 123-456
+CODE_DIGITS = 8  # `motcua devices enroll-code` prints 1234-5678 (hub/API.md)
 
 # What the technician reads when the hub refuses a code, by the API's error code.
 REFUSALS = {
     "unauthorized": "This code is unknown, already used or expired. Ask for a new one.",
-    "invalid": "An enrolment code has 6 digits, like 123-456.",
+    "invalid": "An enrolment code has 8 digits, like 1234-5678.",
     "rate_limited": "Too many attempts. Wait a minute, then try again.",
 }
 REFUSED = "The hub refused the code: {message}"
@@ -63,9 +63,10 @@ class Message:
 
 
 def format_code(text: str) -> str:
-    """The digits typed so far, shown as the hub prints codes: '1234' -> '123-4'."""
+    """The digits typed so far, shown as the hub prints codes: '123456' -> '1234-56'."""
     digits = "".join(ch for ch in text if ch.isdigit())
-    return digits if len(digits) <= 3 else f"{digits[:3]}-{digits[3:]}"
+    half = CODE_DIGITS // 2
+    return digits if len(digits) <= half else f"{digits[:half]}-{digits[half:]}"
 
 
 class Startup:

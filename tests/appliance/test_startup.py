@@ -51,7 +51,7 @@ def make_startup(hub_process):
 
 
 def a_wrong_code(hub: HubProcess) -> str:
-    return next(c for c in ("111-111", "222-222") if c not in hub.enroll_codes.values())
+    return next(c for c in ("1111-1111", "2222-2222") if c not in hub.enroll_codes.values())
 
 
 def test_without_a_token_it_waits_for_the_hub_then_asks_for_the_code(
@@ -161,6 +161,9 @@ def test_a_token_file_that_cannot_be_written_is_said_before_the_code_is_spent(
     assert startup.ready
 
 
-@pytest.mark.parametrize(("typed", "shown"), [("", ""), ("12", "12"), ("1234", "123-4")])
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [("", ""), ("1234", "1234"), ("123456", "1234-56"), ("1234-5678", "1234-5678")],
+)
 def test_the_code_is_shown_as_the_hub_prints_it(typed, shown):
     assert format_code(typed) == shown

@@ -95,7 +95,7 @@ def test_a_new_panel_waits_for_the_hub_then_enrols_with_a_code_typed_on_it(hub_p
         Window.dispatch("on_key_down", 8, 0, None, [])  # backspace
         assert screen.code == ""
 
-        wrong = next(c for c in ("111-111", "222-222") if c not in hub.enroll_codes.values())
+        wrong = next(c for c in ("1111-1111", "2222-2222") if c not in hub.enroll_codes.values())
         type_code(driver, wrong)
         assert screen.code == wrong and not enrol.disabled
         driver.tap(enrol)
