@@ -61,15 +61,15 @@ def test_a_panel_up_before_the_hub_waits_for_it_then_enrols_by_itself(
 
 @pytest.mark.gui
 @pytest.mark.slow
+@pytest.mark.parametrize("screen", ["panel", "rating-screen"])
 def test_a_panel_without_a_token_or_code_shows_the_code_entry_and_keeps_running(
-    hub_process, appliance_process, tmp_path
+    hub_process, appliance_process, tmp_path, screen
 ):
     token_file = tmp_path / "counter-token"
-    panel = appliance_process(
-        "counter",
-        ["--hub", hub_process.url, "--token-file", str(token_file)],
-        {"MOTCUA_COUNTER": "2"},
-    )
+    args = ["--hub", hub_process.url, "--token-file", str(token_file)]
+    if screen == "rating-screen":  # the citizen-facing second screen starts the same way
+        args.append("--rating-screen")
+    panel = appliance_process("counter", args, {"MOTCUA_COUNTER": "2"})
     panel.wait_log("start-up screen: Nhập mã đăng ký thiết bị / Type the enrolment code")
-    panel.screenshot("counter-code-entry.png")
+    panel.screenshot(f"counter-{screen}-code-entry.png")
     assert panel.alive() and not token_file.exists()
