@@ -14,7 +14,6 @@ import json
 import logging
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -330,15 +329,3 @@ class EventStream:
             self._on_event(Event(event_id, event_type, data))
         except Exception:  # a bug in one handler must not end the stream
             log.exception("event handler failed for %s %s", event_type, event_id)
-
-
-def wait_for_hub(client: HubClient, timeout: float = 10.0) -> bool:
-    """Poll ``/healthz`` until the hub answers or ``timeout`` passes; True if it answered."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            client.request("GET", "/healthz")
-            return True
-        except HubError:
-            time.sleep(0.1)
-    return False

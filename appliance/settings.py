@@ -24,6 +24,7 @@ class ApplianceSettings:
     height: int = 0
     idle_timeout_s: float = 60.0
     request_timeout_s: float = 5.0
+    screenshot_dir: Path = Path("var/screenshots")  # where `kill -USR1` saves the screen
 
     def validate(self, path: str = "") -> None:
         """Refuse values that would only fail later."""

@@ -14,9 +14,11 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Keyboard, Window
 from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.widget import Widget
 
 from appliance.devices.keypad import make_keypad
 from appliance.hublink import HubClient
+from appliance.startup import Startup
 from appliance.tasks import Tasks
 from appliance.ui.widgets import load_kv
 from counter_panel.controller import BUSY_SHOWN_AFTER_S, PanelController
@@ -45,10 +47,12 @@ class CounterPanelApp(App):
         client: HubClient,
         *,
         tasks: Tasks | None = None,
+        startup: Startup | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.title = "Motcua — Quầy / Counter"
+        self.startup = startup  # None: the client already holds the panel's token
         self.settings = settings
         self.client = client
         self.t = Translator(["counter_panel"], settings.language)
@@ -76,7 +80,21 @@ class CounterPanelApp(App):
 
     # -- building --------------------------------------------------------------------------
 
-    def build(self) -> ScreenManager:
+    def build(self) -> Widget:
+        """The start-up screen until the panel has its token, then the panel itself."""
+        from appliance.ui.startup_screen import StartupGate
+
+        counter = self.settings.counter
+        self.gate = StartupGate(
+            self,
+            self.startup,
+            self.build_panel,
+            title=self.t.both("Counter {number}", number=counter),
+            enrol_command=f"motcua devices enroll-code --role counter --counter {counter}",
+        )
+        return self.gate.root()
+
+    def build_panel(self) -> ScreenManager:
         """Screens, controller, keyboard and keypad."""
         load_kv()
         from counter_panel.screens.lock import LockScreen
@@ -141,6 +159,9 @@ class CounterPanelApp(App):
 
     def on_stop(self) -> None:
         """Stop the stream, the keypad and the workers; forget the window bindings."""
+        self.gate.stop()
+        if not self.gate.built:
+            return  # closed while still starting up: nothing else was started
         Window.unbind(on_key_down=self._on_key_down, on_textinput=self._on_textinput)
         Window.unbind(on_touch_down=self._on_touch)
         self._ticker.cancel()

@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 
-from appliance.enrolment import EnrolmentError, ensure_token
 from appliance.hublink import HubClient
 from counter_panel.settings import CounterSettings
 from motcua import config
@@ -45,7 +44,11 @@ def load_settings(args: argparse.Namespace) -> CounterSettings:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the panel until its window closes; 2 for a bad setting or a failed enrolment."""
+    """Run the panel until its window closes; 2 for a bad setting.
+
+    A hub that does not answer yet, or a panel with no token, is no reason to stop: the panel
+    shows what it waits for and goes on by itself (:mod:`appliance.startup`).
+    """
     args = parse_args(sys.argv[1:] if argv is None else argv)
     # journald keeps what an appliance says; the demo keypad's pty path is announced this way.
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -55,25 +58,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"motcua counter: {exc}", file=sys.stderr)
         return 2
     client = HubClient(settings.hub_url, timeout=settings.request_timeout_s)
-    try:
-        client.token = ensure_token(
-            client, settings.token_file, settings.enroll_code, settings.name or "Counter panel"
-        )
-    except EnrolmentError as exc:
-        print(f"motcua counter: {exc}", file=sys.stderr)
-        return 2
     # Kivy's "interrupt" clock wakes the UI as soon as a worker hands it the hub's answer,
     # instead of at the next 60 Hz tick: a press shows about a frame sooner (bench/).
     os.environ.setdefault("KIVY_CLOCK", "interrupt")
     from appliance.ui.boot import configure
 
-    configure(settings.width, settings.height, settings.fullscreen, "Motcua — Quầy")
+    configure(
+        settings.width, settings.height, settings.fullscreen, "Motcua — Quầy",
+        screenshot_dir=settings.screenshot_dir,
+    )  # fmt: skip
+    from appliance.ui.startup_screen import kivy_startup
+
+    startup = kivy_startup(client, settings, settings.name or "Counter panel")
     if args.rating_screen:
         from counter_panel.rating_app import RatingScreenApp
 
-        RatingScreenApp(settings, client).run()
+        RatingScreenApp(settings, client, startup=startup).run()
         return 0
     from counter_panel.app import CounterPanelApp
 
-    CounterPanelApp(settings, client).run()
+    CounterPanelApp(settings, client, startup=startup).run()
     return 0

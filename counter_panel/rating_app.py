@@ -7,8 +7,10 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.widget import Widget
 
 from appliance.hublink import HubClient
+from appliance.startup import Startup
 from appliance.tasks import Tasks
 from appliance.ui.widgets import load_kv
 from counter_panel.rating_station import RatingStation
@@ -21,8 +23,16 @@ THANKS_S = 3.0
 class RatingScreenApp(App):
     """Runs :class:`RatingStation` on a screen facing the citizen."""
 
-    def __init__(self, settings: CounterSettings, client: HubClient, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        settings: CounterSettings,
+        client: HubClient,
+        *,
+        startup: Startup | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
+        self.startup = startup  # None: the client already holds the token
         self.title = "Motcua — Đánh giá / Rating"
         self.settings = settings
         self.client = client
@@ -37,7 +47,21 @@ class RatingScreenApp(App):
         """English text for ``msgid``."""
         return self.t(msgid, "en", **values)
 
-    def build(self) -> ScreenManager:
+    def build(self) -> Widget:
+        """The start-up screen until the station has its token, then the station."""
+        from appliance.ui.startup_screen import StartupGate
+
+        counter = self.settings.counter
+        self.gate = StartupGate(
+            self,
+            self.startup,
+            self.build_station,
+            title=self.t.both("Counter {number}", number=counter),
+            enrol_command=f"motcua devices enroll-code --role counter --counter {counter}",
+        )
+        return self.gate.root()
+
+    def build_station(self) -> ScreenManager:
         """The idle card and the rating screen over one station controller."""
         load_kv()
         from counter_panel.screens.rating import RatingScreen
@@ -81,6 +105,9 @@ class RatingScreenApp(App):
 
     def on_stop(self) -> None:
         """Stop the stream and the workers."""
+        self.gate.stop()
+        if not self.gate.built:
+            return  # closed while still starting up
         self._ticker.cancel()
         if self.controller is not None:
             self.controller.stop()

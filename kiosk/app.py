@@ -13,10 +13,12 @@ from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.widget import Widget
 
 from appliance.devices.printer import TicketPrinter, build_printer
 from appliance.devices.scanner import SerialScanner, WedgeDecoder
 from appliance.hublink import Event, EventStream, HubClient
+from appliance.startup import Startup
 from appliance.tasks import Tasks, kivy_tasks
 from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
@@ -59,9 +61,11 @@ class KioskApp(App):
         kiosk: Kiosk,
         tasks: Tasks,
         settings: KioskSettings,
+        startup: Startup | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.startup = startup  # None: the kiosk's client already holds its token
         self.kiosk = kiosk
         self.tasks = tasks
         self.settings = settings
@@ -82,7 +86,20 @@ class KioskApp(App):
         other = "en" if self.kiosk.language == "vi" else "vi"
         return self.kiosk.t(msgid, other)
 
-    def build(self) -> ScreenManager:
+    def build(self) -> Widget:
+        """The start-up screen until the kiosk has its token, then the kiosk itself."""
+        from appliance.ui.startup_screen import StartupGate
+
+        self.gate = StartupGate(
+            self,
+            self.startup,
+            self.build_kiosk,
+            title=self.kiosk.t.both("Queue ticket and lookup kiosk"),
+            enrol_command="motcua devices enroll-code --role kiosk",
+        )
+        return self.gate.root()
+
+    def build_kiosk(self) -> ScreenManager:
         """The screens, input listeners and timers."""
         load_kit_kv()
         screens_dir = Path(__file__).parent / "screens"
@@ -189,6 +206,11 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         """Stop timers, listeners and background work."""
+        self.gate.stop()
+        if not self.gate.built:  # closed while still starting up
+            self.tasks.shutdown()
+            self.kiosk.close()
+            return
         for event in self._events:
             event.cancel()
         Window.unbind(on_touch_down=self._touched, on_key_down=self._key)
@@ -211,14 +233,21 @@ def _version() -> str:
 
 def build_app(
     settings: KioskSettings,
-    token: str | None,
+    token: str | None = None,
     *,
+    startup: Startup | None = None,
     printer: TicketPrinter | None = None,
     tasks: Tasks | None = None,
 ) -> KioskApp:
-    """The kiosk app for ``settings`` (tests pass their own printer; default: from config)."""
+    """The kiosk app for ``settings`` (tests pass their own printer; default: from config).
+
+    Give it either the ``token`` or the ``startup`` that gets one (its client is the kiosk's).
+    """
     tasks = tasks or kivy_tasks()
-    client = HubClient(settings.hub_url, token, settings.request_timeout_s)
+    if startup is not None:
+        client = startup.client
+    else:
+        client = HubClient(settings.hub_url, token, settings.request_timeout_s)
     if printer is None:
         printer = build_printer(settings.printer)
     translator = Translator(["kiosk"], settings.language)
@@ -231,4 +260,4 @@ def build_app(
         settings.idle_timeout_s,
         _version(),
     )
-    return KioskApp(kiosk, tasks, settings)
+    return KioskApp(kiosk, tasks, settings, startup)

@@ -1,13 +1,12 @@
-"""``motcua kiosk``: read the settings, enrol on first start, open the kiosk full screen."""
+"""``motcua kiosk``: read the settings, then start; enrolment and a late hub are shown on screen."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
-import time
 
-from appliance.enrolment import EnrolmentError, ensure_token
-from appliance.hublink import HubClient, wait_for_hub
+from appliance.hublink import HubClient
 from kiosk.settings import KioskSettings
 from motcua.config import ConfigError, load
 
@@ -22,25 +21,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def obtain_token(settings: KioskSettings, patience_s: float = 30.0) -> str:
-    """The device token; on first start, enrol, waiting for the hub if it is not up yet."""
-    client = HubClient(settings.hub_url, timeout=settings.request_timeout_s)
-    deadline = time.monotonic() + patience_s
-    try:
-        while True:
-            try:
-                return ensure_token(
-                    client, settings.token_file, settings.enroll_code, settings.name
-                )
-            except EnrolmentError:
-                if time.monotonic() > deadline or wait_for_hub(client, timeout=2.0):
-                    raise  # the hub answered and refused, or we waited long enough
-    finally:
-        client.close()
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Run the kiosk until it is closed."""
+    """Run the kiosk until it is closed; 2 for a bad setting.
+
+    A hub that does not answer yet, or a kiosk with no token, is no reason to stop: the kiosk
+    shows what it waits for and goes on by itself (:mod:`appliance.startup`).
+    """
     args = parse_args(sys.argv[1:] if argv is None else argv)
     overrides: dict[str, object] = {}
     if args.hub:
@@ -54,16 +40,20 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"motcua kiosk: {exc}", file=sys.stderr)
         return 2
-    try:
-        token = obtain_token(settings)
-    except EnrolmentError as exc:
-        print(f"motcua kiosk: {exc}", file=sys.stderr)
-        return 2
+    # journald keeps what the kiosk says; force: importing python-escpos set a handler already.
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s %(name)s: %(message)s", force=True
+    )
     from appliance.ui.boot import configure
 
     width, height = settings.window_size()
-    configure(width, height, settings.fullscreen, "Motcua kiosk")
+    configure(
+        width, height, settings.fullscreen, "Motcua kiosk",
+        screenshot_dir=settings.screenshot_dir,
+    )  # fmt: skip
+    from appliance.ui.startup_screen import kivy_startup
     from kiosk.app import build_app  # Kivy is imported only now, configured
 
-    build_app(settings, token).run()
+    client = HubClient(settings.hub_url, timeout=settings.request_timeout_s)
+    build_app(settings, startup=kivy_startup(client, settings, settings.name)).run()
     return 0

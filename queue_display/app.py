@@ -8,9 +8,11 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.uix.widget import Widget
 
 from appliance.devices.speaker import Speaker
 from appliance.hublink import HubClient
+from appliance.startup import Startup
 from appliance.tasks import kivy_tasks
 from appliance.ui.widgets import load_kv as load_kit_kv
 from motcua.i18n import Translator
@@ -35,9 +37,11 @@ class DisplayApp(App):
         client: HubClient,
         *,
         speaker_factory: Callable[[DisplaySettings], Speaker] | None = None,
+        startup: Startup | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
+        self.startup = startup  # None: the client is ready as given
         self.settings = settings
         self.client = client
         self._speaker_factory = speaker_factory or default_speaker
@@ -46,7 +50,20 @@ class DisplayApp(App):
         self.screen: BoardScreen | None = None
         self.announcer: Announcer | None = None
 
-    def build(self) -> BoardScreen:
+    def build(self) -> Widget:
+        """The start-up screen until the display has its token, then the board."""
+        from appliance.ui.startup_screen import StartupGate
+
+        self.gate = StartupGate(
+            self,
+            self.startup,
+            self.build_board,
+            title=Translator(["queue_display"]).both("Waiting-room display"),
+            enrol_command="motcua devices enroll-code --role display",
+        )
+        return self.gate.root()
+
+    def build_board(self) -> BoardScreen:
         """Screen first (it shows "connecting" at once), then the controller in the background."""
         load_kit_kv()
         load_kv()
@@ -84,6 +101,7 @@ class DisplayApp(App):
 
     def on_stop(self) -> None:
         """Stop following the hub and release the speaker."""
+        self.gate.stop()
         for event in self._beats:
             event.cancel()
         if self.controller is not None:

@@ -59,7 +59,7 @@ def test_announcement(settings: DisplaySettings, spec: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Load settings, get a device token, run the board until closed."""
+    """Load settings, run the board until closed (a token first, on screen if need be)."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     overrides: dict[str, object] = {}
     if args.hub:
@@ -75,32 +75,28 @@ def main(argv: list[str] | None = None) -> int:
     if args.test_announcement:
         return test_announcement(settings, args.test_announcement)
 
-    from appliance.enrolment import EnrolmentError, ensure_token, read_token
-    from appliance.hublink import HubClient, HubUnreachable
+    from appliance.hublink import HubClient
 
+    # A hub that does not answer yet, or a display with no token, is no reason to stop: the
+    # display shows what it waits for and goes on by itself (appliance.startup).
     client = HubClient(settings.hub_url, timeout=settings.request_timeout_s)
-    # The board reads only public data, so a display with no token still works; it enrols
-    # when given a code so the hub lists it among its devices.
-    token = read_token(settings.token_file)
-    if token is None and settings.enroll_code:
-        try:
-            token = ensure_token(client, settings.token_file, settings.enroll_code, settings.name)
-        except (EnrolmentError, HubUnreachable) as exc:
-            print(f"motcua display: {exc}", file=sys.stderr)
-            return 2
-    client.token = token
 
     width, height = settings.width, settings.height
     if not width or not height:
         width, height = (1080, 1920) if args.portrait else (1920, 1080)
     from appliance.ui.boot import configure
 
-    configure(width, height, settings.fullscreen, "Motcua – màn hình phòng chờ")
+    configure(
+        width, height, settings.fullscreen, "Motcua – màn hình phòng chờ",
+        screenshot_dir=settings.screenshot_dir,
+    )  # fmt: skip
     if settings.rotation:
         from kivy.config import Config
 
         Config.set("graphics", "rotation", str(settings.rotation))
+    from appliance.ui.startup_screen import kivy_startup
     from queue_display.app import DisplayApp
 
-    DisplayApp(settings, client).run()
+    startup = kivy_startup(client, settings, settings.name)
+    DisplayApp(settings, client, startup=startup).run()
     return 0

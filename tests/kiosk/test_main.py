@@ -1,22 +1,16 @@
-"""``motcua kiosk`` as people start it: settings refused by name, enrolment on first start."""
+"""``motcua kiosk`` as people start it: settings refused by name; a hub that is not up yet is
+waited for on screen, then the kiosk enrols and runs (the start-up itself: tests/appliance)."""
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from appliance.enrolment import EnrolmentError
 from hub.testing import HubProcess
-from kiosk.main import main, obtain_token
-from kiosk.settings import KioskSettings
-from motcua.config import load
+from kiosk.main import main
 
 
 def test_a_bad_setting_stops_start_up_naming_it(tmp_path, capsys, monkeypatch):
@@ -29,66 +23,41 @@ def test_a_bad_setting_stops_start_up_naming_it(tmp_path, capsys, monkeypatch):
     assert "hub_url" in capsys.readouterr().err
 
 
-def test_enrolment_once_then_the_stored_token(hub_process: HubProcess, tmp_path):
-    token_file = tmp_path / "token"
-    settings = load(
-        KioskSettings,
-        env={},
-        overrides={
-            "hub_url": hub_process.url,
-            "token_file": str(token_file),
-            "enroll_code": hub_process.enroll_codes["kiosk"],
-            "name": "Kiosk sảnh B",
-        },
-    )
-    token = obtain_token(settings)
-    assert token_file.read_text().strip() == token
-    assert oct(token_file.stat().st_mode & 0o777) == "0o600"
-    assert obtain_token(settings) == token  # the code is not used twice
-    token_file.unlink()
-    with pytest.raises(EnrolmentError, match="refused"):
-        obtain_token(settings, patience_s=1.0)  # a one-time code, already spent
-
-
-def test_motcua_kiosk_enrols_and_reports_its_printer(hub_process: HubProcess, tmp_path: Path):
+@pytest.mark.gui
+@pytest.mark.slow
+def test_motcua_kiosk_up_before_the_hub_waits_then_enrols_and_reports_its_printer(
+    hub_process: HubProcess, appliance_process, tmp_path: Path
+):
+    hub = hub_process
+    hub.stop()  # a power cut: the kiosk boots before the hub
     token_file = tmp_path / "token"
     env = {
-        **os.environ,
-        "SDL_VIDEODRIVER": "offscreen",
-        "KIVY_NO_ARGS": "1",
-        "KIVY_NO_CONSOLELOG": "1",
         "MOTCUA_PRINTER_OUTPUT_DIR": str(tmp_path / "printer"),
         "MOTCUA_PRINTER_SIMULATE": "paper_low",
         "MOTCUA_NAME": "Kiosk sảnh C",
     }
-    env.pop("MOTCUA_CONFIG", None)
-    code = hub_process.enroll_codes["kiosk"]
-    argv = [sys.executable, "-m", "motcua.cli", "kiosk", "--hub", hub_process.url,
-            "--enroll-code", code, "--token-file", str(token_file)]  # fmt: skip
-    log = (tmp_path / "kiosk.log").open("wb")
-    proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        row = None
-        while time.monotonic() < deadline and proc.poll() is None:
-            with sqlite3.connect(f"file:{hub_process.db_path}?mode=ro", uri=True) as conn:
-                row = conn.execute(
-                    "SELECT status FROM devices WHERE name = ? AND status IS NOT NULL",
-                    ("Kiosk sảnh C",),
-                ).fetchone()
-            if row:
-                break
-            time.sleep(0.2)
-        assert proc.poll() is None, (tmp_path / "kiosk.log").read_text(errors="replace")[-3000:]
-        assert row is not None, "the kiosk never sent its heartbeat"
-        status = json.loads(row[0])
-        assert status["app"] == "kiosk" and status["printer"]["paper"] == "low"
-        assert token_file.exists()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
+    args = ["--hub", hub.url, "--enroll-code", hub.enroll_codes["kiosk"],
+            "--token-file", str(token_file)]  # fmt: skip
+    kiosk = appliance_process("kiosk", args, env)
+    kiosk.wait_log(f"start-up screen: Đang chờ máy chủ tại {hub.url} / Waiting for the hub at")
+    kiosk.screenshot("kiosk-waiting-for-hub.png")
+    assert not token_file.exists()
+
+    hub.start()
+    row = None
+
+    def heartbeat_arrived() -> bool:
+        nonlocal row
+        with sqlite3.connect(f"file:{hub.db_path}?mode=ro", uri=True) as conn:
+            row = conn.execute(
+                "SELECT status FROM devices WHERE name = ? AND status IS NOT NULL",
+                ("Kiosk sảnh C",),
+            ).fetchone()
+        return row is not None
+
+    kiosk.wait_for(heartbeat_arrived, what="the kiosk's heartbeat")
+    status = json.loads(row[0])
+    assert status["app"] == "kiosk" and status["printer"]["paper"] == "low"
+    assert oct(token_file.stat().st_mode & 0o777) == "0o600"
+    kiosk.screenshot("kiosk-after-enrolment.png")
+    assert kiosk.alive()

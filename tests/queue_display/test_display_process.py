@@ -70,3 +70,41 @@ def test_motcua_display_process_announces_a_call(hub_process, tmp_path):
             proc.kill()
             proc.wait(5)
         log.close()
+
+
+def test_a_display_up_before_the_hub_waits_for_it_then_enrols_and_shows_the_board(
+    hub_process, appliance_process, tmp_path
+):
+    hub = hub_process
+    hub.stop()  # a power cut: the display boots before the hub
+    token_file = tmp_path / "display-token"
+    env = {
+        "MOTCUA_TOKEN_FILE": str(token_file),
+        "MOTCUA_ENROLL_CODE": hub.enroll_codes["display"],
+        "MOTCUA_AUDIO_DIR": str(tmp_path / "audio"),
+    }
+    display = appliance_process("display", ["--hub", hub.url, "--speaker", "file"], env)
+    display.wait_log(f"start-up screen: Đang chờ máy chủ tại {hub.url} / Waiting for the hub at")
+    display.screenshot("display-waiting-for-hub.png")
+    assert not token_file.exists()
+
+    hub.start()
+    display.wait_log("start-up done: the app goes on")
+    assert token_file.stat().st_mode & 0o077 == 0
+    display.wait_log("event stream")  # the board follows the hub
+    display.screenshot("display-after-enrolment.png")
+    assert display.alive()
+
+
+def test_a_display_without_a_token_asks_for_the_code_instead_of_running_unenrolled(
+    hub_process, appliance_process, tmp_path
+):
+    token_file = tmp_path / "display-token"
+    display = appliance_process(
+        "display",
+        ["--hub", hub_process.url, "--speaker", "file"],
+        {"MOTCUA_TOKEN_FILE": str(token_file), "MOTCUA_AUDIO_DIR": str(tmp_path / "audio")},
+    )
+    display.wait_log("start-up screen: Nhập mã đăng ký thiết bị / Type the enrolment code")
+    display.screenshot("display-code-entry.png")
+    assert display.alive() and not token_file.exists()
