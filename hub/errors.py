@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -52,6 +52,20 @@ def init_app(app: Flask) -> None:
         response.status_code = exc.status
         if "retry_after" in exc.extra:
             response.headers["Retry-After"] = str(int(exc.extra["retry_after"]))
+        return response
+
+    @app.after_request
+    def _settle_body(response: Response) -> Response:
+        # A request refused before its body was read (401, 404, 429…) leaves that body on the
+        # connection. Read it when it is within the size the hub accepts, so the client's
+        # keep-alive connection carries on; past that, say the connection closes instead of
+        # dropping it silently.
+        length = request.content_length
+        if length:
+            if length <= (app.config.get("MAX_CONTENT_LENGTH") or 0):
+                request.get_data(cache=True)
+            else:
+                response.headers["Connection"] = "close"
         return response
 
     @app.errorhandler(HTTPException)
