@@ -2,11 +2,12 @@
 
 Built from a compact table of the queue's endpoints (hub/API.md is the prose form), plus any
 paths other parts of the hub registered under ``app.extensions["motcua.openapi_paths"]``.
-A test checks that every ``/api/v1`` route of the app appears here.
+A test checks that every route of the app appears here with its parameters, and nothing else.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, Response, current_app
@@ -101,14 +102,14 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
          "priority_reason": _STR_OR_NULL}}, 201, _REF["Ticket"]),
     ("get", "/api/v1/tickets/{token}", "A ticket's own status by its secret token", None, None,
      200, _REF["Ticket"]),
-    ("post", "/api/v1/tickets/{id}/cancel", "Cancel a waiting or called ticket",
+    ("post", "/api/v1/tickets/{ticket_id}/cancel", "Cancel a waiting or called ticket",
      ("clerk", "admin", "kiosk"), None, 200, _REF["Ticket"]),
-    ("post", "/api/v1/tickets/{id}/requeue", "Put a returning no-show back in line",
+    ("post", "/api/v1/tickets/{ticket_id}/requeue", "Put a returning no-show back in line",
      ("clerk", "admin"), None, 200, _REF["Ticket"]),
-    ("post", "/api/v1/tickets/{id}/print", "Report whether the ticket printed", ("kiosk",),
+    ("post", "/api/v1/tickets/{ticket_id}/print", "Report whether the ticket printed", ("kiosk",),
      {"type": "object", "required": ["ok"], "properties": {
          "ok": {"type": "boolean"}, "detail": {"type": "string"}}}, 204, None),
-    ("post", "/api/v1/tickets/{id}/rating", "Rate the service (1 best … 5 worst)",
+    ("post", "/api/v1/tickets/{ticket_id}/rating", "Rate the service (1 best … 5 worst)",
      ("clerk", "counter", "admin"),
      {"type": "object", "required": ["level"], "properties": {
          "level": {"type": "integer", "minimum": 1, "maximum": 5}}}, 201, _OBJ),
@@ -140,7 +141,7 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
      {"type": "string", "contentMediaType": "text/event-stream"}),
     ("post", "/api/v1/devices/enroll", "Trade a one-time code for a device token", None,
      {"type": "object", "required": ["code", "name"], "properties": {
-         "code": {"type": "string", "examples": ["123-456"]}, "name": {"type": "string"}}},
+         "code": {"type": "string", "examples": ["1234-5678"]}, "name": {"type": "string"}}},
      201, _OBJ),
     ("post", "/api/v1/devices/heartbeat", "A device is alive, with free-form status",
      ("kiosk", "display", "counter"), {"type": "object"}, 204, None),
@@ -152,6 +153,11 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
      ("kiosk", "display", "counter", "clerk", "admin"), None, 200, _OBJ),
     ("delete", "/api/v1/sessions/current", "Log out", ("clerk", "admin"), None, 204, None),
     ("get", "/api/v1/openapi.json", "This document", None, None, 200, _OBJ),
+    ("get", "/healthz", "Liveness: the database answers; the newest event id", None, None, 200,
+     {"type": "object", "properties": {"ok": {"type": "boolean"},
+                                       "last_event_id": {"type": "integer"}}}),
+    ("get", "/t/{token}", "The ticket's live status page (what its QR code opens; HTML)", None,
+     None, 200, {"type": "string", "contentMediaType": "text/html"}),
     # The dossier and procedure relay (hub/dossiers, hub/procedures*; see hub/API.md).
     ("get", "/api/v1/dossiers/{code}", "Dossier lookup by the code on its receipt "
      "(rate-limited; 404 dossier_not_found, 503 upstream_unavailable)", None, None, 200, _OBJ),
@@ -166,8 +172,49 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
 _ERRORS = {
     "400": "invalid input (the field is named)", "401": "no or unknown token",
     "403": "this role may not do this", "404": "not found", "409": "not allowed in this state",
-    "413": "body too large", "429": "too many attempts (Retry-After)",
+    "413": "body too large", "422": "Idempotency-Key reused for another request",
+    "429": "too many attempts (Retry-After)",
+    "503": "the hub or the back end cannot answer now (Retry-After where known)",
 }  # fmt: skip
+
+_ID = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
+# Every {name} in a path, by name.
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    "ticket_id": _ID,
+    "number": {**_ID, "minimum": 1},
+    "token": {"type": "string", "maxLength": 100},
+    "code": {"type": "string", "maxLength": 300},
+}
+# Query parameters and headers, by path.
+_QUERY: dict[str, list[tuple[str, str, dict[str, Any], str]]] = {
+    "/api/v1/events": [
+        ("topics", "query", {"type": "string"}, "comma-separated: ticket,counter,day,notice,…"),
+        ("after", "query", _ID, "resume after this event id"),
+        ("Last-Event-ID", "header", _ID, "resume after this event id (EventSource sends it)"),
+    ],
+    "/api/v1/procedures": [
+        ("q", "query", {"type": "string", "maxLength": 200}, "words, with or without accents"),
+        ("field", "query", {"type": "string"}, "a field (lĩnh vực) from /procedures/fields"),
+        ("level", "query", {"type": "string"}, "a level (cấp thực hiện)"),
+        ("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}, "default 20"),
+        ("offset", "query", {"type": "integer", "minimum": 0, "maximum": 1_000_000}, ""),
+    ],
+    "/t/{token}": [
+        ("poll", "query", {"type": "integer"}, "ms between refreshes, kept within 1-60 s"),
+    ],
+}
+
+
+def _parameters(path: str) -> list[dict[str, Any]]:
+    found = [
+        {"name": name, "in": "path", "required": True, "schema": PATH_PARAMETERS[name]}
+        for name in re.findall(r"{(\w+)}", path)
+    ]
+    found += [
+        {"name": name, "in": where, "required": False, "schema": schema, "description": text}
+        for name, where, schema, text in _QUERY.get(path, [])
+    ]
+    return found
 
 
 def document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -176,10 +223,12 @@ def document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
     error = {"content": {"application/json": {"schema": _REF["Error"]}}}
     for method, path, summary, roles, body, status, answer in ENDPOINTS:
         op: dict[str, Any] = {"summary": summary, "responses": {}}
+        if _parameters(path):
+            op["parameters"] = _parameters(path)
         if answer is None:
             op["responses"][str(status)] = {"description": "done"}
         else:
-            kind = "text/event-stream" if path.endswith("/events") else "application/json"
+            kind = answer.get("contentMediaType", "application/json")
             op["responses"][str(status)] = {"description": "ok",
                                             "content": {kind: {"schema": answer}}}  # fmt: skip
         for code, text in _ERRORS.items():

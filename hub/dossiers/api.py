@@ -35,9 +35,10 @@ def _callers() -> list[str]:
     return keys
 
 
-@bp.get("/api/v1/dossiers/<path:raw>")
-def lookup(raw: str):
-    """A dossier's status, from what the citizen typed or scanned."""
+@bp.get("/api/v1/dossiers/<path:code>")
+def lookup(code: str):
+    """A dossier's status, from what the citizen typed or scanned (``code``, raw)."""
+    raw = code
     parts = _parts()
     keys = _callers()
     for key in keys:
