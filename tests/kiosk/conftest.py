@@ -1,4 +1,5 @@
-"""Kiosk fixtures: controllers wired to a real hub process, run inline (no threads, no window)."""
+"""Kiosk fixtures: controllers wired to a real hub, run inline (no threads, no window); the hub
+is served from the test's process for controller tests, a subprocess for the apps offscreen."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from kiosk_support import kiosk_apps, make_kiosk
 
 from appliance.devices.printer import SimulatedPrinter
+from hub.inprocess import InProcessHub
 from hub.testing import HubProcess, start_hub
 from hub.upstream.testing import SimProcess
 from kiosk.controllers.kiosk import Kiosk
@@ -24,14 +26,14 @@ def printer(tmp_path: Path) -> SimulatedPrinter:
 
 @pytest.fixture
 def kiosk_with(
-    hub_process: HubProcess, tmp_path: Path
+    inprocess_hub: InProcessHub, tmp_path: Path
 ) -> Iterator[Callable[[str], tuple[Kiosk, SimulatedPrinter]]]:
     """``kiosk_with("paper_out")``: a kiosk whose simulated printer is in that condition."""
     made: list[Kiosk] = []
 
     def make(condition: str = "ok") -> tuple[Kiosk, SimulatedPrinter]:
         printer = SimulatedPrinter(tmp_path / f"printer-{len(made)}", 576, condition)
-        made.append(make_kiosk(hub_process, printer))
+        made.append(make_kiosk(inprocess_hub, printer))
         return made[-1], printer
 
     yield make

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from appliance.enrolment import EnrolmentError
-from hub.testing import HubProcess
+from hub.testing import HubProcess, SeededHub
 from kiosk.main import main, obtain_token
 from kiosk.settings import KioskSettings
 from motcua.config import load
@@ -29,15 +29,15 @@ def test_a_bad_setting_stops_start_up_naming_it(tmp_path, capsys, monkeypatch):
     assert "hub_url" in capsys.readouterr().err
 
 
-def test_enrolment_once_then_the_stored_token(hub_process: HubProcess, tmp_path):
+def test_enrolment_once_then_the_stored_token(inprocess_hub: SeededHub, tmp_path):
     token_file = tmp_path / "token"
     settings = load(
         KioskSettings,
         env={},
         overrides={
-            "hub_url": hub_process.url,
+            "hub_url": inprocess_hub.url,
             "token_file": str(token_file),
-            "enroll_code": hub_process.enroll_codes["kiosk"],
+            "enroll_code": inprocess_hub.enroll_codes["kiosk"],
             "name": "Kiosk sảnh B",
         },
     )
