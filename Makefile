@@ -18,9 +18,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	SDL_VIDEODRIVER=offscreen KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 $(PY) -m pytest
 
-# The quick loop: everything but the tests marked slow, gui (Kivy windows) or browser (Chromium).
+# The quick loop: everything but the tests marked slow, gui (Kivy windows) or browser (Chromium),
+# on two workers (a test file stays on one, so its fixtures are built once).
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not slow and not gui and not browser"
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not slow and not gui and not browser"
 
 # Extract the msgids from the code (babel.cfg) and bring every package's locale/vi.po in step:
 # new texts are added untranslated, texts no code uses are dropped.

@@ -27,6 +27,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from hub import core, create_app
 from hub.clock import Clock
 from hub.config import HubConfig
+from hub.dossiers.setup import start_sync
 from hub.testing import SeededHub
 from motcua import config as config_loader
 
@@ -86,6 +87,7 @@ class InProcessHub(SeededHub):
         clock = Clock(self.settings.timezone, self.settings.day_starts_at, now=self.clock)
         self.app = create_app(self.settings, clock=clock)
         self.app.extensions["motcua.writer"].start()
+        start_sync(self.app)  # the dossier relay's periodic sync, as the server starts it
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = make_server(
             "127.0.0.1", self.port, self.app, threaded=True, request_handler=_handler(self.clock)
@@ -101,6 +103,9 @@ class InProcessHub(SeededHub):
         """End the event streams, stop serving, stop the writer and close the database."""
         if self._server is None:
             return
+        sync = self.app.extensions["motcua.dossiers"]["sync"]
+        if sync is not None:
+            sync.stop()
         self.app.extensions["motcua.bus"].close(wait_s=0)
         self._server.shutdown()
         self._server.server_close()

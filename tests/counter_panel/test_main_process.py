@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 PANEL_ENV = {"SDL_VIDEODRIVER": "offscreen", "KIVY_NO_ARGS": "1", "MOTCUA_CONFIG": ""}
 
 
@@ -33,6 +35,8 @@ def test_a_bad_setting_or_a_missing_token_stops_with_a_clear_message(tmp_path):
     assert no_token.returncode == 2 and "enroll_code" in no_token.stderr
 
 
+@pytest.mark.gui  # the app's window, offscreen, in a process of its own
+@pytest.mark.slow
 def test_the_panel_enrols_once_then_runs_and_announces_its_demo_keypad(hub_process, tmp_path):
     token_file = tmp_path / "counter-token"
     env = {**os.environ, **PANEL_ENV, "MOTCUA_COUNTER": "1", "MOTCUA_KEYPAD_DRIVER": "pty"}

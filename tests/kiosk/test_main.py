@@ -50,6 +50,8 @@ def test_enrolment_once_then_the_stored_token(inprocess_hub: SeededHub, tmp_path
         obtain_token(settings, patience_s=1.0)  # a one-time code, already spent
 
 
+@pytest.mark.gui  # the app's window, offscreen, in a process of its own
+@pytest.mark.slow
 def test_motcua_kiosk_enrols_and_reports_its_printer(hub_process: HubProcess, tmp_path: Path):
     token_file = tmp_path / "token"
     env = {
