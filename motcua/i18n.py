@@ -20,6 +20,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterable
+from importlib import resources
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -80,8 +81,6 @@ def _nfc(value: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
 @functools.cache
 def load_catalog(package: str, language: str) -> Catalog | None:
     """The parsed ``<package>/locale/<language>.po``, or None when the package has none."""
-    from importlib import resources
-
     resource = resources.files(package) / "locale" / f"{language}.po"
     if not resource.is_file():
         return None
