@@ -60,10 +60,10 @@ def sim() -> Iterator[SimProcess]:
 UPSTREAM = {"kind": "sim", "sync_interval_s": 1.0, "timeout_s": 1.0}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def relay_hub(sim: SimProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessHub]:
     """A hub relaying the simulator (served from this process), its procedure catalogue synced
-    before tests use it."""
+    before tests use it; for one test file, so that its sync stops ticking after."""
     upstream = {**UPSTREAM, "base_url": sim.url}
     hub = start_in_process_hub(tmp_path_factory.mktemp("relay"), settings={"upstream": upstream})
     try:
