@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test test-fast messages lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,16 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	SDL_VIDEODRIVER=offscreen KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 $(PY) -m pytest
+
+# The quick loop: everything but the tests marked slow, gui (Kivy windows) or browser (Chromium),
+# on two workers (a test file stays on one, so its fixtures are built once).
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not slow and not gui and not browser"
+
+# Extract the msgids from the code (babel.cfg) and bring every package's locale/vi.po in step:
+# new texts are added untranslated, texts no code uses are dropped.
+messages: $(STAMP)
+	$(PY) -m motcua.catalogs
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from motcua.i18n import N_
+
 # Action -> the hub endpoint under /api/v1/counters/{n}/ and the event that echoes it.
 ENDPOINTS = {
     "call_next": ("call-next", "ticket.called"),
@@ -20,35 +22,38 @@ ENDPOINTS = {
 }
 
 SUCCESS = {
-    "call_next": "Called {number}",
-    "call_number": "Called {number}",
-    "recall": "Called {number} again",
-    "start": "Serving {number}",
-    "finish": "Finished {number}",
-    "no_show": "{number}: citizen not present",
-    "transfer": "{number} transferred to {target}",
-    "pause": "Counter paused",
-    "resume": "Counter open again",
+    "call_next": N_("Called {number}"),
+    "call_number": N_("Called {number}"),
+    "recall": N_("Called {number} again"),
+    "start": N_("Serving {number}"),
+    "finish": N_("Finished {number}"),
+    "no_show": N_("{number}: citizen not present"),
+    "transfer": N_("{number} transferred to {target}"),
+    "pause": N_("Counter paused"),
+    "resume": N_("Counter open again"),
 }
 
 # The hub's error codes (hub/API.md) -> what the clerk reads.
 ERRORS = {
-    "queue_empty": "Nobody is waiting.",
-    "conflict": "Not possible now; the panel now shows the hub's current state.",
-    "not_found": "No such ticket or counter today.",
-    "forbidden": "This account may not act at this counter.",
-    "unauthorized": "Your session has ended: please log in again.",
-    "rate_limited": "Too many attempts. Please wait a moment.",
-    "invalid": "The hub refused the request as invalid.",
-    "offline": "No answer from the hub. Press again to retry: it will not be done twice.",
+    "queue_empty": N_("Nobody is waiting."),
+    "conflict": N_("Not possible now; the panel now shows the hub's current state."),
+    "not_found": N_("No such ticket or counter today."),
+    "forbidden": N_("This account may not act at this counter."),
+    "unauthorized": N_("Your session has ended: please log in again."),
+    "rate_limited": N_("Too many attempts. Please wait a moment."),
+    "invalid": N_("The hub refused the request as invalid."),
+    "offline": N_("No answer from the hub. Press again to retry: it will not be done twice."),
 }
 
+# For an error code neither table has a text for.
+REFUSED = N_("The hub refused: {code}")
+
 LOGIN_ERRORS = {
-    "unauthorized": "Wrong username or password.",
-    "forbidden": "This account may not use this counter.",
-    "rate_limited": "Too many attempts. Please wait a moment.",
-    "invalid": "Enter a username and a password.",
-    "offline": "Offline: cannot reach the hub",
+    "unauthorized": N_("Wrong username or password."),
+    "forbidden": N_("This account may not use this counter."),
+    "rate_limited": N_("Too many attempts. Please wait a moment."),
+    "invalid": N_("Enter a username and a password."),
+    "offline": N_("Offline: cannot reach the hub"),
 }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from motcua.i18n import N_
+
 # A printed ticket number: a letter prefix (possibly none) and digits, e.g. A012 or 1005.
 _NUMBER = re.compile(r"^[A-Z]{0,3}[0-9]{1,5}$")
 
@@ -37,33 +39,33 @@ def refusal(
 ) -> str | None:
     """Why ``action`` cannot be done now (an English msgid), or None when it can."""
     if not logged_in:
-        return "Log in first."
+        return N_("Log in first.")
     if action == "lock":
         return None  # locking needs neither the hub nor an idle counter
     if locked:
-        return "The panel is locked."
+        return N_("The panel is locked.")
     if busy:
-        return "Please wait: the last action is still being sent."
+        return N_("Please wait: the last action is still being sent.")
     if not online:
-        return "Offline: cannot reach the hub"
+        return N_("Offline: cannot reach the hub")
     state = current.get("state") if current else None
     if action in ("call_next", "call_number"):
         if counter_state == "paused":
-            return "The counter is paused: resume it first."
+            return N_("The counter is paused: resume it first.")
         if state == "called":
             # The hub would mark the called ticket done unseen; a second tap would do just that.
-            return "Start, finish or mark the current ticket not present first."
+            return N_("Start, finish or mark the current ticket not present first.")
         if action == "call_next" and waiting <= 0:
-            return "Nobody is waiting."
+            return N_("Nobody is waiting.")
         return None
     if action in _NEEDS_TICKET:
         if state is None:
-            return "No ticket at this counter."
+            return N_("No ticket at this counter.")
         if state not in _NEEDS_TICKET[action]:
             return (
-                "Not possible for a ticket being served."
+                N_("Not possible for a ticket being served.")
                 if state == "serving"
-                else ("Not possible for this ticket now.")
+                else N_("Not possible for this ticket now.")
             )
         return None
     if action == "pause":

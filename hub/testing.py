@@ -11,13 +11,17 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import copy
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +45,25 @@ def _wait_exited(pids: list[int], timeout: float = 5.0) -> None:
             time.sleep(0.01)
 
 
+_SEEDED: dict[str, tuple[Path, dict[str, Any]]] = {}
+
+
+def seed_copy(db_path: Path, office: dict[str, Any]) -> dict[str, Any]:
+    """Seed ``office`` into ``db_path``; return its credentials.
+
+    Seeding hashes passwords (slow on purpose), so each office is seeded once per test process
+    and copied: every hub still starts from its own file with unused enrolment codes.
+    """
+    key = json.dumps(office, sort_keys=True)
+    if key not in _SEEDED:
+        folder = Path(tempfile.mkdtemp(prefix="motcua-seed-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _SEEDED[key] = (folder / "hub.sqlite3", demo.seed(folder / "hub.sqlite3", office))
+    source, creds = _SEEDED[key]
+    shutil.copy(source, db_path)
+    return copy.deepcopy(creds)
+
+
 def free_port() -> int:
     """A TCP port free on 127.0.0.1 right now."""
     with socket.socket() as s:
@@ -48,25 +71,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class HubProcess:
-    """``motcua hub`` as a subprocess on a free port with its own database in ``workdir``."""
+class SeededHub:
+    """A hub's database in ``workdir`` seeded with an office, its credentials, and the HTTP
+    helpers tests use on it; :class:`HubProcess` serves it from a subprocess,
+    :class:`hub.inprocess.InProcessHub` from a thread of the test's own process."""
 
-    def __init__(
-        self, workdir: Path, settings: dict[str, Any] | None = None,
-        office: dict[str, Any] | None = None,
-    ) -> None:  # fmt: skip
+    def __init__(self, workdir: Path, office: dict[str, Any] | None = None) -> None:
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_path = self.workdir / "hub.sqlite3"
-        self.log_path = self.workdir / "hub.log"
-        self.config_path = self.workdir / "hub.toml"
-        base = {"host": "127.0.0.1", "port": self.port, "db_path": str(self.db_path),
-                "backup_dir": str(self.workdir / "backups"), "heartbeat_s": 15.0}  # fmt: skip
-        base.update(settings or {})
-        self.config_path.write_text(demo._toml(base), encoding="utf-8")
-        creds = demo.seed(self.db_path, office or demo.OFFICE)
+        creds = seed_copy(self.db_path, office or demo.OFFICE)
         self.credentials = creds
         self.kiosk_token: str = creds["kiosk"]["token"]
         self.kiosk_device_id: int = creds["kiosk"]["device_id"]
@@ -77,6 +93,62 @@ class HubProcess:
         self.clerks: list[dict[str, Any]] = creds["clerks"]
         self.admin: dict[str, str] = creds["admin"]
         self.enroll_codes: dict[str, str] = creds["enroll_codes"]
+
+    # --- HTTP ------------------------------------------------------------------------------
+
+    def request(
+        self, method: str, path: str, body: Any = None, token: str | None = None,
+        headers: dict[str, str] | None = None, timeout: float = 10.0,
+    ) -> tuple[int, Any]:  # fmt: skip
+        """(status, parsed JSON or None) of one request."""
+        data = None if body is None else json.dumps(body).encode()
+        head = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            head["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=head)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as answer:
+                raw = answer.read()
+                status = answer.status
+        except urllib.error.HTTPError as exc:
+            raw, status = exc.read(), exc.code
+        return status, (json.loads(raw) if raw.strip() else None)
+
+    def clerk_token(self, counter: int, username: str | None = None) -> str:
+        """Log the demo clerk of ``counter`` in there (from its counter device); the session."""
+        clerk = next(c for c in self.clerks if c["counter"] == counter) if username is None else \
+            next(c for c in self.clerks if c["username"] == username)  # fmt: skip
+        status, body = self.request(
+            "POST", "/api/v1/sessions",
+            {"username": clerk["username"], "password": clerk["password"], "counter": counter},
+            token=self.counter_tokens[counter],
+        )  # fmt: skip
+        if status != 201:
+            raise RuntimeError(f"clerk login failed: {status} {body}")
+        return str(body["token"])
+
+    def admin_token(self) -> str:
+        """An admin session (no device needed)."""
+        status, body = self.request("POST", "/api/v1/sessions", dict(self.admin))
+        if status != 201:
+            raise RuntimeError(f"admin login failed: {status} {body}")
+        return str(body["token"])
+
+
+class HubProcess(SeededHub):
+    """``motcua hub`` as a subprocess on a free port with its own database in ``workdir``."""
+
+    def __init__(
+        self, workdir: Path, settings: dict[str, Any] | None = None,
+        office: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(workdir, office)
+        self.log_path = self.workdir / "hub.log"
+        self.config_path = self.workdir / "hub.toml"
+        base = {"host": "127.0.0.1", "port": self.port, "db_path": str(self.db_path),
+                "backup_dir": str(self.workdir / "backups"), "heartbeat_s": 15.0}  # fmt: skip
+        base.update(settings or {})
+        self.config_path.write_text(demo._toml(base), encoding="utf-8")
         self.proc: subprocess.Popen[bytes] | None = None
         self._log = None
 
@@ -164,46 +236,6 @@ class HubProcess:
             return self.log_path.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             return ""
-
-    # --- HTTP ------------------------------------------------------------------------------
-
-    def request(
-        self, method: str, path: str, body: Any = None, token: str | None = None,
-        headers: dict[str, str] | None = None, timeout: float = 10.0,
-    ) -> tuple[int, Any]:  # fmt: skip
-        """(status, parsed JSON or None) of one request."""
-        data = None if body is None else json.dumps(body).encode()
-        head = {"Content-Type": "application/json", **(headers or {})}
-        if token:
-            head["Authorization"] = f"Bearer {token}"
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers=head)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as answer:
-                raw = answer.read()
-                status = answer.status
-        except urllib.error.HTTPError as exc:
-            raw, status = exc.read(), exc.code
-        return status, (json.loads(raw) if raw.strip() else None)
-
-    def clerk_token(self, counter: int, username: str | None = None) -> str:
-        """Log the demo clerk of ``counter`` in there (from its counter device); the session."""
-        clerk = next(c for c in self.clerks if c["counter"] == counter) if username is None else \
-            next(c for c in self.clerks if c["username"] == username)  # fmt: skip
-        status, body = self.request(
-            "POST", "/api/v1/sessions",
-            {"username": clerk["username"], "password": clerk["password"], "counter": counter},
-            token=self.counter_tokens[counter],
-        )  # fmt: skip
-        if status != 201:
-            raise RuntimeError(f"clerk login failed: {status} {body}")
-        return str(body["token"])
-
-    def admin_token(self) -> str:
-        """An admin session (no device needed)."""
-        status, body = self.request("POST", "/api/v1/sessions", dict(self.admin))
-        if status != 201:
-            raise RuntimeError(f"admin login failed: {status} {body}")
-        return str(body["token"])
 
 
 def start_hub(

@@ -39,7 +39,7 @@ def date_text(value: str | None) -> str:
 
 
 def age_text(t: Translator, seconds: float | None, language: str | None = None) -> str:
-    """How old an answer is: "just now", "5 min ago", "3 h ago"."""
+    """How old an answer is: "just now", "5 min ago", "3 h ago", "1 day ago"."""
     if seconds is None:
         return "—"
     if seconds < 60:
@@ -48,4 +48,5 @@ def age_text(t: Translator, seconds: float | None, language: str | None = None) 
         return t("{minutes} min ago", language, minutes=int(seconds // 60))
     if seconds < 86400:
         return t("{hours} h ago", language, hours=int(seconds // 3600))
-    return t("{days} days ago", language, days=int(seconds // 86400))
+    days = int(seconds // 86400)
+    return t.ngettext("{n} day ago", "{n} days ago", days, language)

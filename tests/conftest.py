@@ -9,6 +9,12 @@ offers (``.url``, ``.db_path``, ``.kiosk_token``, ``.display_token``, ``.counter
 
 ``appliance_process``: starts ``motcua kiosk|counter|display`` offscreen as a real process; see
 :class:`ApplianceProcess` (its log, waiting on it, screenshots through ``kill -USR1``).
+
+``inprocess_hub``: the same hub (app, writer, SQLite file, demo office, HTTP on 127.0.0.1)
+served from a thread of the test's process, on a clock the test can move (``.advance(s)``):
+see :class:`hub.inprocess.InProcessHub`. For tests of the appliances' controllers, where the
+process boundary is not what the test is about; crashes, the ``motcua`` command and the apps
+run offscreen keep ``hub_process``.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.inprocess import InProcessHub, start_in_process_hub
 from hub.testing import HubProcess, start_hub
 
 
@@ -122,3 +129,11 @@ def appliance_process(tmp_path: Path) -> Iterator[Callable[..., ApplianceProcess
     yield start
     for process in started:
         process.stop()
+@pytest.fixture
+def inprocess_hub(tmp_path: Path) -> Iterator[InProcessHub]:
+    """A hub with the demo office served from a thread of this process; stopped after."""
+    hub = start_in_process_hub(tmp_path / "hub")
+    try:
+        yield hub
+    finally:
+        hub.stop()

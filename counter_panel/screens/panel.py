@@ -20,23 +20,24 @@ from kivy.uix.screenmanager import Screen
 
 from counter_panel.controller import BUSY_SHOWN_AFTER_S
 from counter_panel.format import clock_text, wait_text
+from motcua.i18n import N_
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 # The buttons, in reading order: (action, Vietnamese/English msgid).
 BUTTONS = [
-    ("call_next", "Call next"),
-    ("recall", "Recall"),
-    ("call_number", "Call a number"),
-    ("start", "Start serving"),
-    ("finish", "Finish"),
-    ("no_show", "Not present"),
-    ("transfer", "Transfer"),
-    ("pause", "Pause"),
-    ("lock", "Lock"),
+    ("call_next", N_("Call next")),
+    ("recall", N_("Recall")),
+    ("call_number", N_("Call a number")),
+    ("start", N_("Start serving")),
+    ("finish", N_("Finish")),
+    ("no_show", N_("Not present")),
+    ("transfer", N_("Transfer")),
+    ("pause", N_("Pause")),
+    ("lock", N_("Lock")),
 ]
 
-STATE_TEXT = {"called": "Calling", "serving": "Serving"}
+STATE_TEXT = {"called": N_("Calling"), "serving": N_("Serving")}
 
 
 class PanelButton(Button):
@@ -117,7 +118,9 @@ class PanelScreen(Screen):
         ticket = view.current
         if ticket:
             self.number = str(ticket["number"])
-            self.state_vi, self.state_en = t.both(STATE_TEXT.get(ticket["state"], "Calling"))
+            self.state_vi, self.state_en = t.both(
+                STATE_TEXT.get(ticket["state"], STATE_TEXT["called"])
+            )
             self.service_vi = str(ticket.get("service_name_vi") or ticket.get("service", ""))
             self.service_en = str(ticket.get("service_name_en") or "")
             self.priority = bool(ticket.get("priority"))
@@ -161,7 +164,7 @@ class PanelScreen(Screen):
             button.available = controller.refusal(action, ignore_busy=quick) is None
         pause = self.buttons.get("pause") if hasattr(self, "buttons") else None
         if pause is not None:
-            msgid = "Resume" if view.counter_state == "paused" else "Pause"
+            msgid = N_("Resume") if view.counter_state == "paused" else N_("Pause")
             vi, en = t.both(msgid)
             keys = self.app.shortcut_label("pause")
             pause.text_vi, pause.text_en = vi, (f"{en} · {keys}" if keys else en)

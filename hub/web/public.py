@@ -11,18 +11,28 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, render_template, request
 
 from hub.digits import parse_digits
-from motcua.i18n import Translator
+from motcua.i18n import N_, Translator
 
 bp = Blueprint("public", __name__)
 
 TEXTS = (
-    "Queue ticket", "Priority", "Waiting", "{n} ahead of you", "You are next",
-    "Estimated wait: about {m} min", "Please go to {counter}", "Being served at {counter}",
-    "Finished. Thank you!", "You missed your turn: please ask at a counter to be called again",
-    "Cancelled", "Updated at {time}", "Cannot reach the office right now; retrying…",
-    "This ticket is from an earlier day", "No such ticket",
-    "Keep this page open: it updates by itself.",
-)  # fmt: skip
+    N_("Queue ticket"),
+    N_("Priority"),
+    N_("Waiting"),
+    N_("{n} ahead of you"),
+    N_("You are next"),
+    N_("Estimated wait: about {m} min"),
+    N_("Please go to {counter}"),
+    N_("Being served at {counter}"),
+    N_("Finished. Thank you!"),
+    N_("You missed your turn: please ask at a counter to be called again"),
+    N_("Cancelled"),
+    N_("Updated at {time}"),
+    N_("Cannot reach the office right now; retrying…"),
+    N_("This ticket is from an earlier day"),
+    N_("No such ticket"),
+    N_("Keep this page open: it updates by itself."),
+)
 
 
 def _texts() -> dict[str, tuple[str, str]]:

@@ -10,26 +10,33 @@ from kivy.metrics import dp
 from appliance.ui import theme
 from kiosk.format import age_text, clock_text, date_text
 from kiosk.screens.base import KioskScreen
+from motcua.i18n import N_
 
 TIMELINESS_COLOUR = {"early": theme.OK, "on_time": theme.OK, "overdue": theme.ACCENT}
 
 PROBLEMS = {
     "malformed": (
-        "This is not a dossier code",
-        "Check the code on your receipt. It looks like H21.22-241105-0012: letters and "
-        "numbers separated by dots and dashes.",
+        N_("This is not a dossier code"),
+        N_(
+            "Check the code on your receipt. It looks like H21.22-241105-0012: letters and "
+            "numbers separated by dots and dashes."
+        ),
     ),
     "unknown": (
-        "No dossier has this code",
-        "The one-stop system has no dossier with this code. Check each character against your "
-        "receipt, or ask at the information desk.",
+        N_("No dossier has this code"),
+        N_(
+            "The one-stop system has no dossier with this code. Check each character against "
+            "your receipt, or ask at the information desk."
+        ),
     ),
     "unavailable": (
-        "Cannot check now",
-        "The dossier system cannot be reached at the moment. Please try again in a few "
-        "minutes, or ask at the information desk.",
+        N_("Cannot check now"),
+        N_(
+            "The dossier system cannot be reached at the moment. Please try again in a few "
+            "minutes, or ask at the information desk."
+        ),
     ),
-    "rate_limited": ("Too many lookups", "Too many attempts. Please wait a moment."),
+    "rate_limited": (N_("Too many lookups"), N_("Too many attempts. Please wait a moment.")),
 }
 
 
@@ -76,27 +83,27 @@ class DossierScreen(KioskScreen):
         # What to do next comes first: it is what the citizen came to learn.
         next_step = dossier.get(f"next_{language}") or dossier.get("next_vi")
         if next_step:
-            note = Factory.Body(
-                text=f"[b]{self.tr('What to do next')}:[/b] {next_step}", markup=True
-            )
+            label = self.tr("What to do next")  # outside the f-string, where extraction sees it
+            note = Factory.Body(text=f"[b]{label}:[/b] {next_step}", markup=True)
             note.color = theme.HEADER
             note.font_size = dp(26)
             box.add_widget(note)
         timeliness = dossier.get(f"timeliness_{language}") or dossier.get("timeliness_vi")
         if timeliness:
             colour = TIMELINESS_COLOUR.get(str(dossier.get("timeliness")), theme.TEXT)
-            row("Timeliness", str(timeliness), colour)
-        row("Due", date_text(dossier.get("due_at")))
+            row(N_("Timeliness"), str(timeliness), colour)
+        row(N_("Due"), date_text(dossier.get("due_at")))
         if dossier.get("finished_at"):
-            row("Finished", date_text(dossier.get("finished_at")))
+            row(N_("Finished"), date_text(dossier.get("finished_at")))
         if dossier.get("returned_at"):
-            row("Returned", date_text(dossier.get("returned_at")))
-        row("Received", date_text(dossier.get("received_at")))
-        row("Procedure", str(dossier.get("procedure_name", "")))
-        row("Applicant", str(dossier.get("applicant_masked", "")))
+            row(N_("Returned"), date_text(dossier.get("returned_at")))
+        row(N_("Received"), date_text(dossier.get("received_at")))
+        row(N_("Procedure"), str(dossier.get("procedure_name", "")))
+        row(N_("Applicant"), str(dossier.get("applicant_masked", "")))
         steps = dossier.get("steps") or []
         if steps:
-            box.add_widget(Factory.Body(text=f"[b]{self.tr('Steps')}[/b]", markup=True))
+            steps_label = self.tr("Steps")
+            box.add_widget(Factory.Body(text=f"[b]{steps_label}[/b]", markup=True))
         for step in steps:
             done = bool(step.get("finished_at"))
             mark = "✓" if done else "…"

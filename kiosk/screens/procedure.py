@@ -10,6 +10,7 @@ from kivy.metrics import dp
 from appliance.ui import theme
 from kiosk.screens.base import KioskScreen, texture_of
 from kiosk.ticket_image import qr_image
+from motcua.i18n import N_
 
 
 def _lines(value: Any) -> list[str]:
@@ -43,12 +44,12 @@ class ProcedureScreen(KioskScreen):
         box.clear_widgets()
         procedure = procedures.procedure
         if procedure is None:
-            word = "Loading…"
+            word = N_("Loading…")
             if procedures.error:
                 word = (
-                    "Offline: cannot reach the hub"
+                    N_("Offline: cannot reach the hub")
                     if procedures.error == "offline"
-                    else "Cannot search now. Please try again."
+                    else N_("Cannot search now. Please try again.")
                 )
             self.ids.title.text = self.tr(word)
             self.ids.qr.opacity = 0
@@ -62,14 +63,14 @@ class ProcedureScreen(KioskScreen):
             for line in lines:
                 box.add_widget(Factory.Muted(text=f"•  {line}", font_size=dp(22)))
 
-        section("Code", [str(procedure.get("code", ""))])
-        section("Field", _lines(procedure.get("field")))
-        section("Processing time", _lines(procedure.get("processing_time")))
-        section("Fees", _lines(procedure.get("fees")) or [self.tr("None")])
-        section("Where", _lines(procedure.get("agency")))
-        section("Documents to bring", _lines(procedure.get("documents")))
-        section("Steps", _lines(procedure.get("steps")))
-        section("Ways to apply", _lines(procedure.get("channels")))
+        section(N_("Code"), [str(procedure.get("code", ""))])
+        section(N_("Field"), _lines(procedure.get("field")))
+        section(N_("Processing time"), _lines(procedure.get("processing_time")))
+        section(N_("Fees"), _lines(procedure.get("fees")) or [self.tr("None")])
+        section(N_("Where"), _lines(procedure.get("agency")))
+        section(N_("Documents to bring"), _lines(procedure.get("documents")))
+        section(N_("Steps"), _lines(procedure.get("steps")))
+        section(N_("Ways to apply"), _lines(procedure.get("channels")))
         url = procedure.get("source_url")
         self.ids.qr.opacity = 1 if url else 0
         self.ids.qr_caption.text = self.tr("Scan to read this online") if url else ""

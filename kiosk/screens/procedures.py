@@ -11,6 +11,7 @@ from kivy.metrics import dp
 from appliance.ui import theme
 from kiosk.controllers import vnkeys
 from kiosk.screens.base import KioskScreen
+from motcua.i18n import N_
 
 SEARCH_DELAY_S = 0.4  # search once the citizen pauses, not on every key
 # Tone keys show the tone on an "a", which people recognize better than a bare accent mark.
@@ -53,7 +54,7 @@ class ProceduresScreen(KioskScreen):
         self.ids.query.text = query or self.tr("Type a few words, e.g. giay phep xay dung")
         self.ids.query.color = theme.TEXT if query else theme.MUTED
         self._show_keyboard(procedures.typing)
-        self.ids.back.text = self.tr("Hide keyboard" if procedures.typing else "Back")
+        self.ids.back.text = self.tr("Hide keyboard") if procedures.typing else self.tr("Back")
         labels = [
             [self.tr("Delete"), "DEL"],
             [self.tr("Clear"), "CLEAR"],
@@ -69,23 +70,30 @@ class ProceduresScreen(KioskScreen):
         box.clear_widgets()
         if procedures.error:
             word = (
-                "Offline: cannot reach the hub"
+                N_("Offline: cannot reach the hub")
                 if procedures.error == "offline"
-                else "Cannot search now. Please try again."
+                else N_("Cannot search now. Please try again.")
             )
             box.add_widget(Factory.Body(text=self.tr(word), color=theme.ACCENT, halign="center"))
         if procedures.stage == "browse":
             self.ids.status.text = self.tr("Or choose a field:")
             for field in procedures.fields:
-                count = self.tr("{count} procedures", count=field.get("count", 0))
+                count = self.kiosk.t.ngettext(
+                    "{n} procedure", "{n} procedures", int(field.get("count", 0))
+                )
                 box.add_widget(self._button(field["name"], count, field))
             return
         if procedures.field:
-            self.ids.status.text = self.tr(
-                "{total} procedures in {field}", total=procedures.total, field=procedures.field
+            self.ids.status.text = self.kiosk.t.ngettext(
+                "{n} procedure in {field}",
+                "{n} procedures in {field}",
+                procedures.total,
+                field=procedures.field,
             )
         else:
-            self.ids.status.text = self.tr("{total} procedures found", total=procedures.total)
+            self.ids.status.text = self.kiosk.t.ngettext(
+                "{n} procedure found", "{n} procedures found", procedures.total
+            )
         if not procedures.results and not procedures.loading:
             box.add_widget(
                 Factory.Body(

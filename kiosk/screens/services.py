@@ -12,13 +12,14 @@ from appliance.ui import theme
 from kiosk.controllers.tickets import PRIORITY_REASONS
 from kiosk.format import wait_text
 from kiosk.screens.base import KioskScreen
+from motcua.i18n import N_
 
 REASON_TEXT = {
-    "elderly": "Elderly (75 or older)",
-    "disabled": "Person with a disability",
-    "pregnant": "Pregnant woman",
-    "small_child": "With a child under 3",
-    "merit": "Person with merit to the revolution",
+    "elderly": N_("Elderly (75 or older)"),
+    "disabled": N_("Person with a disability"),
+    "pregnant": N_("Pregnant woman"),
+    "small_child": N_("With a child under 3"),
+    "merit": N_("Person with merit to the revolution"),
 }
 
 
@@ -45,8 +46,10 @@ class ServicesScreen(KioskScreen):
         if tickets.stage in ("issuing", "issued", "failed"):
             return  # the app switches to the ticket screen
         self._fill_list(kiosk.services.services)
-        self.ids.priority.text_vi = self.tr(
-            "Priority: ON (tap to turn off)" if tickets.priority else "I have priority (ưu tiên)"
+        self.ids.priority.text_vi = (
+            self.tr("Priority: ON (tap to turn off)")
+            if tickets.priority
+            else self.tr("I have priority (ưu tiên)")
         )
         self.ids.priority.tone = theme.ACCENT if tickets.priority else theme.MUTED
         status = tickets.printer_status
@@ -82,7 +85,7 @@ class ServicesScreen(KioskScreen):
             rows = []
             if not services:
                 online = self.kiosk.services.online is not False
-                word = "Loading…" if online else "No services now."
+                word = N_("Loading…") if online else N_("No services now.")
                 box.add_widget(Factory.Body(text=self.tr(word), halign="center"))
             for service in services:
                 row = Factory.BilingualButton(

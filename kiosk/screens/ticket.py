@@ -5,14 +5,15 @@ from __future__ import annotations
 from kiosk.format import wait_text
 from kiosk.screens.base import KioskScreen, texture_of
 from kiosk.ticket_image import qr_image
+from motcua.i18n import N_
 
 ERRORS = {
-    "offline": "The kiosk cannot reach the hub. Please try again in a moment.",
-    "service_closed": "This service is closed now.",
-    "service_full": "This service has given all its tickets for today.",
-    "rate_limited": "Too many attempts. Please wait a moment.",
-    "unauthorized": "This device is not enrolled or its token was revoked.",
-    "forbidden": "Not allowed on this device.",
+    "offline": N_("The kiosk cannot reach the hub. Please try again in a moment."),
+    "service_closed": N_("This service is closed now."),
+    "service_full": N_("This service has given all its tickets for today."),
+    "rate_limited": N_("Too many attempts. Please wait a moment."),
+    "unauthorized": N_("This device is not enrolled or its token was revoked."),
+    "forbidden": N_("Not allowed on this device."),
 }
 
 
@@ -40,9 +41,9 @@ class TicketScreen(KioskScreen):
             ids.title.text = self.tr("Getting your number…")
         elif tickets.stage == "failed":
             ids.title.text = self.tr("Your ticket could not be issued")
-            message = ERRORS.get(str(tickets.error), "Please try again.")
+            message = ERRORS.get(str(tickets.error), N_("Please try again."))
             if str(tickets.error).startswith("service_") and tickets.error not in ERRORS:
-                message = "This service is closed now."
+                message = ERRORS["service_closed"]
             ids.failed_text.text = self.tr(message)
         if not issued:
             return

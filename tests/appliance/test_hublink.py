@@ -1,4 +1,5 @@
-"""The appliances' hub link against a real hub process: errors, idempotent retries, event stream."""
+"""The appliances' hub link against a real hub (served from the test's process): errors,
+idempotent retries, event stream."""
 
 from __future__ import annotations
 
@@ -18,13 +19,13 @@ def _wait(condition, timeout=10.0, what="condition"):
         time.sleep(0.02)
 
 
-def test_api_errors_arrive_as_codes_and_a_repeated_key_changes_nothing(hub_process):
-    kiosk = HubClient(hub_process.url, hub_process.kiosk_token)
+def test_api_errors_arrive_as_codes_and_a_repeated_key_changes_nothing(inprocess_hub):
+    kiosk = HubClient(inprocess_hub.url, inprocess_hub.kiosk_token)
     try:
         with pytest.raises(HubError) as caught:
             kiosk.post("/api/v1/tickets", {"service": "NO-SUCH"})
         assert caught.value.status in (400, 404)
-        anonymous = HubClient(hub_process.url)
+        anonymous = HubClient(inprocess_hub.url)
         with pytest.raises(HubError) as caught:
             anonymous.post("/api/v1/tickets", {"service": "A"})
         anonymous.close()
@@ -41,15 +42,15 @@ def test_api_errors_arrive_as_codes_and_a_repeated_key_changes_nothing(hub_proce
         kiosk.close()
 
 
-def test_an_unreachable_hub_is_reported_as_offline(hub_process):
-    client = HubClient(hub_process.url, timeout=1.0)
-    hub_process.stop()
+def test_an_unreachable_hub_is_reported_as_offline(inprocess_hub):
+    client = HubClient(inprocess_hub.url, timeout=1.0)
+    inprocess_hub.stop()
     with pytest.raises(HubUnreachable) as caught:
         client.get("/api/v1/services")
     assert caught.value.code == "offline"
 
 
-def test_stream_resumes_across_a_restart_once_each_and_stops_promptly(hub_process, caplog):
+def test_stream_resumes_across_a_restart_once_each_and_stops_promptly(inprocess_hub, caplog):
     caplog.set_level(logging.INFO, logger="appliance.hublink")
     seen: list[int] = []
     states: list[bool] = []
@@ -60,17 +61,17 @@ def test_stream_resumes_across_a_restart_once_each_and_stops_promptly(hub_proces
             seen.append(event.id)
 
     stream = EventStream(
-        hub_process.url, on_event, states.append, topics=["ticket"], backoff=(0.1, 0.5)
+        inprocess_hub.url, on_event, states.append, topics=["ticket"], backoff=(0.1, 0.5)
     )
-    kiosk = HubClient(hub_process.url, hub_process.kiosk_token)
+    kiosk = HubClient(inprocess_hub.url, inprocess_hub.kiosk_token)
     stream.start()
     try:
         _wait(lambda: stream.online, what="the stream to connect")
         kiosk.post("/api/v1/tickets", {"service": "A"}, idempotency_key=new_idempotency_key())
         _wait(lambda: len(seen) == 1, what="the first event")
-        hub_process.stop()
+        inprocess_hub.stop()
         _wait(lambda: not stream.online, what="the stream to notice the hub is gone")
-        hub_process.start()
+        inprocess_hub.start()
         # Issued while the stream is reconnecting: it must still arrive, exactly once.
         kiosk.post("/api/v1/tickets", {"service": "A"}, idempotency_key=new_idempotency_key())
         kiosk.post("/api/v1/tickets", {"service": "B"}, idempotency_key=new_idempotency_key())
@@ -89,12 +90,12 @@ def test_stream_resumes_across_a_restart_once_each_and_stops_promptly(hub_proces
     assert [r.getMessage() for r in caplog.records[logged:]] == []
 
 
-def test_a_stream_follows_a_hub_restored_from_an_older_backup(hub_process, tmp_path, capsys):
+def test_a_stream_follows_a_hub_restored_from_an_older_backup(inprocess_hub, tmp_path, capsys):
     """A restore takes the hub's event ids back below what the stream has delivered; the stream
     must follow the hub again (not drop its new events as already seen) and tell the app."""
     from hub import cli
 
-    hub = hub_process
+    hub = inprocess_hub
     db = ["--db", str(hub.db_path)]
     assert cli.backup_main([*db, "--dir", str(tmp_path / "backups")]) == 0
     written = capsys.readouterr().out.strip()

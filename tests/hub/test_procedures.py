@@ -165,6 +165,7 @@ def test_one_or_two_letters_list_names_that_start_with_them(client: FlaskClient)
     assert found and fold(found[0]).startswith("g")
 
 
+@pytest.mark.slow
 def test_index_rebuilds_after_a_schema_change(catalogue_db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.sqlite3"
     shutil.copy(catalogue_db, copy)

@@ -25,6 +25,7 @@ def open_store(path: Path) -> db.Store:
     return store
 
 
+@pytest.mark.slow
 def test_bundled_catalogue_imports_through_the_command_with_a_progress_bar(tmp_path: Path) -> None:
     target = tmp_path / "hub.sqlite3"
     done = subprocess.run(

@@ -44,6 +44,7 @@ def worker_for(url: str, store: db.Store, **kw: Any) -> SyncWorker:
     return SyncWorker(adapter, DossierCache(store), Catalogue(store), **kw)
 
 
+@pytest.mark.slow
 def test_full_then_incremental_sync_from_the_simulator(sim: SimProcess, store: db.Store) -> None:
     worker = worker_for(sim.url, store)
     assert worker.sync_catalogue() == 1601

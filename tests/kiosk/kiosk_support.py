@@ -1,4 +1,4 @@
-"""Helpers for the kiosk's tests: controllers wired to a real hub process, run inline."""
+"""Helpers for the kiosk's tests: controllers wired to a real hub, run inline."""
 
 from __future__ import annotations
 
@@ -12,23 +12,21 @@ from typing import Any
 from appliance.devices.printer import SimulatedPrinter
 from appliance.hublink import HubClient
 from appliance.tasks import InlineTasks
-from hub.testing import HubProcess
+from hub.testing import SeededHub
 from kiosk.controllers.kiosk import Kiosk
 from motcua.i18n import Translator
 
 AGENCY = "UBND huyện Chư Păh"
 
 
-def make_kiosk(
-    hub: HubProcess, printer: SimulatedPrinter | None, token: str | None = None
-) -> Kiosk:
+def make_kiosk(hub: SeededHub, printer: SimulatedPrinter | None, token: str | None = None) -> Kiosk:
     """A kiosk controller talking to ``hub`` with the kiosk device token (no threads)."""
     client = HubClient(hub.url, token or hub.kiosk_token, timeout=3.0)
     return Kiosk(client, InlineTasks(), printer, Translator(["kiosk"]), AGENCY, 60.0, "test")
 
 
 @contextmanager
-def kiosk_apps(hub: HubProcess, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+def kiosk_apps(hub: SeededHub, tmp_path: Path) -> Iterator[Callable[..., Any]]:
     """``start(simulate="ok", **settings)``: kiosk apps offscreen on ``hub``, stopped after."""
     from appliance.ui.harness import AppDriver
     from kiosk.app import build_app

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hub.testing import HubProcess
+import pytest
+
+from hub.inprocess import InProcessHub
 from hub.upstream.testing import SimProcess
 from kiosk.controllers.kiosk import Kiosk
 
@@ -70,7 +72,7 @@ def test_back_end_down_means_cannot_check_now(relay_kiosk: Kiosk, sim: SimProces
         sim.set_mode("ok")
 
 
-def test_hub_down_means_cannot_check_now_and_offline(relay_kiosk: Kiosk, relay_hub: HubProcess):
+def test_hub_down_means_cannot_check_now_and_offline(relay_kiosk: Kiosk, relay_hub: InProcessHub):
     relay_hub.stop()
     try:
         type_code(relay_kiosk, "H21.22-200101-0001")
@@ -114,8 +116,9 @@ def test_browse_a_field_and_page_through(relay_kiosk: Kiosk):
     assert procedures.query == "" and procedures.results == []
 
 
+@pytest.mark.slow
 def test_procedures_come_back_by_themselves_after_the_hub_does(
-    relay_kiosk: Kiosk, relay_hub: HubProcess
+    relay_kiosk: Kiosk, relay_hub: InProcessHub
 ):
     relay_hub.stop()
     try:

@@ -12,14 +12,14 @@ from PIL import Image
 pytestmark = pytest.mark.gui
 
 
-def test_portrait_kiosk_draws_every_screen(relay_hub, sim, tmp_path):
+def test_portrait_kiosk_draws_every_screen(relay_hub_process, sim, tmp_path):
     out = tmp_path / "portrait"
     code = sim.samples()[0]["code"]
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_NO_CONSOLELOG": "1"}
     env.pop("MOTCUA_CONFIG", None)
     done = subprocess.run(
-        [sys.executable, "-m", "kiosk.snapshot", "--hub", relay_hub.url,
-         "--token", relay_hub.kiosk_token, "--size", "800x1280", "--out", str(out),
+        [sys.executable, "-m", "kiosk.snapshot", "--hub", relay_hub_process.url,
+         "--token", relay_hub_process.kiosk_token, "--size", "800x1280", "--out", str(out),
          "--code", code, "--query", "ket hon"],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from motcua.i18n import CatalogError, Translator, parse_po
+from motcua.i18n import N_, CatalogError, Translator, parse_po
 
 
 def test_vietnamese_is_the_default_and_english_is_beside_it():
@@ -31,7 +31,7 @@ def test_parse_po_multiline_fuzzy_and_nfc():
         'msgid "Empty"\nmsgstr ""\n'
     )
     catalog = parse_po(text)
-    assert catalog == {"Counter": "Quầy"}
+    assert catalog == {"Counter": "Quầy"}  # fuzzy and empty translations are not used
     assert unicodedata.is_normalized("NFC", catalog["Counter"])
 
 
@@ -44,3 +44,20 @@ def test_shared_catalog_is_complete_for_the_shared_strings():
     t = Translator([])
     shared = ["Offline: cannot reach the hub", "Back", "Home", "Cancel", "Please try again."]
     assert t.missing(shared) == []
+
+
+def test_counted_texts_take_the_plural_form_each_language_needs():
+    t = Translator(["kiosk"])
+    day = ("{n} day ago", "{n} days ago")
+    assert [t.ngettext(*day, n, "en") for n in (1, 2)] == ["1 day ago", "2 days ago"]
+    assert [t.ngettext(*day, n, "vi") for n in (1, 2)] == ["1 ngày trước", "2 ngày trước"]
+    assert t.nboth("{n} procedure in {field}", "{n} procedures in {field}", 1, field="X") == (
+        "1 thủ tục thuộc lĩnh vực X",
+        "1 procedure in X",
+    )
+    untranslated = ("{n} apple", "{n} apples")
+    assert [t.ngettext(*untranslated, n) for n in (1, 5)] == ["1 apple", "5 apples"]
+
+
+def test_marked_texts_are_returned_as_they_are():
+    assert N_("Call next") == "Call next"

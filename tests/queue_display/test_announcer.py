@@ -25,6 +25,7 @@ def make_announcer(speech, speaker, **kwargs):
     return announcer
 
 
+@pytest.mark.slow
 def test_calls_are_spoken_in_order_and_never_cut_each_other_off(tmp_path, tone_speech):
     speaker = FileSpeaker(tmp_path / "out", realtime=True)
     announcer = make_announcer(tone_speech, speaker)
@@ -49,6 +50,7 @@ def test_calls_are_spoken_in_order_and_never_cut_each_other_off(tmp_path, tone_s
     assert [s.outcome for s in announcer.history] == ["spoken"] * 3
 
 
+@pytest.mark.slow
 def test_a_call_arriving_mid_sentence_waits_for_the_end(tmp_path, tone_speech):
     speaker = FileSpeaker(tmp_path / "out", realtime=True)
     announcer = make_announcer(tone_speech, speaker)

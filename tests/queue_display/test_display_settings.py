@@ -64,6 +64,7 @@ def test_motcua_display_exits_2_with_the_message(tmp_path):
     assert "volume" in done.stderr and "between 0.0 and 1.0" in done.stderr
 
 
+@pytest.mark.slow
 def test_technicians_test_announcement_says_one_call_without_a_hub(tmp_path):
     env = {
         **os.environ,
