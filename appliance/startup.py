@@ -28,6 +28,7 @@ from typing import Any
 from appliance.enrolment import enrol, read_token
 from appliance.hublink import HubClient, HubError, HubUnreachable
 from appliance.tasks import Tasks
+from motcua.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +38,12 @@ CODE_DIGITS = 8  # `motcua devices enroll-code` prints 1234-5678 (hub/API.md)
 
 # What the technician reads when the hub refuses a code, by the API's error code.
 REFUSALS = {
-    "unauthorized": "This code is unknown, already used or expired. Ask for a new one.",
-    "invalid": "An enrolment code has 8 digits, like 1234-5678.",
-    "rate_limited": "Too many attempts. Wait a minute, then try again.",
+    "unauthorized": N_("This code is unknown, already used or expired. Ask for a new one."),
+    "invalid": N_("An enrolment code has 8 digits, like 1234-5678."),
+    "rate_limited": N_("Too many attempts. Wait a minute, then try again."),
 }
-REFUSED = "The hub refused the code: {message}"
-CANNOT_STORE = "Cannot store the device token in {path}: {reason}"
+REFUSED = N_("The hub refused the code: {message}")
+CANNOT_STORE = N_("Cannot store the device token in {path}: {reason}")
 
 
 class Stage(Enum):

@@ -129,6 +129,8 @@ def appliance_process(tmp_path: Path) -> Iterator[Callable[..., ApplianceProcess
     yield start
     for process in started:
         process.stop()
+
+
 @pytest.fixture
 def inprocess_hub(tmp_path: Path) -> Iterator[InProcessHub]:
     """A hub with the demo office served from a thread of this process; stopped after."""

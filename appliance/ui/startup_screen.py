@@ -27,7 +27,7 @@ from appliance.startup import CODE_DIGITS, Message, Stage, Startup, format_code
 from appliance.tasks import kivy_tasks
 from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
-from motcua.i18n import Translator
+from motcua.i18n import N_, Translator
 
 log = logging.getLogger(__name__)
 
@@ -35,22 +35,21 @@ _KV = Path(__file__).with_suffix(".kv")
 KV_CLASSES = (Keypad,)  # imported so the .kv file can name it
 
 HEADLINES = {
-    Stage.WAITING_FOR_HUB: "Waiting for the hub at {url}",
-    Stage.NEEDS_ENROLMENT: "Type the enrolment code",
-    Stage.ENROLLING: "Enrolling with the hub…",
-    Stage.READY: "Enrolled",
+    Stage.WAITING_FOR_HUB: N_("Waiting for the hub at {url}"),
+    Stage.NEEDS_ENROLMENT: N_("Type the enrolment code"),
+    Stage.ENROLLING: N_("Enrolling with the hub…"),
+    Stage.READY: N_("Enrolled"),
 }
 DETAILS = {
-    Stage.WAITING_FOR_HUB: "The device goes on by itself as soon as the hub answers.",
-    Stage.NEEDS_ENROLMENT: "This device is not enrolled yet. "
-    "Get a one-time code on the hub with this command:",
-    Stage.ENROLLING: "The device goes on by itself once the hub accepts the code.",
+    Stage.WAITING_FOR_HUB: N_("The device goes on by itself as soon as the hub answers."),
+    Stage.NEEDS_ENROLMENT: N_(
+        "This device is not enrolled yet. Get a one-time code on the hub with this command:"
+    ),
+    Stage.ENROLLING: N_("The device goes on by itself once the hub accepts the code."),
     Stage.READY: "",
 }
-TRYING = "Asking the hub…"
-RETRY_IN = "Trying again in {seconds} s"
-CODE_LABEL = "Enrolment code"
-ENROL = "Enrol"
+TRYING = N_("Asking the hub…")
+RETRY_IN = N_("Trying again in {seconds} s")
 
 
 def kivy_startup(client: HubClient, settings: ApplianceSettings, device_name: str) -> Startup:
