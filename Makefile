@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast messages lint format bench clean
+.PHONY: demo test test-fast proof messages lint format bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,15 +16,19 @@ demo: $(STAMP)
 	$(VENV)/bin/motcua demo
 
 test: $(STAMP)
-	SDL_VIDEODRIVER=offscreen KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 $(PY) -m pytest
+	SDL_VIDEODRIVER=offscreen KIVY_NO_ARGS=1 KIVY_NO_CONSOLELOG=1 $(PY) -m pytest -m "not proof"
 
 # The quick loop: everything but the tests marked slow, gui (Kivy windows) or browser (Chromium),
 # on two workers (a test file stays on one, so its fixtures are built once).
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile -m "not slow and not gui and not browser"
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not slow and not gui and not browser and not proof"
 
 # Extract the msgids from the code (babel.cfg) and bring every package's locale/vi.po in step:
 # new texts are added untranslated, texts no code uses are dropped.
+# The proof suite: long runs against a real hub (schemathesis over the whole API, ...).
+proof: $(STAMP)
+	$(PY) -m pytest -m proof tests/proof
+
 messages: $(STAMP)
 	$(PY) -m motcua.catalogs
 

@@ -93,6 +93,10 @@ def get_int(
     if isinstance(value, bool) or not isinstance(value, int):
         raise bad_request(f"'{name}' must be a whole number", name)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
+        if hi is None:
+            raise bad_request(f"'{name}' must be at least {lo}", name)
+        if lo is None:
+            raise bad_request(f"'{name}' must be at most {hi}", name)
         raise bad_request(f"'{name}' must be between {lo} and {hi}", name)
     return value
 

@@ -75,4 +75,7 @@ def init_app(app: Flask) -> None:
         code = _CODES.get(exc.code or 0) or (exc.name or "error").lower().replace(" ", "_")
         response = jsonify({"error": {"code": code, "message": exc.description or exc.name}})
         response.status_code = exc.code or 500
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":  # e.g. Allow on a 405, as HTTP asks
+                response.headers[name] = value
         return response

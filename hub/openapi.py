@@ -13,6 +13,10 @@ from typing import Any
 from flask import Flask, Response, current_app
 
 from hub.api_util import json_response
+from hub.queue.engine import PRIORITY_REASONS
+from hub.queue.events import TOPICS
+
+_REASON = {"enum": [*PRIORITY_REASONS, None]}
 
 _TS = {"type": ["string", "null"], "format": "date-time"}
 _INT_OR_NULL = {"type": ["integer", "null"]}
@@ -42,10 +46,7 @@ SCHEMAS: dict[str, Any] = {
             "service_name_en": {"type": "string"},
             "state": {"enum": ["waiting", "called", "serving", "done", "no_show", "cancelled"]},
             "priority": {"type": "boolean"},
-            "priority_reason": {
-                "enum": ["elderly", "disabled", "pregnant", "small_child", "merit", None],
-                "description": "only in the issuing answer",
-            },
+            "priority_reason": {**_REASON, "description": "only in the issuing answer"},
             "counter": _INT_OR_NULL, "counter_name": _STR_OR_NULL, "issued_at": _TS,
             "called_at": _TS, "started_at": _TS, "finished_at": _TS,
             "ahead": _INT_OR_NULL, "estimated_wait_s": _INT_OR_NULL,
@@ -85,6 +86,11 @@ SCHEMAS: dict[str, Any] = {
 }  # fmt: skip
 
 _REF = {name: {"$ref": f"#/components/schemas/{name}"} for name in SCHEMAS}
+_ID = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
+# Text the hub strips and refuses when empty: at least one character that is not a space.
+_EVENT_ID = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}  # up to 18 digits
+_NOTICE = {"type": ["string", "null"], "maxLength": 500}  # null: no text in that language
+_NAME = {"type": "string", "pattern": r"\S", "maxLength": 80}
 _OBJ = {"type": "object"}
 
 # (method, path, summary, roles or None for public, request schema or None, status, answer)
@@ -99,7 +105,7 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
     ("post", "/api/v1/tickets", "Issue a ticket", ("kiosk", "admin"),
      {"type": "object", "required": ["service"], "properties": {
          "service": {"type": "string"}, "priority": {"type": "boolean"},
-         "priority_reason": _STR_OR_NULL}}, 201, _REF["Ticket"]),
+         "priority_reason": _REASON}}, 201, _REF["Ticket"]),
     ("get", "/api/v1/tickets/{token}", "A ticket's own status by its secret token", None, None,
      200, _REF["Ticket"]),
     ("post", "/api/v1/tickets/{ticket_id}/cancel", "Cancel a waiting or called ticket",
@@ -118,14 +124,14 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
       for action, summary, body in [
           ("call-next", "Finish the current ticket and call the next (409 queue_empty)", None),
           ("call", "Call a given number", {"type": "object", "required": ["number"],
-                                           "properties": {"number": {"type": "string"}}}),
+                                           "properties": {"number": _NAME}}),
           ("recall", "Announce the current ticket again", None),
           ("start", "The called person arrived (called → serving)", None),
           ("finish", "Done with the current ticket", None),
           ("no-show", "The called person did not come", None),
           ("transfer", "Send the current ticket to another service or counter",
            {"type": "object", "properties": {"service": {"type": "string"},
-                                             "counter": {"type": "integer"}}}),
+                                             "counter": {**_ID, "minimum": 1}}}),
       ]],
     *[("post", f"/api/v1/counters/{{number}}/{action}", f"{action.title()} the counter",
        ("clerk", "admin"), None, 200, _OBJ) for action in ("pause", "resume")],
@@ -134,21 +140,24 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
      200, _OBJ),
     ("get", "/api/v1/notice", "The notice", None, None, 200, _OBJ),
     ("put", "/api/v1/notice", "Set the notice", ("admin",),
-     {"type": "object", "properties": {"text_vi": {"type": "string"},
-                                       "text_en": {"type": "string"}}}, 200, _OBJ),
+     {"type": "object", "properties": {"text_vi": _NOTICE, "text_en": _NOTICE}}, 200, _OBJ),
     ("get", "/api/v1/events", "Server-Sent Events; ?topics=ticket,counter; resume with "
      "Last-Event-ID or ?after=ID; ': heartbeat' comments", None, None, 200,
-     {"type": "string", "contentMediaType": "text/event-stream"}),
+     {"contentMediaType": "text/event-stream", "type": "object", "properties": {
+         "id": {"type": "string"}, "event": {"type": "string"},
+         "data": {"type": "string", "contentMediaType": "application/json"}}}),
     ("post", "/api/v1/devices/enroll", "Trade a one-time code for a device token", None,
      {"type": "object", "required": ["code", "name"], "properties": {
-         "code": {"type": "string", "examples": ["1234-5678"]}, "name": {"type": "string"}}},
+         "code": {"type": "string", "pattern": r"^[0-9]{4}-?[0-9]{4}$",
+                  "examples": ["1234-5678"]},
+         "name": _NAME}},
      201, _OBJ),
     ("post", "/api/v1/devices/heartbeat", "A device is alive, with free-form status",
      ("kiosk", "display", "counter"), {"type": "object"}, 204, None),
     ("post", "/api/v1/sessions", "Clerk login at a counter device, or admin login", None,
      {"type": "object", "required": ["username", "password"], "properties": {
-         "username": {"type": "string"}, "password": {"type": "string"},
-         "counter": {"type": "integer"}}}, 201, _OBJ),
+         "username": {**_NAME, "maxLength": 60}, "password": {"type": "string", "minLength": 1},
+         "counter": {**_ID, "minimum": 1}}}, 201, _OBJ),
     ("get", "/api/v1/sessions/current", "Who this token belongs to",
      ("kiosk", "display", "counter", "clerk", "admin"), None, 200, _OBJ),
     ("delete", "/api/v1/sessions/current", "Log out", ("clerk", "admin"), None, 204, None),
@@ -159,7 +168,7 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
     ("get", "/t/{token}", "The ticket's live status page (what its QR code opens; HTML)", None,
      None, 200, {"type": "string", "contentMediaType": "text/html"}),
     # The dossier and procedure relay (hub/dossiers, hub/procedures*; see hub/API.md).
-    ("get", "/api/v1/dossiers/{code}", "Dossier lookup by the code on its receipt "
+    ("get", "/api/v1/dossiers/{dossier_code}", "Dossier lookup by the code on its receipt "
      "(rate-limited; 404 dossier_not_found, 503 upstream_unavailable)", None, None, 200, _OBJ),
     ("get", "/api/v1/procedures", "Procedure search: ?q=&field=&level=&limit=&offset=", None,
      None, 200, _OBJ),
@@ -177,20 +186,33 @@ _ERRORS = {
     "503": "the hub or the back end cannot answer now (Retry-After where known)",
 }  # fmt: skip
 
-_ID = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
 # Every {name} in a path, by name.
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "ticket_id": _ID,
     "number": {**_ID, "minimum": 1},
     "token": {"type": "string", "maxLength": 100},
-    "code": {"type": "string", "maxLength": 300},
+    "code": {"type": "string", "maxLength": 100},  # a procedure's code
+    # The code on a receipt (hub/dossiers/codes.py also takes older layouts, scanned links and
+    # lower case; this is the form the document promises).
+    "dossier_code": {
+        "type": "string",
+        "maxLength": 48,
+        "pattern": r"^[HG][0-9]{2}(\.[A-Z0-9]{1,8}){0,5}-[0-9]{2}(0[1-9]|1[0-2])"
+        r"(0[1-9]|1[0-9]|2[0-8])-[0-9]{4,8}$",
+    },
 }
+_TOPIC = f"({'|'.join(TOPICS)})"
 # Query parameters and headers, by path.
 _QUERY: dict[str, list[tuple[str, str, dict[str, Any], str]]] = {
     "/api/v1/events": [
-        ("topics", "query", {"type": "string"}, "comma-separated: ticket,counter,day,notice,…"),
-        ("after", "query", _ID, "resume after this event id"),
-        ("Last-Event-ID", "header", _ID, "resume after this event id (EventSource sends it)"),
+        (
+            "topics",
+            "query",
+            {"type": "string", "pattern": f"^({_TOPIC}(,{_TOPIC})*)?$"},
+            "comma-separated: ticket,counter,day,notice,…",
+        ),
+        ("after", "query", _EVENT_ID, "resume after this event id"),
+        ("Last-Event-ID", "header", _EVENT_ID, "resume after this event id (EventSource sends it)"),
     ],
     "/api/v1/procedures": [
         ("q", "query", {"type": "string", "maxLength": 200}, "words, with or without accents"),
@@ -203,6 +225,9 @@ _QUERY: dict[str, list[tuple[str, str, dict[str, Any], str]]] = {
         ("poll", "query", {"type": "integer"}, "ms between refreshes, kept within 1-60 s"),
     ],
 }
+
+
+_HTML = {"content": {"text/html": {"schema": {"type": "string"}}}}
 
 
 def _parameters(path: str) -> list[dict[str, Any]]:
@@ -231,8 +256,10 @@ def document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
             kind = answer.get("contentMediaType", "application/json")
             op["responses"][str(status)] = {"description": "ok",
                                             "content": {kind: {"schema": answer}}}  # fmt: skip
+        html = answer is not None and answer.get("contentMediaType") == "text/html"
         for code, text in _ERRORS.items():
-            op["responses"][code] = {"description": text, **error}
+            # A page answers its errors as a page too.
+            op["responses"][code] = {"description": text, **(_HTML if html else error)}
         if roles:
             op["security"] = [{"bearer": []}]
             op["x-roles"] = list(roles)
@@ -245,8 +272,9 @@ def document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
                     "name": "Idempotency-Key",
                     "in": "header",
                     "required": False,
-                    "schema": {"type": "string", "maxLength": 100},
-                    "description": "a repeat within 24 h returns the first answer",
+                    "schema": {"type": "string", "pattern": "^[!-~]{1,100}$"},
+                    "description": "a repeat of the same request within 24 h returns the first"
+                    " answer; the same key on another request is refused (422)",
                 }
             )
         paths.setdefault(path, {})[method] = op

@@ -61,6 +61,7 @@ def seed_copy(db_path: Path, office: dict[str, Any]) -> dict[str, Any]:
         _SEEDED[key] = (folder / "hub.sqlite3", demo.seed(folder / "hub.sqlite3", office))
     source, creds = _SEEDED[key]
     shutil.copy(source, db_path)
+    shutil.copy(f"{source}.key", f"{db_path}.key")  # the key its enrolment codes are kept under
     return copy.deepcopy(creds)
 
 

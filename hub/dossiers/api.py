@@ -35,10 +35,10 @@ def _callers() -> list[str]:
     return keys
 
 
-@bp.get("/api/v1/dossiers/<path:code>")
-def lookup(code: str):
-    """A dossier's status, from what the citizen typed or scanned (``code``, raw)."""
-    raw = code
+@bp.get("/api/v1/dossiers/<path:dossier_code>")
+def lookup(dossier_code: str):
+    """A dossier's status, from what the citizen typed or scanned."""
+    raw = dossier_code
     parts = _parts()
     keys = _callers()
     for key in keys:

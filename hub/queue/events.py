@@ -157,9 +157,10 @@ bp = Blueprint("events", __name__)
 def events_endpoint() -> Response:
     """SSE: ``?topics=ticket,counter``; resume with ``Last-Event-ID`` or ``?after=ID``."""
     topics = _parse_topics(request.args.get("topics"))
-    after = _parse_after(request.headers.get("Last-Event-ID"), "Last-Event-ID")
-    if after is None:
-        after = _parse_after(request.args.get("after"), "after")
+    # Both are checked even when the header wins: a bad value is an error either way.
+    from_header = _parse_after(request.headers.get("Last-Event-ID"), "Last-Event-ID")
+    from_query = _parse_after(request.args.get("after"), "after")
+    after = from_query if from_header is None else from_header
     bus: EventBus = current_app.extensions["motcua.bus"]
     store = current_app.extensions["motcua.store"]
     if after is None or after > bus.last_id:
