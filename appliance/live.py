@@ -290,6 +290,7 @@ class LiveOffice:
         self.tasks.call_soon(lambda: self._arrived(event, age))
 
     def _on_stream_online(self, online: bool) -> None:
+        log.info("event stream %s", "connected" if online else "lost; reconnecting")
         if online:
             # Before the backlog arrives (same thread): measure the hub's clock again, so a
             # replayed event's age is judged right even if either clock moved meanwhile.
