@@ -148,6 +148,10 @@ class Ticket:
             status_url=f.str("status_url", ""),
         )
 
+    def service_name(self, language: str) -> str:
+        """The service's name in ``language`` (Vietnamese when it has none in that language)."""
+        return (self.service_name_en if language == "en" else "") or self.service_name_vi
+
 
 @dataclass(frozen=True)
 class Service:
@@ -184,6 +188,10 @@ class Service:
             closes_at=f.str("closes_at", ""),
             oldest_issued_at=f.time("oldest_issued_at"),
         )
+
+    def name(self, language: str) -> str:
+        """The name in ``language``, else the Vietnamese name, else the code."""
+        return (self.name_en if language == "en" else "") or self.name_vi or self.code
 
 
 @dataclass(frozen=True)

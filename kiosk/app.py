@@ -16,7 +16,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from appliance.devices.printer import TicketPrinter, build_printer
 from appliance.devices.scanner import SerialScanner, WedgeDecoder
-from appliance.hublink import Event, EventStream, HubClient
+from appliance.hublink import HubClient
 from appliance.tasks import Tasks, kivy_tasks
 from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
@@ -70,7 +70,6 @@ class KioskApp(App):
         self._serial: SerialScanner | None = None
         self._detach_wedge: Any = None
         self._events: list[Any] = []
-        self._stream: EventStream | None = None
 
     # Texts for kv: `app.tr("…", app.lang)` re-evaluates when the language changes.
     def tr(self, msgid: str, _language: str | None = None, **values: Any) -> str:
@@ -113,27 +112,10 @@ class KioskApp(App):
             Clock.schedule_interval(lambda _dt: kiosk.health.beat(), self.settings.heartbeat_s),
         ]
         self._last_refresh = time.monotonic()
-        kiosk.services.refresh()
+        kiosk.services.start()  # waiting counts follow the hub's events live from here
         kiosk.health.beat()
-        self._stream = self._follow_queues()
         self.render()
         return manager
-
-    def _follow_queues(self) -> EventStream:
-        """Waiting counts follow the hub's events live; the periodic refresh is the safety net."""
-        services = self.kiosk.services
-
-        def on_event(event: Event) -> None:
-            self.tasks.call_soon(lambda: services.apply_event(event.type, event.data))
-
-        def on_reset(event_id: int) -> None:  # the hub was restored: its counts are the truth
-            self.tasks.call_soon(services.refresh)
-
-        stream = EventStream(
-            self.settings.hub_url, on_event, on_reset=on_reset, topics=["ticket", "day"]
-        )
-        stream.start()
-        return stream
 
     def _changed(self, part: str) -> None:
         self._dirty.add(part)
@@ -196,8 +178,6 @@ class KioskApp(App):
             self._detach_wedge()
         if self._serial is not None:
             self._serial.stop()
-        if self._stream is not None:
-            self._stream.stop()
         self.tasks.shutdown()
         self.kiosk.close()
 
