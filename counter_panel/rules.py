@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from appliance.records import Ticket
+
 # A printed ticket number: a letter prefix (possibly none) and digits, e.g. A012 or 1005.
 _NUMBER = re.compile(r"^[A-Z]{0,3}[0-9]{1,5}$")
 
@@ -32,7 +34,7 @@ def refusal(
     online: bool,
     busy: bool,
     counter_state: str,
-    current: dict[str, Any] | None,
+    current: Ticket | None,
     waiting: int,
 ) -> str | None:
     """Why ``action`` cannot be done now (an English msgid), or None when it can."""
@@ -46,7 +48,7 @@ def refusal(
         return "Please wait: the last action is still being sent."
     if not online:
         return "Offline: cannot reach the hub"
-    state = current.get("state") if current else None
+    state = current.state if current else None
     if action in ("call_next", "call_number"):
         if counter_state == "paused":
             return "The counter is paused: resume it first."
@@ -69,3 +71,24 @@ def refusal(
     if action == "pause":
         return None  # pausing (or resuming) is always possible for the clerk at the counter
     raise ValueError(f"unknown action {action!r}")
+
+
+def request(
+    action: str, params: dict[str, Any], counter_state: str
+) -> tuple[str, dict[str, Any]] | str:
+    """The action to send and its body for a press of ``action`` with ``params``; or why it
+    cannot be sent (a msgid). The pause button resumes a paused counter."""
+    if action == "call_number":
+        number = normalize_number(str(params.get("number", "")))
+        if number is None:
+            return "Not a ticket number: type it as printed, e.g. A012."
+        return action, {"number": number}
+    if action == "transfer":
+        if params.get("service"):
+            return action, {"service": str(params["service"])}
+        if params.get("counter"):
+            return action, {"counter": int(params["counter"])}
+        return "Choose where to transfer the ticket."
+    if action == "pause" and counter_state == "paused":
+        return "resume", {}
+    return action, {}
