@@ -209,6 +209,8 @@ class LiveOffice:
         Events arriving meanwhile are held and applied on top of it; only the latest of
         overlapping reloads counts.
         """
+        if self._stopped.is_set():
+            return  # a retry still scheduled when the app stopped
         self._reload_seq += 1
         seq = self._reload_seq
         if self._held is None:

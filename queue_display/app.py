@@ -54,7 +54,11 @@ class DisplayApp(App):
         s = self.settings
         translator = Translator(["queue_display"], language=s.language)
         self.screen = BoardScreen(translator, s.agency_name)
-        live = LiveOffice(self.client, kivy_tasks(2))
+
+        def later(delay: float, fn: Callable[[], None]) -> None:
+            Clock.schedule_once(lambda _dt: fn(), delay)  # a failed reload, tried again
+
+        live = LiveOffice(self.client, kivy_tasks(2), later=later)
         board = Board(
             live.office,
             Zone.of(s.counters, s.services),
