@@ -33,11 +33,6 @@ class Services(Observable):
         return list(self.live.office.services.values())
 
     @property
-    def day(self) -> str:
-        """The hub's business day ("" until it has said)."""
-        return self.live.office.day
-
-    @property
     def online(self) -> bool | None:
         """Whether the hub answers (None: not asked yet)."""
         return self.live.online
