@@ -243,6 +243,8 @@ class LiveOffice:
             else:
                 log.info("state reload failed: %s", exc)
             self._release_held()
+            # Whatever the reason (no answer, an error, a malformed state), the office is not
+            # being followed: the app shows it is offline until a load succeeds.
             self.saw(exc if isinstance(exc, HubUnreachable) else HubUnreachable(str(exc)))
             self._tell(Update("failed", error=exc))
             self._follow(None)  # once it connects, the hub is back: load then
