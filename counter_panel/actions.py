@@ -15,6 +15,17 @@ from counter_panel.messages import ENDPOINTS, SUCCESS, Notice
 from counter_panel.sender import ActionSender, Say, error_code, refused
 
 
+def _counter_answer(answer: Any) -> tuple[Counter | None, Ticket | None]:
+    """A counter action's answer: ``{"ticket": Ticket, "counter": Counter}`` (pause and resume
+    carry only the counter)."""
+    answer = answer if isinstance(answer, dict) else {}
+    counter, ticket = answer.get("counter"), answer.get("ticket")
+    return (
+        Counter.from_wire(counter) if counter else None,
+        Ticket.from_wire(ticket) if ticket else None,
+    )
+
+
 class CounterActions:
     """What the counter's buttons do (call_next, recall, call_number, start, finish, no_show,
     transfer, pause), for the clerk logged in."""
@@ -78,14 +89,20 @@ class CounterActions:
             body,
             press=press,
             token=self._clerk.token(),
-            done=lambda answer: self._acted(action, echo, body, answer),
+            done=lambda answer: self._acted(action, echo, body, *answer),
             failed=self._act_failed,
+            parse=_counter_answer,
         )
 
-    def _acted(self, action: str, echo: str, body: dict[str, Any], answer: dict) -> None:
+    def _acted(
+        self,
+        action: str,
+        echo: str,
+        body: dict[str, Any],
+        counter: Counter | None,
+        ticket: Ticket | None,
+    ) -> None:
         self._sender.retry_keys.clear()  # answered: whatever was left unanswered is history now
-        counter = Counter.from_wire(answer["counter"]) if answer.get("counter") else None
-        ticket = Ticket.from_wire(answer["ticket"]) if answer.get("ticket") else None
         self._queue.answered(echo, counter, ticket)
         target = ""
         if action == "transfer":

@@ -58,9 +58,11 @@ class ActionSender:
         token: str | None,
         done: Callable[[Any], None],
         failed: Callable[[Exception], None],
+        parse: Callable[[Any], Any] = lambda answer: answer,
     ) -> bool:
         """POST ``body`` to ``path`` as press ``press`` (None: a request without a key, as a
-        login); False when another press is still on its way."""
+        login); False when another press is still on its way. ``done`` gets the answer as
+        ``parse`` reads it, in the background, so a malformed answer fails like a refusal."""
         if self.busy is not None:
             return False
         key = self.retry_keys.key_for(press) if press is not None else None
@@ -80,7 +82,9 @@ class ActionSender:
             failed(exc)
 
         self._tasks.run(
-            lambda: self._client.request("POST", path, body, idempotency_key=key, token=token),
+            lambda: parse(
+                self._client.request("POST", path, body, idempotency_key=key, token=token)
+            ),
             answered,
             not_answered,
         )
