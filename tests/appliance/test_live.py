@@ -131,9 +131,11 @@ class StubClient:
 
     def __init__(self, *answers: Any) -> None:
         self.answers = list(answers)
+        self.asked = 0
 
     def get(self, path: str) -> Any:
         assert path == "/api/v1/state"
+        self.asked += 1
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
@@ -354,3 +356,25 @@ def test_against_a_real_hub_restored_from_an_older_backup(hub_process, tmp_path)
     finally:
         live.stop()
         live.client.close()
+
+
+def test_a_reload_that_fails_while_the_stream_is_up_is_tried_again():
+    scheduled = []
+    client = StubClient(state(10), HubUnreachable("busy"), state(12, waiting=2))
+    live = LiveOffice(
+        client,
+        InlineTasks(),
+        stream_factory=StubStream,
+        later=lambda delay, fn: scheduled.append((delay, fn)),
+        clock_probe=lambda url, timeout, wall: 0.0,
+    )
+    live.start()
+    live.stream.online = True
+    live.stream.on_online(True)
+    live.reload()  # after a refusal, say: this one fails
+    assert live.online is False and [delay for delay, _fn in scheduled] == [1.0]
+    scheduled[0][1]()
+    assert live.online is True and live.office.services["A"].waiting == 2
+    live.stop()
+    live.reload()  # a retry still scheduled when the app stopped asks nothing
+    assert client.asked == 3
