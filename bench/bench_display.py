@@ -86,12 +86,12 @@ def main() -> int:
 
         received: dict[str, float] = {}
         app.controller.on_received = lambda e: received.setdefault(
-            e.data.get("ticket", {}).get("number", ""), time.perf_counter()
+            e.ticket.number if e.ticket else "", time.perf_counter()
         )
         applied: dict[str, float] = {}
         started: dict[str, float] = {}
         app.controller.on_applied = lambda e: applied.setdefault(
-            e.data.get("ticket", {}).get("number", ""), time.perf_counter()
+            e.ticket.number if e.ticket else "", time.perf_counter()
         )
         app.announcer.on_start = lambda a: started.setdefault(a.number, time.perf_counter())
 

@@ -113,7 +113,7 @@ class CounterPanelApp(App):
             idle_timeout_s=self.settings.idle_timeout_s,
             later=lambda delay, fn: Clock.schedule_once(lambda _dt: fn(), delay),
         )
-        self.controller.listeners.append(self.sync)
+        self.controller.subscribe(self.sync)
         self.screens = {
             "login": LoginScreen(name="login", app=self),
             "panel": PanelScreen(name="panel", app=self),
@@ -245,10 +245,11 @@ class CounterPanelApp(App):
         c = self.controller
         assert c is not None
         if action == "call_number":
-            prefixes = [str(s.get("prefix", "")) for s in c.view.services.values()]
+            prefixes = [s.prefix for s in c.view.services.values()]
             dialog: Any = CallNumberDialog(app=self, layout=number_pad(prefixes))
         else:
-            dialog = TransferDialog(app=self, ticket_number=str((c.view.current or {})["number"]))
+            number = c.view.current.number if c.view.current else ""
+            dialog = TransferDialog(app=self, ticket_number=number)
             dialog.fill(*c.view.transfer_targets())
         dialog.bind(on_dismiss=lambda *_: setattr(self, "dialog", None))
         self.dialog = dialog

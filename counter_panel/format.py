@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from appliance import timefmt
 from counter_panel.queue_view import OldestWait
 from motcua.i18n import Translator
 
@@ -20,10 +21,4 @@ def wait_text(t: Translator, wait: OldestWait | None, language: str) -> str:
     """'12 phút', '≥ 5 phút' (a lower bound), 'dưới 1 phút', or '–' when nobody waits."""
     if wait is None:
         return "–"
-    minutes = int(wait.seconds // 60)
-    text = (
-        t("under a minute", language)
-        if minutes < 1
-        else t("{minutes} min", language, minutes=minutes)
-    )
-    return text if wait.exact else f"≥ {text}"
+    return timefmt.wait_text(t, wait.seconds, language, at_least=not wait.exact)

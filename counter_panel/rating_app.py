@@ -74,7 +74,7 @@ class RatingScreenApp(App):
             self.tasks,
             timeout_s=self.settings.rating_timeout_s,
         )
-        self.controller.listeners.append(self.sync)
+        self.controller.subscribe(self.sync)
         self.screens = {
             "idle": StationScreen(name="idle", app=self),
             "rating": RatingScreen(name="rating", app=self),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from appliance.records import Ticket
 from motcua.i18n import N_
 
 # A printed ticket number: a letter prefix (possibly none) and digits, e.g. A012 or 1005.
@@ -34,7 +35,7 @@ def refusal(
     online: bool,
     busy: bool,
     counter_state: str,
-    current: dict[str, Any] | None,
+    current: Ticket | None,
     waiting: int,
 ) -> str | None:
     """Why ``action`` cannot be done now (an English msgid), or None when it can."""
@@ -48,7 +49,7 @@ def refusal(
         return N_("Please wait: the last action is still being sent.")
     if not online:
         return N_("Offline: cannot reach the hub")
-    state = current.get("state") if current else None
+    state = current.state if current else None
     if action in ("call_next", "call_number"):
         if counter_state == "paused":
             return N_("The counter is paused: resume it first.")
@@ -71,3 +72,24 @@ def refusal(
     if action == "pause":
         return None  # pausing (or resuming) is always possible for the clerk at the counter
     raise ValueError(f"unknown action {action!r}")
+
+
+def request(
+    action: str, params: dict[str, Any], counter_state: str
+) -> tuple[str, dict[str, Any]] | str:
+    """The action to send and its body for a press of ``action`` with ``params``; or why it
+    cannot be sent (a msgid). The pause button resumes a paused counter."""
+    if action == "call_number":
+        number = normalize_number(str(params.get("number", "")))
+        if number is None:
+            return "Not a ticket number: type it as printed, e.g. A012."
+        return action, {"number": number}
+    if action == "transfer":
+        if params.get("service"):
+            return action, {"service": str(params["service"])}
+        if params.get("counter"):
+            return action, {"counter": int(params["counter"])}
+        return "Choose where to transfer the ticket."
+    if action == "pause" and counter_state == "paused":
+        return "resume", {}
+    return action, {}

@@ -17,7 +17,7 @@ from kivy.uix.widget import Widget
 
 from appliance.devices.printer import TicketPrinter, build_printer
 from appliance.devices.scanner import SerialScanner, WedgeDecoder
-from appliance.hublink import Event, EventStream, HubClient
+from appliance.hublink import HubClient
 from appliance.startup import Startup
 from appliance.tasks import Tasks, kivy_tasks
 from appliance.ui.keypad import Keypad
@@ -74,7 +74,6 @@ class KioskApp(App):
         self._serial: SerialScanner | None = None
         self._detach_wedge: Any = None
         self._events: list[Any] = []
-        self._stream: EventStream | None = None
 
     # Texts for kv: `app.tr("…", app.lang)` re-evaluates when the language changes.
     def tr(self, msgid: str, _language: str | None = None, **values: Any) -> str:
@@ -130,27 +129,10 @@ class KioskApp(App):
             Clock.schedule_interval(lambda _dt: kiosk.health.beat(), self.settings.heartbeat_s),
         ]
         self._last_refresh = time.monotonic()
-        kiosk.services.refresh()
+        kiosk.services.start()  # waiting counts follow the hub's events live from here
         kiosk.health.beat()
-        self._stream = self._follow_queues()
         self.render()
         return manager
-
-    def _follow_queues(self) -> EventStream:
-        """Waiting counts follow the hub's events live; the periodic refresh is the safety net."""
-        services = self.kiosk.services
-
-        def on_event(event: Event) -> None:
-            self.tasks.call_soon(lambda: services.apply_event(event.type, event.data))
-
-        def on_reset(event_id: int) -> None:  # the hub was restored: its counts are the truth
-            self.tasks.call_soon(services.refresh)
-
-        stream = EventStream(
-            self.settings.hub_url, on_event, on_reset=on_reset, topics=["ticket", "day"]
-        )
-        stream.start()
-        return stream
 
     def _changed(self, part: str) -> None:
         self._dirty.add(part)
@@ -218,8 +200,6 @@ class KioskApp(App):
             self._detach_wedge()
         if self._serial is not None:
             self._serial.stop()
-        if self._stream is not None:
-            self._stream.stop()
         self.tasks.shutdown()
         self.kiosk.close()
 

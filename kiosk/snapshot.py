@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         kiosk.tickets.ask_priority()
         _shoot(driver, out, "03-priority")
         kiosk.tickets.cancel_priority()
-        code = next(s["code"] for s in kiosk.services.services if s.get("state") == "open")
+        code = next(s.code for s in kiosk.services.services if s.state == "open")
         kiosk.tickets.issue(code)
         driver.wait_until(
             lambda: kiosk.tickets.print_state not in ("idle", "printing"), 10, "print"

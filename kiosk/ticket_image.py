@@ -17,7 +17,8 @@ from typing import Any
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.format import clock_text, wait_text
+from appliance.records import Ticket
+from appliance.timefmt import clock_text, wait_text
 from motcua.i18n import Translator
 
 _FALLBACK_FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -114,7 +115,7 @@ def qr_image(url: str, box: int) -> Image.Image:
     return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
 
 
-def render_ticket(ticket: dict[str, Any], agency: str, t: Translator, dots: int) -> Image.Image:
+def render_ticket(ticket: Ticket, agency: str, t: Translator, dots: int) -> Image.Image:
     """The ticket image, ``dots`` wide (384 for 58 mm paper, 576 for 80 mm)."""
     scale = dots / 576
     px = lambda size: max(12, round(size * scale))  # noqa: E731 - a local unit, not a function
@@ -123,17 +124,17 @@ def render_ticket(ticket: dict[str, Any], agency: str, t: Translator, dots: int)
     canvas.rule()
     vi, en = t.both("Your number")
     canvas.text(f"{vi.upper()} / {en}", px(22))
-    canvas.text(str(ticket["number"]), px(150), bold=True, gap=8, fit=True)
-    canvas.text(str(ticket.get("service_name_vi") or ticket.get("service", "")), px(28), True)
-    if ticket.get("service_name_en"):
-        canvas.text(str(ticket["service_name_en"]), px(22))
-    if ticket.get("priority"):
+    canvas.text(ticket.number, px(150), bold=True, gap=8, fit=True)
+    canvas.text(ticket.service_name_vi or ticket.service, px(28), True)
+    if ticket.service_name_en:
+        canvas.text(ticket.service_name_en, px(22))
+    if ticket.priority:
         canvas.banner("{} / {}".format(*t.both("Priority")), px(26))
     canvas.rule()
-    ahead = int(ticket.get("ahead") or 0)
-    wait = ticket.get("estimated_wait_s")
+    ahead = ticket.ahead or 0
+    wait = ticket.estimated_wait_s
     rows = [
-        t.both("Issued at {time}", time=clock_text(ticket.get("issued_at"))),
+        t.both("Issued at {time}", time=clock_text(ticket.issued_at)),
         t.both("People ahead: {count}", count=ahead),
         (
             t("Estimated wait: {wait}", "vi", wait=wait_text(t, wait, "vi")),
@@ -143,9 +144,9 @@ def render_ticket(ticket: dict[str, Any], agency: str, t: Translator, dots: int)
     for row_vi, row_en in rows:
         canvas.text(row_vi, px(26), gap=2)
         canvas.text(row_en, px(20))
-    if ticket.get("status_url"):
+    if ticket.status_url:
         canvas.rule()
-        canvas.paste_centered(qr_image(str(ticket["status_url"]), max(3, round(6 * scale))))
+        canvas.paste_centered(qr_image(ticket.status_url, max(3, round(6 * scale))))
         canvas.text(t("Scan to follow your turn", "vi"), px(22), gap=2)
         canvas.text(t("Scan to follow your turn", "en"), px(18))
     canvas.rule()

@@ -12,6 +12,7 @@ from kivy.uix.widget import Widget
 
 from appliance.devices.speaker import Speaker
 from appliance.hublink import HubClient
+from appliance.live import LiveOffice
 from appliance.startup import Startup
 from appliance.tasks import kivy_tasks
 from appliance.ui.widgets import load_kv as load_kit_kv
@@ -70,7 +71,13 @@ class DisplayApp(App):
         s = self.settings
         translator = Translator(["queue_display"], language=s.language)
         self.screen = BoardScreen(translator, s.agency_name)
+
+        def later(delay: float, fn: Callable[[], None]) -> None:
+            Clock.schedule_once(lambda _dt: fn(), delay)  # a failed reload, tried again
+
+        live = LiveOffice(self.client, kivy_tasks(2), later=later)
         board = Board(
+            live.office,
             Zone.of(s.counters, s.services),
             recent_size=s.recent_calls,
             highlight_s=s.highlight_s,
@@ -78,9 +85,9 @@ class DisplayApp(App):
         )
         self.announcer = build_announcer(s, self._speaker_factory(s))
         self.announcer.start()
-        self.controller = DisplayController(self.client, board, kivy_tasks(2), self.announcer)
+        self.controller = DisplayController(live, board, self.announcer)
         redraw = Clock.create_trigger(lambda _dt: self._redraw(), -1)  # once, in this frame
-        self.controller.listen(redraw)
+        live.subscribe(lambda _update: redraw())
         self.screen.show(board, offline=True, connecting=True)
         self.controller.start()
         status = {"speaker": s.speaker, "voice": "clip pack" if s.clip_pack else "espeak-ng"}
@@ -94,7 +101,7 @@ class DisplayApp(App):
     def _redraw(self) -> None:
         if self.screen is not None and self.controller is not None:
             controller = self.controller
-            self.screen.clock_offset = controller.clock_offset
+            self.screen.clock_offset = controller.live.clock_offset
             self.screen.show(
                 controller.board, offline=not controller.online, connecting=not controller.loaded
             )

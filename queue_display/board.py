@@ -1,12 +1,13 @@
-"""What the board shows, kept from the hub's snapshot and its events: no Kivy, no network.
+"""What the board shows, read from the live view of the office: no Kivy, no network.
 
-:class:`Board` starts from ``GET /api/v1/state`` and applies each event in order. It answers the
-questions the screen asks (the newest call and whether it is still highlighted, the counters
-with the number each serves, the last calls, waiting counts, the notice) and decides which
-events are announced: a call or recall in this display's zone, unless it is stale — older than
-``stale_after_s`` when it reaches the display, as happens when events are replayed after the
-display was cut off. Those still update the board but are not read out, so a room never hears a
-string of calls from ten minutes ago.
+:class:`Board` keeps the calls (from the snapshot's recent calls, then each call event) and
+reads the rest from the :class:`~appliance.live.Office` it is given: the counters with the
+number each serves, the waiting counts, the notice. It answers the questions the screen asks
+(the newest call and whether it is still highlighted) and decides which events are announced:
+a call or recall in this display's zone, unless it is stale — older than ``stale_after_s`` when
+it reaches the display, as happens when events are replayed after the display was cut off.
+Those still update the board but are not read out, so a room never hears a string of calls from
+ten minutes ago.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
+from appliance.live import Office
+from appliance.records import Counter, Event, Service, Ticket
 from queue_display.announcer import Announcement
 
 CALL_EVENTS = ("ticket.called", "ticket.recalled")
@@ -33,17 +35,12 @@ class Call:
     recall: bool = False
 
     @classmethod
-    def from_ticket(cls, ticket: dict[str, Any], recall: bool = False) -> Call | None:
-        """The call a ticket view describes, or None if it names no counter."""
-        if ticket.get("counter") is None:
+    def from_ticket(cls, ticket: Ticket | None, recall: bool = False) -> Call | None:
+        """The call a ticket describes, or None if it names no counter."""
+        if ticket is None or ticket.counter is None:
             return None
         return cls(
-            int(ticket["id"]),
-            str(ticket["number"]),
-            int(ticket["counter"]),
-            str(ticket.get("counter_name") or ""),
-            str(ticket.get("service") or ""),
-            recall,
+            ticket.id, ticket.number, ticket.counter, ticket.counter_name, ticket.service, recall
         )
 
 
@@ -65,26 +62,27 @@ class Zone:
             return False
         return not self.services or call.service in self.services
 
-    def has_counter(self, counter: dict[str, Any]) -> bool:
+    def has_counter(self, counter: Counter) -> bool:
         """Whether a counter belongs on this display."""
-        if self.counters and int(counter["number"]) not in self.counters:
+        if self.counters and counter.number not in self.counters:
             return False
-        return not self.services or bool(self.services & set(counter.get("services") or []))
+        return not self.services or bool(self.services & set(counter.services))
 
-    def has_service(self, service: dict[str, Any], counters: Iterable[dict[str, Any]]) -> bool:
+    def has_service(self, service: Service, counters: Iterable[Counter]) -> bool:
         """Whether a service's waiting count belongs on this display."""
         if self.services:
-            return service["code"] in self.services
+            return service.code in self.services
         if self.counters:
-            return any(service["code"] in (c.get("services") or []) for c in counters)
+            return any(service.code in c.services for c in counters)
         return True
 
 
 class Board:
-    """The board's state and the rules that change it."""
+    """The calls on the board and the rules that change them; the rest is read from ``office``."""
 
     def __init__(
         self,
+        office: Office,
         zone: Zone = Zone(),
         *,
         recent_size: int = 6,
@@ -92,82 +90,60 @@ class Board:
         stale_after_s: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self.office = office
         self.zone = zone
         self.recent_size = recent_size
         self.highlight_s = highlight_s
         self.stale_after_s = stale_after_s
         self._clock = clock
-        self.day = ""
-        self.counters: dict[int, dict[str, Any]] = {}
-        self.services: dict[str, dict[str, Any]] = {}
         self.calls: list[Call] = []  # newest first; calls[0] is the big one
-        self.notice: tuple[str, str] = ("", "")
         self.last_event_id = 0
         self.highlight_until = 0.0
         self.version = 0  # bumped on every visible change, so a screen redraws only then
 
     # --- loading and applying -------------------------------------------------------------
 
-    def load(self, state: dict[str, Any]) -> None:
-        """Start from a ``GET /api/v1/state`` snapshot (nothing in it is announced)."""
-        self.day = str(state.get("day") or "")
-        self.counters = {int(c["number"]): c for c in state.get("counters", [])}
-        self.services = {s["code"]: s for s in state.get("services", [])}
-        calls = (Call.from_ticket(t) for t in state.get("recent_calls", []))
+    def load(self) -> None:
+        """Start from the office's snapshot (nothing in it is announced)."""
+        calls = (Call.from_ticket(t) for t in self.office.recent_calls)
         self.calls = [c for c in calls if c is not None and self.zone.has_call(c)]
         self.calls = self.calls[: self.recent_size + 1]
-        self._set_notice(state.get("notice"))
-        self.last_event_id = int(state.get("last_event_id") or 0)
+        self.last_event_id = self.office.last_event_id or 0
         self.highlight_until = 0.0
         self.version += 1
 
-    def announcement(
-        self, event_id: int, kind: str, data: dict[str, Any], age_s: float | None = None
-    ) -> Announcement | None:
+    def announcement(self, event: Event, age_s: float | None = None) -> Announcement | None:
         """The announcement an event makes, if any: a fresh call or recall in this zone.
 
         Reads only the zone and the stale limit, which never change, so the controller asks
         on the stream's thread and the chime starts without waiting for the next frame.
         """
-        if kind not in CALL_EVENTS:
+        if event.type not in CALL_EVENTS:
             return None
-        call = Call.from_ticket(data.get("ticket") or {}, recall=kind == "ticket.recalled")
+        call = Call.from_ticket(event.ticket, recall=event.type == "ticket.recalled")
         if call is None or not self.zone.has_call(call):
             return None
         if age_s is not None and age_s > self.stale_after_s:
             return None
-        return Announcement(call.number, call.counter, call.recall, event_id)
+        return Announcement(call.number, call.counter, call.recall, event.id)
 
-    def apply(
-        self, event_id: int, kind: str, data: dict[str, Any], age_s: float | None = None
-    ) -> Announcement | None:
-        """Apply one event; return the announcement to make, if any.
+    def apply(self, event: Event, age_s: float | None = None) -> Announcement | None:
+        """Take one event (the office has applied it); return the announcement to make, if any.
 
         ``age_s`` is how old the event was when it arrived, measured on the hub's clock (None:
         unknown, taken as fresh). Events at or below the snapshot's id are ignored.
         """
-        if event_id <= self.last_event_id:
+        if event.id <= self.last_event_id:
             return None
-        self.last_event_id = event_id
-        if kind in ("day.opened", "day.closed"):
-            self.day = str(data.get("day") or self.day)
+        self.last_event_id = event.id
+        if event.topic == "day":
             self.calls = []
-            for counter in self.counters.values():
-                counter["current"] = None
             self.highlight_until = 0.0
             self.version += 1
             return None
-        if kind == "notice.updated":
-            self._set_notice(data.get("notice"))
-            self.version += 1
-            return None
-        changed = self._merge(data)
-        if kind not in CALL_EVENTS:
-            if changed:
-                self.version += 1
-            return None
-        call = Call.from_ticket(data.get("ticket") or {}, recall=kind == "ticket.recalled")
-        if call is None or not self.zone.has_call(call):
+        changed = event.topic == "notice" or event.counter is not None or bool(event.services)
+        call = Call.from_ticket(event.ticket, recall=event.type == "ticket.recalled")
+        if event.type not in CALL_EVENTS or call is None or not self.zone.has_call(call):
             if changed:
                 self.version += 1
             return None
@@ -177,25 +153,19 @@ class Board:
         if not stale:
             self.highlight_until = self._clock() + self.highlight_s
         self.version += 1
-        return self.announcement(event_id, kind, data, age_s)
-
-    def _merge(self, data: dict[str, Any]) -> bool:
-        """Take the fresh counter and service views an event carries; True if any."""
-        changed = False
-        counter = data.get("counter")
-        if isinstance(counter, dict) and "number" in counter:
-            self.counters[int(counter["number"])] = counter
-            changed = True
-        for service in data.get("services") or []:
-            self.services[service["code"]] = service
-            changed = True
-        return changed
-
-    def _set_notice(self, notice: Any) -> None:
-        notice = notice if isinstance(notice, dict) else {}
-        self.notice = (str(notice.get("text_vi") or ""), str(notice.get("text_en") or ""))
+        return self.announcement(event, age_s)
 
     # --- what the screen asks ---------------------------------------------------------------
+
+    @property
+    def day(self) -> str:
+        """The hub's business day."""
+        return self.office.day
+
+    @property
+    def notice(self) -> tuple[str, str]:
+        """The notice, (Vietnamese, English)."""
+        return (self.office.notice.text_vi, self.office.notice.text_en)
 
     @property
     def latest(self) -> Call | None:
@@ -211,15 +181,16 @@ class Board:
         """Whether the newest call is still in its highlight time."""
         return self._clock() < self.highlight_until
 
-    def open_counters(self) -> list[dict[str, Any]]:
+    def open_counters(self) -> list[Counter]:
         """This zone's counters that are open or paused, by number (closed ones are hidden)."""
         return [
             c
-            for n, c in sorted(self.counters.items())
-            if c.get("state") != "closed" and self.zone.has_counter(c)
+            for _n, c in sorted(self.office.counters.items())
+            if c.state != "closed" and self.zone.has_counter(c)
         ]
 
-    def waiting(self) -> list[dict[str, Any]]:
+    def waiting(self) -> list[Service]:
         """This zone's services with their waiting counts, in code order."""
-        counters = [c for c in self.counters.values() if self.zone.has_counter(c)]
-        return [s for _, s in sorted(self.services.items()) if self.zone.has_service(s, counters)]
+        counters = [c for c in self.office.counters.values() if self.zone.has_counter(c)]
+        services = sorted(self.office.services.items())
+        return [s for _, s in services if self.zone.has_service(s, counters)]

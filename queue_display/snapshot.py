@@ -4,7 +4,7 @@
         [--call 1023:5] [--offline] [--report]
     python -m queue_display.snapshot --hub http://127.0.0.1:8080 --size 1920x1080 --out board.png
 
-``--state`` draws a saved ``GET /api/v1/state`` answer; ``--hub`` runs the real display app
+``--state`` draws a saved answer of the hub's state endpoint; ``--hub`` runs the real display app
 against a hub until its board has loaded. ``--call NUMBER:COUNTER`` applies a fresh call (the
 highlighted look). ``--report`` prints, as JSON, where the main texts landed and how tall they
 are drawn, so a test can check the layout holds. The window size must be fixed before Kivy
@@ -14,6 +14,7 @@ opens its window, hence a process per size.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     """Draw once, save the PNG, optionally print the layout report."""
     parser = argparse.ArgumentParser(prog="python -m queue_display.snapshot")
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--state", type=Path, help="a saved GET /api/v1/state answer (JSON)")
+    source.add_argument("--state", type=Path, help="a saved state snapshot of a hub (JSON)")
     source.add_argument("--hub", help="a running hub's URL")
     parser.add_argument("--size", type=_size, default=(1920, 1080), help="WIDTHxHEIGHT")
     parser.add_argument("--out", type=Path, required=True, help="the PNG to write")
@@ -94,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         Config.set("graphics", "rotation", str(args.rotation))
     from kivy.app import App
 
+    from appliance.live import Office
+    from appliance.records import Event, Snapshot, Ticket
     from appliance.ui.harness import AppDriver
     from motcua.i18n import Translator
     from queue_display.board import Board
@@ -120,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         class SnapshotApp(App):
             def build(self) -> BoardScreen:
                 load_kv()
-                self.board = Board(highlight_s=3600)
-                self.board.load(state)
+                self.office = Office()
+                self.office.load(Snapshot.from_wire(state))
+                self.board = Board(self.office, highlight_s=3600)
+                self.board.load()
                 self.screen = BoardScreen(Translator(["queue_display"]), args.agency)
                 return self.screen
 
@@ -130,12 +135,13 @@ def main(argv: list[str] | None = None) -> int:
         board, screen = app.board, app.screen
     if args.call:
         number, _, counter = args.call.partition(":")
-        ticket = {"id": 10**9, "number": number, "service": "", "counter": int(counter),
-                  "counter_name": f"Quầy {counter}"}  # fmt: skip
-        data: dict[str, Any] = {"ticket": ticket}
-        if int(counter) in board.counters:
-            data["counter"] = {**board.counters[int(counter)], "state": "open", "current": ticket}
-        board.apply(board.last_event_id + 1, "ticket.called", data)
+        ticket = Ticket(10**9, number, "", "called", int(counter), f"Quầy {counter}")
+        at_counter = board.office.counters.get(int(counter))
+        if at_counter is not None:
+            at_counter = dataclasses.replace(at_counter, state="open", current=ticket)
+        event = Event(board.last_event_id + 1, "ticket.called", ticket=ticket, counter=at_counter)
+        board.office.apply(event)
+        board.apply(event)
     screen.show(board, offline=args.offline)
     driver.pump(4)
     screen.show(board, offline=args.offline)  # rows sized to the laid-out grid

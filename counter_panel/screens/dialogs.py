@@ -9,6 +9,7 @@ from kivy.lang import Builder
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
+from appliance.records import Counter, Service
 from appliance.ui.keypad import apply_key
 from appliance.ui.widgets import BilingualButton
 
@@ -52,34 +53,33 @@ class TransferDialog(ModalView):
     app = ObjectProperty(None)
     ticket_number = StringProperty("")
 
-    def fill(self, services: list[dict[str, Any]], counters: list[dict[str, Any]]) -> None:
+    def fill(self, services: list[Service], counters: list[Counter]) -> None:
         """One button per target (the ticket's own service is left out)."""
-        ticket = self.app.controller.view.current or {}
+        ticket = self.app.controller.view.current
+        own = ticket.service if ticket else None
         box_s, box_c = self.ids.services, self.ids.counters
         box_s.clear_widgets()
         box_c.clear_widgets()
         for service in services:
-            if service["code"] == ticket.get("service"):
+            if service.code == own:
                 continue
             button = BilingualButton(
-                text_vi=str(service.get("name_vi") or service["code"]),
-                text_en=str(service.get("name_en", "")),
-                font_size=15,
+                text_vi=service.name_vi or service.code, text_en=service.name_en, font_size=15
             )
-            button.target = ("service", service["code"])
+            button.target = ("service", service.code)
             button.bind(on_release=self._chosen)
             box_s.add_widget(button)
         for counter in counters:
             # A closed counter (no clerk yet) can still take a ticket: it waits there.
-            closed = counter.get("state") == "closed"
+            closed = counter.state == "closed"
             vi, en = self.app.t.both("Closed") if closed else ("", "")
             button = BilingualButton(
-                text_vi=str(counter.get("name") or counter["number"]),
+                text_vi=counter.name or str(counter.number),
                 text_en=f"{vi} · {en}" if closed else "",
                 font_size=17,
             )
             button.tone = (0.45, 0.48, 0.52, 1) if closed else (0.29, 0.33, 0.39, 1)
-            button.target = ("counter", counter["number"])
+            button.target = ("counter", counter.number)
             button.bind(on_release=self._chosen)
             box_c.add_widget(button)
 

@@ -35,9 +35,9 @@ class CredentialScreen(Screen):
 
     def sync(self, controller: Any) -> None:
         """Show connection, counter and the last message."""
-        counter = controller.view.counter or {}
-        self.counter_name = str(
-            counter.get("name") or self.app.t("Counter {number}", number=controller.counter_number)
+        counter = controller.view.counter
+        self.counter_name = (counter.name if counter else "") or self.app.t(
+            "Counter {number}", number=controller.counter_number
         )
         self.offline = not controller.online
         self.busy = controller.busy is not None

@@ -109,21 +109,21 @@ class PanelScreen(Screen):
         """Show the controller's state (called on every change and every second)."""
         t = self.app.t
         view = controller.view
-        counter = view.counter or {}
-        self.counter_name = str(
-            counter.get("name") or self.app.t("Counter {number}", number=controller.counter_number)
+        counter = view.counter
+        self.counter_name = (counter.name if counter else "") or self.app.t(
+            "Counter {number}", number=controller.counter_number
         )
         self.clerk = controller.session.display_name if controller.session else ""
         self.offline = not controller.online
         ticket = view.current
         if ticket:
-            self.number = str(ticket["number"])
+            self.number = ticket.number
             self.state_vi, self.state_en = t.both(
-                STATE_TEXT.get(ticket["state"], STATE_TEXT["called"])
+                STATE_TEXT.get(ticket.state, STATE_TEXT["called"])
             )
-            self.service_vi = str(ticket.get("service_name_vi") or ticket.get("service", ""))
-            self.service_en = str(ticket.get("service_name_en") or "")
-            self.priority = bool(ticket.get("priority"))
+            self.service_vi = ticket.service_name_vi or ticket.service
+            self.service_en = ticket.service_name_en
+            self.priority = ticket.priority
         else:
             self.number = "—"
             self.state_vi, self.state_en = t.both("No ticket at the counter")
@@ -148,10 +148,10 @@ class PanelScreen(Screen):
             self.notice_error = False
         self.lines = [
             [
-                s["code"],
-                str(s.get("name_vi", "")),
-                str(s.get("waiting", 0)),
-                wait_text(t, view.oldest_wait(s["code"], controller.hub_now(now)), "vi"),
+                s.code,
+                s.name_vi,
+                str(s.waiting),
+                wait_text(t, view.oldest_wait(s.code, controller.hub_now(now)), "vi"),
             ]
             for s in view.served_services
         ]

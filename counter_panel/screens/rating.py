@@ -27,7 +27,7 @@ class RatingScreen(Screen):
         ticket = controller.rating_ticket
         self.thanks = ticket is None
         if ticket is not None:
-            self.number = str(ticket.get("number", ""))
+            self.number = ticket.number
         self.busy = controller.busy is not None
         notice = controller.notice
         if notice is not None and notice.kind == "error":

@@ -6,13 +6,14 @@ from typing import Any
 
 from appliance.devices.printer import TicketPrinter
 from appliance.hublink import HubClient
+from appliance.live import LiveOffice
 from appliance.tasks import Tasks
 from kiosk.controllers.base import Observable
 from kiosk.controllers.health import Health
 from kiosk.controllers.idle import IdleTimer
 from kiosk.controllers.lookup import Lookup
 from kiosk.controllers.procedures import Procedures
-from kiosk.controllers.services import Services
+from kiosk.controllers.services import TOPICS, Services
 from kiosk.controllers.tickets import Tickets
 from kiosk.ticket_image import render_ticket
 from motcua.i18n import Translator
@@ -42,7 +43,8 @@ class Kiosk(Observable):
         self.t = translator
         self.agency_name = agency_name
         self.printer = printer
-        self.services = Services(client, tasks)
+        self.live = LiveOffice(client, tasks, topics=TOPICS)
+        self.services = Services(self.live)
         dots = printer.dots if printer is not None else 576
         self.tickets = Tickets(
             client,
@@ -73,8 +75,8 @@ class Kiosk(Observable):
         """A print failure goes to the hub's device status at once, not at the next heartbeat."""
         ticket = self.tickets.ticket
         failed = self.tickets.print_state == "failed" and ticket is not None
-        if failed and self._reported_failure != ticket["id"]:
-            self._reported_failure = ticket["id"]
+        if failed and self._reported_failure != ticket.id:
+            self._reported_failure = ticket.id
             self.health.beat()
 
     @property
@@ -152,7 +154,8 @@ class Kiosk(Observable):
             self.go_home()
 
     def close(self) -> None:
-        """Let go of the hub connections (when the app stops)."""
+        """Stop following the hub and let go of its connections (when the app stops)."""
+        self.live.stop()
         self.client.close()
 
     def scanned(self, text: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from appliance.devices.printer import PrinterError, PrinterStatus, TicketPrinter
 from appliance.hublink import HubClient, new_idempotency_key
+from appliance.records import Ticket
 from appliance.tasks import Tasks
 from kiosk.controllers.base import Observable, error_code
 from kiosk.controllers.services import Services
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 # Who may take a priority ticket (ưu tiên), as the reception's rules list them.
 PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "small_child", "merit")
 
-Renderer = Callable[[dict[str, Any]], Any]  # Ticket -> Pillow image
+Renderer = Callable[[Ticket], Any]  # -> a Pillow image
 
 
 class Tickets(Observable):
@@ -57,7 +58,7 @@ class Tickets(Observable):
         self.priority = False
         self.priority_reason: str | None = None
         self.confirming_priority = False
-        self.ticket: dict[str, Any] | None = None
+        self.ticket: Ticket | None = None
         self.service_code: str | None = None
         self.error: str | None = None
         self.print_state = "idle"
@@ -112,8 +113,8 @@ class Tickets(Observable):
         if self.stage not in ("choose", "failed"):
             return  # a double tap: the first one is being issued, or already was
         service = self._services.find(service_code)
-        if service is not None and service.get("state") != "open":
-            self.stage, self.error = "failed", f"service_{service.get('state')}"
+        if service is not None and service.state != "open":
+            self.stage, self.error = "failed", f"service_{service.state or None}"
             self.changed()
             return
         if self._key is None or self.service_code != service_code:
@@ -128,7 +129,9 @@ class Tickets(Observable):
         }
         key = self._key
         self._tasks.run(
-            lambda: self._client.post("/api/v1/tickets", body, idempotency_key=key),
+            lambda: Ticket.from_wire(
+                self._client.post("/api/v1/tickets", body, idempotency_key=key)
+            ),
             self._issued,
             self._issue_failed,
         )
@@ -139,7 +142,7 @@ class Tickets(Observable):
             self.stage = "choose"
             self.issue(self.service_code)
 
-    def _issued(self, ticket: dict[str, Any]) -> None:
+    def _issued(self, ticket: Ticket) -> None:
         self._services.saw(None)
         self.ticket, self.stage = ticket, "issued"
         self._key = None
@@ -164,7 +167,7 @@ class Tickets(Observable):
         self.changed()
 
         def job() -> Path | None:
-            return printer.print_image(self._render(ticket), str(ticket["number"]))
+            return printer.print_image(self._render(ticket), ticket.number)
 
         self._tasks.run(job, self._printed, self._print_failed)
 
@@ -193,11 +196,11 @@ class Tickets(Observable):
         ticket = self.ticket
         if ticket is None:
             return
-        path = f"/api/v1/tickets/{ticket['id']}/print"
+        path = f"/api/v1/tickets/{ticket.id}/print"
         body = {"ok": ok, "detail": detail}
         key = new_idempotency_key()
         self._tasks.run(
             lambda: self._client.post(path, body, idempotency_key=key),
             lambda _answer: None,
-            lambda exc: log.warning("could not report printing of %s: %s", ticket["number"], exc),
+            lambda exc: log.warning("could not report printing of %s: %s", ticket.number, exc),
         )

@@ -7,8 +7,9 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.metrics import dp
 
+from appliance.timefmt import clock_text, date_text
 from appliance.ui import theme
-from kiosk.format import age_text, clock_text, date_text
+from kiosk.format import age_text
 from kiosk.screens.base import KioskScreen
 from motcua.i18n import N_
 

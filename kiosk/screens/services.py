@@ -8,9 +8,10 @@ from kivy.factory import Factory
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 
+from appliance.records import Service
+from appliance.timefmt import wait_text
 from appliance.ui import theme
 from kiosk.controllers.tickets import PRIORITY_REASONS
-from kiosk.format import wait_text
 from kiosk.screens.base import KioskScreen
 from motcua.i18n import N_
 
@@ -76,11 +77,11 @@ class ServicesScreen(KioskScreen):
         if show:
             self._fill_reasons()
 
-    def _fill_list(self, services: list[dict[str, Any]]) -> None:
+    def _fill_list(self, services: list[Service]) -> None:
         """Update the rows in place: a refresh must not replace a button under a finger."""
         box = self.ids.list
         rows = [w for w in reversed(box.children) if hasattr(w, "service_code")]
-        if [r.service_code for r in rows] != [s.get("code") for s in services] or not rows:
+        if [r.service_code for r in rows] != [s.code for s in services] or not rows:
             box.clear_widgets()
             rows = []
             if not services:
@@ -92,28 +93,27 @@ class ServicesScreen(KioskScreen):
                     tone=theme.PRIMARY, size_hint_y=None, height=dp(110), font_size=dp(30)
                 )
                 row.disabled_color = theme.MUTED  # "closed" / "no more tickets" stays readable
-                row.service_code = service.get("code")
+                row.service_code = service.code
                 row.bind(on_release=lambda b: self.kiosk.tickets.issue(b.service_code))
                 box.add_widget(row)
                 rows.append(row)
         for row, service in zip(rows, services, strict=True):
             self._show_row(row, service)
 
-    def _show_row(self, row: Any, service: dict[str, Any]) -> None:
-        language = self.kiosk.language
-        name = service.get(f"name_{language}") or service.get("name_vi") or service.get("code")
-        state = service.get("state")
+    def _show_row(self, row: Any, service: Service) -> None:
+        name = service.name(self.kiosk.language)
+        state = service.state
         if state == "open":
             detail = self.tr(
                 "{waiting} waiting · about {wait}",
-                waiting=service.get("waiting", 0),
-                wait=wait_text(self.kiosk.t, service.get("estimated_wait_s")),
+                waiting=service.waiting,
+                wait=wait_text(self.kiosk.t, service.estimated_wait_s),
             )
         elif state == "full":
             detail = self.tr("No more tickets today")
         else:
-            detail = self.tr("Closed now (opens {time})", time=service.get("opens_at", "—"))
-        row.text_vi, row.text_en = str(name), detail
+            detail = self.tr("Closed now (opens {time})", time=service.opens_at or "—")
+        row.text_vi, row.text_en = name, detail
         row.disabled = state != "open" or self.kiosk.services.online is False
 
     def _fill_reasons(self) -> None:

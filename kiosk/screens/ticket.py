@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.format import wait_text
+from appliance.timefmt import wait_text
 from kiosk.screens.base import KioskScreen, texture_of
 from kiosk.ticket_image import qr_image
 from motcua.i18n import N_
@@ -50,20 +50,17 @@ class TicketScreen(KioskScreen):
         assert ticket is not None
         language = self.kiosk.language
         ids.title.text = self.tr("Your number")
-        ids.number.text = str(ticket["number"])
-        ids.service.text = str(
-            ticket.get(f"service_name_{language}") or ticket.get("service_name_vi") or ""
-        )
-        ids.priority.text = self.tr("Priority") if ticket.get("priority") else ""
-        ids.ahead.text = self.tr("People ahead: {count}", count=ticket.get("ahead", 0))
+        ids.number.text = ticket.number
+        ids.service.text = ticket.service_name(language)
+        ids.priority.text = self.tr("Priority") if ticket.priority else ""
+        ids.ahead.text = self.tr("People ahead: {count}", count=ticket.ahead or 0)
         ids.wait.text = self.tr(
-            "Estimated wait: {wait}",
-            wait=wait_text(self.kiosk.t, ticket.get("estimated_wait_s")),
+            "Estimated wait: {wait}", wait=wait_text(self.kiosk.t, ticket.estimated_wait_s)
         )
-        url = ticket.get("status_url")
+        url = ticket.status_url
         if url and url != self._qr_url:
             self._qr_url = url
-            ids.qr.texture = texture_of(qr_image(str(url), 8))
+            ids.qr.texture = texture_of(qr_image(url, 8))
         ids.print_state.text = self._print_text()
         ids.print_state.color = (
             (0.11, 0.5, 0.23, 1) if tickets.print_state == "printed" else (0.73, 0.11, 0.11, 1)

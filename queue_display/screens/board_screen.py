@@ -261,19 +261,19 @@ class BoardScreen(BoxLayout):
         cells = []
         for counter in rows:
             if columns == 1:
-                cells.append(self._cell(str(counter.get("name") or counter["number"]), size))
+                cells.append(self._cell(counter.name or str(counter.number), size))
                 value_w: float | None = 4.2 * size  # room for "A1234" or "Tạm dừng"
             else:
                 cells.append(
-                    self._cell(str(counter["number"]), size, MUTED, True, "right", 1.3 * size)
+                    self._cell(str(counter.number), size, MUTED, True, "right", 1.3 * size)
                 )
                 value_w = None
-            current = counter.get("current")
-            if counter.get("state") == "paused":
+            current = counter.current
+            if counter.state == "paused":
                 small = 0.8 if columns == 1 else 0.5
                 cells.append(self._cell(paused_vi, size * small, AMBER, False, "right", value_w))
             else:
-                number = current["number"] if current else "—"
+                number = current.number if current else "—"
                 cells.append(self._cell(number, size, YELLOW, True, "right", value_w))
         self._sync(grid, cells)
 
@@ -283,7 +283,7 @@ class BoardScreen(BoxLayout):
         size = 40 * u if len(services) <= 4 else 32 * u
         cells = []
         for service in services:
-            cells.append(self._cell(str(service.get("name_vi") or service["code"]), size))
-            count = str(service.get("waiting", 0))
+            cells.append(self._cell(service.name_vi or service.code, size))
+            count = str(service.waiting)
             cells.append(self._cell(count, size, YELLOW, True, "right", 2.5 * size))
         self._sync(self.ids.waiting_grid, cells)

@@ -100,15 +100,8 @@ def controller_for(
     (always straight from the hub, even when requests go through a relay at ``base_url``)."""
     client = HubClient(base_url or hub.url, hub.counter_tokens[counter], timeout=3.0)
 
-    def stream(on_event: Any, on_online: Any, last_event_id: int | None) -> EventStream:
-        return EventStream(
-            hub.url,
-            on_event,
-            on_online,
-            topics=["ticket", "counter", "day"],
-            last_event_id=last_event_id,
-            backoff=(0.1, 0.5),
-        )
+    def stream(_url: str, on_event: Any, on_online: Any, **kwargs: Any) -> EventStream:
+        return EventStream(hub.url, on_event, on_online, **kwargs, backoff=(0.1, 0.5))
 
     return PanelController(
         client, counter, tasks, rating=rating, clock=clock, stream_factory=stream

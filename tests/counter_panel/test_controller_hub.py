@@ -20,7 +20,9 @@ COUNTER = 2  # serves service A only in the demo office
 def logged_in(hub, tasks, counter=COUNTER, **kwargs):
     controller = controller_for(hub, counter, tasks, **kwargs)
     controller.start()
-    tasks.until(lambda: controller.online and controller._stream.online, what="the stream")
+    tasks.until(
+        lambda: controller.online and controller.queue.live.stream_online, what="the stream"
+    )
     clerk = clerk_of(hub, counter)
     assert controller.login(clerk["username"], clerk["password"])
     tasks.until(lambda: controller.session is not None and controller.busy is None, what="login")
@@ -63,18 +65,18 @@ def test_call_recall_start_finish_rate_and_the_hub_agrees(hub_process):
         wait = controller.view.oldest_wait("A", controller.hub_now())
         assert wait is not None and wait.exact  # both were seen on the stream
         assert controller.act("call_next")
-        assert controller.view.current["number"] == first["number"]
+        assert controller.view.current.number == first["number"]
         assert controller.notice.msgid == "Called {number}"
         assert controller.can("recall") and controller.can("no_show") and controller.can("start")
         assert not controller.can("call_next")  # a second tap must not call another
         assert controller.act("recall")
         assert counter_view(hub_process, COUNTER)["current"]["recalls"] == 1
         assert controller.act("start")
-        assert controller.view.current["state"] == "serving"
+        assert controller.view.current.state == "serving"
         assert not controller.can("no_show")
         assert controller.act("finish")
         assert controller.view.current is None
-        assert controller.rating_ticket["id"] == first["id"]
+        assert controller.rating_ticket.id == first["id"]
         assert controller.rate(1)
         assert controller.rating_ticket is None and controller.rated_at is not None
         with sqlite3.connect(hub_process.db_path) as db:
@@ -84,7 +86,7 @@ def test_call_recall_start_finish_rate_and_the_hub_agrees(hub_process):
         assert row == (1, COUNTER, "minh")
         tasks.until(lambda: controller.view.waiting_total() == 1, what="one left")
         assert controller.act("call_next")
-        assert controller.view.current["number"] == second["number"]
+        assert controller.view.current.number == second["number"]
     finally:
         controller.stop()
 
@@ -97,7 +99,7 @@ def test_call_a_number_transfer_to_a_service_and_to_a_counter_no_show(hub_proces
         assert not controller.act("call_number", number="A-1")  # refused here, not sent
         assert controller.notice.msgid.startswith("Not a ticket number")
         assert controller.act("call_number", number=tickets[2]["number"].lower())
-        assert controller.view.current["number"] == tickets[2]["number"]
+        assert controller.view.current.number == tickets[2]["number"]
         assert controller.act("transfer", service="B")
         assert controller.view.current is None
         assert controller.notice.values["target"] == "B"
@@ -105,7 +107,7 @@ def test_call_a_number_transfer_to_a_service_and_to_a_counter_no_show(hub_proces
         assert (moved["state"], moved["service"]) == ("waiting", "B")
         tasks.until(lambda: controller.view.waiting_total() == 2, what="two left in A")
         assert controller.act("call_next")
-        assert controller.view.current["number"] == tickets[0]["number"]
+        assert controller.view.current.number == tickets[0]["number"]
         assert controller.act("transfer", counter=4)
         _status, moved = hub_process.request("GET", f"/api/v1/tickets/{tickets[0]['token']}")
         assert (moved["state"], moved["counter"]) == ("waiting", 4)
@@ -151,7 +153,7 @@ def test_a_second_press_while_the_first_is_in_flight_is_refused(hub_process):
         assert not controller.act("call_next")  # the double tap
         assert not controller.can("call_next") and not controller.can("recall")
         assert tasks.release() == 1  # one request went out
-        assert controller.view.current["number"] == first["number"]
+        assert controller.view.current.number == first["number"]
         _status, body = hub_process.request("GET", f"/api/v1/tickets/{second['token']}")
         assert body["state"] == "waiting"
     finally:
@@ -176,10 +178,10 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_done_once(hub_process):
         controller.refresh()
         assert controller.online
         # The panel shows the truth: the first ticket is at the counter.
-        assert controller.view.current["number"] == first["number"]
+        assert controller.view.current.number == first["number"]
         # Call-next is not possible now (a called ticket), so the retry key stays unused; the
         # hub's idempotency still guarantees the earlier press cannot be done twice.
-        key = next(iter(controller.retry_keys.pending().values()))
+        key = next(iter(controller.sender.retry_keys.pending().values()))
         status, again = hub_process.request(
             "POST",
             f"/api/v1/counters/{COUNTER}/call-next",
@@ -224,7 +226,7 @@ def test_offline_actions_are_refused_with_a_reason_and_the_panel_recovers(hub_pr
         tasks.until(lambda: controller.online, timeout=15, what="back online")
         tasks.until(lambda: controller.view.waiting_total() == 2, what="the true count")
         assert controller.act("call_next")
-        assert controller.view.current["number"] == first["number"]
+        assert controller.view.current.number == first["number"]
     finally:
         controller.stop()
 
@@ -247,7 +249,7 @@ def test_lock_after_idle_and_unlock_with_the_pin_even_offline(hub_process):
     now = [1000.0]
     tasks = PumpedTasks()
     controller = logged_in(hub_process, tasks, clock=lambda: now[0])
-    controller.idle_timeout_s = 60
+    controller.clerk.idle_timeout_s = 60
     try:
         controller.touch()
         now[0] += 59
@@ -293,11 +295,11 @@ def test_events_older_than_an_answer_never_roll_the_counter_back(hub_process):
         # says so in two events. The answer (second ticket called) is shown at once; the older
         # "finished" event, delivered afterwards, must not blank the counter even for a moment.
         assert controller.act("call_next")
-        assert controller.view.current["number"] == second["number"]
+        assert controller.view.current.number == second["number"]
         seen = []
         for _ in range(2):
             tasks.pump_one()
-            seen.append((controller.view.current or {}).get("number"))
+            seen.append(controller.view.current.number if controller.view.current else None)
         assert seen == [second["number"], second["number"]]
         _status, done = hub_process.request("GET", f"/api/v1/tickets/{first['token']}")
         assert done["state"] == "done"
@@ -316,7 +318,7 @@ def test_times_read_right_on_a_panel_whose_clock_is_two_hours_off(hub_process):
         wait = controller.view.oldest_wait("A", controller.hub_now())
         assert wait.exact and wait.seconds < 5  # not "2 hours"
         assert controller.act("call_next")
-        assert controller.view.current["number"] == first["number"]
+        assert controller.view.current.number == first["number"]
         tasks.until(lambda: controller.view.waiting_total() == 0, what="the call's event")
         assert 0 <= controller.elapsed_s() < 5
     finally:
@@ -330,7 +332,7 @@ def test_another_clerk_logging_in_here_ends_this_session_at_once(hub_process):
         hub_process.clerk_token(COUNTER, username="lan")  # from this counter's device
         tasks.until(lambda: controller.session is None, what="the session ended on the panel")
         assert controller.notice.msgid == "Your session has ended: please log in again."
-        assert controller.view.counter["clerk"] == "Nguyễn Thị Lan"
+        assert controller.view.counter.clerk == "Nguyễn Thị Lan"
     finally:
         controller.stop()
 
@@ -342,17 +344,19 @@ def test_a_ticket_issued_while_the_state_reloads_keeps_the_oldest_wait_exact(hub
     try:
         # The stream follows the hub from when it connects: it must be connected before the
         # ticket is issued, or the ticket's event is not its to deliver.
-        tasks.until(lambda: controller.online and controller._stream.online, what="the stream")
+        tasks.until(
+            lambda: controller.online and controller.queue.live.stream_online, what="the stream"
+        )
         tasks.hold()
         controller.refresh()  # a reload is on its way (held) when the ticket comes
         ticket = issue(hub_process, "A")
-        tasks.until(lambda: len(controller._held or []) >= 1, what="the event, held")
-        assert controller.view.services["A"]["waiting"] == 0  # nothing applied before the state
+        tasks.until(lambda: len(controller.queue.live._held or []) >= 1, what="the event, held")
+        assert controller.view.services["A"].waiting == 0  # nothing applied before the state
         tasks.release()
-        assert controller.view.services["A"]["waiting"] == 1
+        assert controller.view.services["A"].waiting == 1
         wait = controller.view.oldest_wait("A", controller.hub_now())
         assert wait.exact and wait.seconds < 5
-        assert controller._held is None
+        assert controller.queue.live._held is None
         assert ticket["state"] == "waiting"
     finally:
         controller.stop()

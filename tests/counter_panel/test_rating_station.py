@@ -16,8 +16,8 @@ COUNTER = 2
 def station_for(hub, tasks, clock=None):
     client = HubClient(hub.url, hub.counter_tokens[COUNTER], timeout=3.0)
 
-    def stream(on_event, on_online, last_id):
-        return EventStream(hub.url, on_event, on_online, topics=["ticket"], backoff=(0.1, 0.5))
+    def stream(url, on_event, on_online, **kwargs):
+        return EventStream(url, on_event, on_online, **kwargs, backoff=(0.1, 0.5))
 
     kwargs = {"clock": clock} if clock else {}
     return RatingStation(client, COUNTER, tasks, timeout_s=20, stream_factory=stream, **kwargs)
@@ -43,7 +43,7 @@ def test_a_finished_ticket_is_rated_on_the_second_screen_with_counter_and_clerk(
         clerk_acts(hub_process, clerk, "start")
         clerk_acts(hub_process, clerk, "finish")
         tasks.until(lambda: station.rating_ticket is not None, what="the question")
-        assert station.rating_ticket["id"] == first["id"]
+        assert station.rating_ticket.id == first["id"]
         with pytest.raises(ValueError, match=r"1\.\.5"):
             station.rate(6)
         assert station.rate(2)
@@ -89,7 +89,7 @@ def test_an_unanswered_question_times_out_and_other_counters_are_ignored(hub_pro
         assert station.rating_ticket is None  # counter 4's citizen is not asked here
         clerk_acts(hub_process, clerk, "finish")
         tasks.until(lambda: station.rating_ticket is not None, what="our question")
-        assert station.rating_ticket["counter"] == COUNTER
+        assert station.rating_ticket.counter == COUNTER
         now[0] += 19
         station.tick()
         assert station.rating_ticket is not None

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from appliance.live import Office
+from appliance.records import Event, Snapshot, Ticket
 from counter_panel.queue_view import QueueView
 from counter_panel.rules import normalize_number, refusal
 from counter_panel.settings import CounterSettings
@@ -42,6 +44,7 @@ def ticket(state: str, **extra):
     ],
 )
 def test_each_action_is_allowed_only_in_the_states_it_applies_to(action, current, allowed):
+    current = Ticket.from_wire(current) if current else None
     assert (refusal(action, current=current, **BASE) is None) is allowed
 
 
@@ -54,7 +57,7 @@ def test_every_refusal_has_a_reason_and_offline_busy_locked_logged_out_refuse_ev
     ]:
         for action in ["call_next", "recall", "finish", "pause"]:
             args = {**BASE, flag: value}
-            assert refusal(action, current=ticket("called"), **args) == reason
+            assert refusal(action, current=Ticket.from_wire(ticket("called")), **args) == reason
     assert refusal("call_next", current=None, **{**BASE, "counter_state": "paused"}) == (
         "The counter is paused: resume it first."
     )
@@ -90,6 +93,7 @@ def issued(ticket_id, service_code, at, counter=None):
     return {
         "ticket": {
             "id": ticket_id,
+            "number": f"{service_code}{ticket_id:03d}",
             "service": service_code,
             "state": "waiting",
             "issued_at": at,
@@ -98,54 +102,66 @@ def issued(ticket_id, service_code, at, counter=None):
     }
 
 
+def view_of(state, now, counter=3):
+    """A counter's view of an office loaded from ``state`` at hub time ``now``."""
+    office = Office()
+    office.load(Snapshot.from_wire(state))
+    view = QueueView(office, counter)
+    view.load_snapshot(now)
+    return view
+
+
+def apply(view, data, mine=True):
+    """An event as the live view hands it on: the office takes it, then the counter's view."""
+    event = Event.from_wire((view.office.last_event_id or 0) + 1, "ticket.updated", data)
+    view.office.apply(event)
+    view.apply_event(event, mine=mine)
+
+
 def test_oldest_wait_is_exact_when_every_waiting_ticket_was_seen():
-    view = QueueView(3)
     t0 = 1_800_000_000.0  # 2027-01-15T08:00:00+00:00
-    view.load_snapshot(snapshot(), t0)
+    view = view_of(snapshot(), t0)
     assert view.oldest_wait("A", t0) is None
-    view.apply_event({**issued(1, "A", "2027-01-15T08:00:00+00:00"), "services": [service("A", 1)]})
-    view.apply_event({**issued(2, "A", "2027-01-15T08:05:00+00:00"), "services": [service("A", 2)]})
+    apply(view, {**issued(1, "A", "2027-01-15T08:00:00+00:00"), "services": [service("A", 1)]})
+    apply(view, {**issued(2, "A", "2027-01-15T08:05:00+00:00"), "services": [service("A", 2)]})
     now, first = t0 + 600, t0
     oldest = view.oldest_wait("A", now)
     assert oldest.exact and oldest.seconds == pytest.approx(now - first)
     # The first one is called: the second is now the oldest.
-    view.apply_event({"ticket": {"id": 1, "service": "A", "state": "called"},
-                      "services": [service("A", 1)]})  # fmt: skip
+    apply(view, {"ticket": {"id": 1, "number": "A001", "service": "A", "state": "called"},
+                 "services": [service("A", 1)]})  # fmt: skip
     assert view.oldest_wait("A", now).seconds == pytest.approx(now - first - 300)
 
 
 def test_oldest_wait_owns_up_to_tickets_issued_before_the_panel_followed_the_stream():
-    view = QueueView(3)
-    view.load_snapshot(snapshot(waiting_a=4), 1000.0)
+    view = view_of(snapshot(waiting_a=4), 1000.0)
     oldest = view.oldest_wait("A", 1090.0)
     assert not oldest.exact and oldest.seconds == pytest.approx(90.0)  # "at least 90 s"
     assert view.waiting_total() == 4  # only A is served here; B's line is not ours
 
 
 def test_waiting_total_counts_a_ticket_sent_to_this_counter_from_another_service():
-    view = QueueView(3)
-    view.load_snapshot(snapshot(), 1000.0)
+    view = view_of(snapshot(), 1000.0)
     assert view.waiting_total() == 0
-    view.apply_event({**issued(7, "B", "2027-01-15T08:00:00+00:00", counter=3),
-                      "services": [service("B", 1)]})  # fmt: skip
+    apply(view, {**issued(7, "B", "2027-01-15T08:00:00+00:00", counter=3),
+                 "services": [service("B", 1)]})  # fmt: skip
     assert view.waiting_total() == 1
-    view.apply_event({**issued(8, "B", "2027-01-15T08:00:00+00:00", counter=5),
-                      "services": [service("B", 2)]})  # fmt: skip
+    apply(view, {**issued(8, "B", "2027-01-15T08:00:00+00:00", counter=5),
+                 "services": [service("B", 2)]})  # fmt: skip
     assert view.waiting_total() == 1
 
 
 def test_events_update_this_counter_unless_told_they_are_older():
-    view = QueueView(3)
-    view.load_snapshot(snapshot(current=ticket("called")), 1000.0)
-    assert view.current["number"] == "A001"
+    view = view_of(snapshot(current=ticket("called")), 1000.0)
+    assert view.current.number == "A001"
     finished = {"number": 3, "state": "open", "services": ["A"], "current": None}
-    view.apply_event({"counter": finished}, mine=False)
+    apply(view, {"counter": finished}, mine=False)
     assert view.current is not None
-    view.apply_event({"counter": finished})
+    apply(view, {"counter": finished})
     assert view.current is None
     services, counters = view.transfer_targets()
-    assert [s["code"] for s in services] == ["A", "B"]
-    assert [c["number"] for c in counters] == [5]  # not itself
+    assert [s.code for s in services] == ["A", "B"]
+    assert [c.number for c in counters] == [5]  # not itself
 
 
 def test_settings_need_a_counter_and_refuse_a_key_bound_twice(tmp_path):

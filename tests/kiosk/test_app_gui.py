@@ -43,7 +43,7 @@ def test_tap_through_to_a_printed_ticket_the_hub_holds(run_kiosk, hub_process, t
     reference.cut()
     assert tickets.last_job.read_bytes() == reference.output
     # ...and the hub holds that ticket.
-    status, held = hub_process.request("GET", f"/api/v1/tickets/{ticket['token']}")
+    status, held = hub_process.request("GET", f"/api/v1/tickets/{ticket.token}")
     assert status == 200 and held["number"] == "A001" and held["state"] == "waiting"
     driver.tap(ticket_screen.ids.done)
     driver.wait_until(lambda: app.manager.current == "home", 5, "home again")
@@ -65,7 +65,7 @@ def test_priority_is_confirmed_before_a_priority_ticket(run_kiosk, tmp_path):
     tap_service(driver, "Hộ tịch")
     ticket = screen(driver, "ticket")
     driver.wait_until(lambda: ticket.ids.number.text == "B001", 10, "the ticket shown")
-    assert app.kiosk.tickets.ticket["priority"] is True
+    assert app.kiosk.tickets.ticket.priority is True
     assert ticket.ids.priority.text == "Ưu tiên"
 
 
@@ -199,7 +199,7 @@ def test_waiting_counts_follow_the_hub_live(run_kiosk, hub_process):
     driver.wait_until(
         lambda: any(getattr(w, "service_code", None) for w in app.root.walk()), 5, "services"
     )
-    before = app.kiosk.services.find("A")["waiting"]
+    before = app.kiosk.services.find("A").waiting
     driver.pump(20)  # let the event stream connect
     for _ in range(2):  # two citizens take tickets at another kiosk
         status, _body = hub_process.request(
@@ -207,7 +207,7 @@ def test_waiting_counts_follow_the_hub_live(run_kiosk, hub_process):
         )
         assert status == 201
     driver.wait_until(
-        lambda: app.kiosk.services.find("A")["waiting"] == before + 2, 5, "the live count"
+        lambda: app.kiosk.services.find("A").waiting == before + 2, 5, "the live count"
     )
     driver.wait_until(
         lambda: f"{before + 2} người đang chờ" in driver.find_text("Đất đai, xây dựng").text_en,

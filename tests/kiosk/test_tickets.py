@@ -18,9 +18,9 @@ def print_reports(hub: SeededHub) -> list[tuple[int, int, str]]:
 def test_services_list_the_open_queues(kiosk: Kiosk):
     kiosk.go("services")
     assert kiosk.services.online is True
-    codes = [s["code"] for s in kiosk.services.services]
+    codes = [s.code for s in kiosk.services.services]
     assert codes == ["A", "B", "C", "D"]
-    assert all("waiting" in s and "estimated_wait_s" in s for s in kiosk.services.services)
+    assert all(s.estimated_wait_s is not None for s in kiosk.services.services)
 
 
 def test_a_tap_issues_prints_and_reports_a_ticket(kiosk: Kiosk, inprocess_hub):
@@ -28,13 +28,13 @@ def test_a_tap_issues_prints_and_reports_a_ticket(kiosk: Kiosk, inprocess_hub):
     kiosk.tickets.issue("B")
     tickets = kiosk.tickets
     assert tickets.stage == "issued" and kiosk.visible_screen == "ticket"
-    assert tickets.ticket["number"] == "B001"
+    assert tickets.ticket.number == "B001"
     assert tickets.print_state == "printed"
     assert tickets.last_job is not None and tickets.last_job.read_bytes().startswith(b"\x1dv0")
-    status, held = inprocess_hub.request("GET", f"/api/v1/tickets/{tickets.ticket['token']}")
+    status, held = inprocess_hub.request("GET", f"/api/v1/tickets/{tickets.ticket.token}")
     assert status == 200 and held["number"] == "B001" and held["state"] == "waiting"
-    assert print_reports(inprocess_hub) == [(tickets.ticket["id"], 1, "")]
-    waiting = next(s for s in kiosk.services.services if s["code"] == "B")["waiting"]
+    assert print_reports(inprocess_hub) == [(tickets.ticket.id, 1, "")]
+    waiting = next(s for s in kiosk.services.services if s.code == "B").waiting
     assert waiting == 1  # the list refreshed after issuing
 
 
@@ -48,7 +48,7 @@ def test_priority_needs_a_confirmed_reason(kiosk: Kiosk, inprocess_hub):
     kiosk.tickets.confirm_priority("elderly")
     kiosk.tickets.issue("A")
     ticket = kiosk.tickets.ticket
-    assert ticket["priority"] is True and ticket["priority_reason"] == "elderly"
+    assert ticket.priority is True and ticket.priority_reason == "elderly"
     kiosk.go_home()
     kiosk.go("services")
     assert kiosk.tickets.priority is False  # the next citizen starts without it
@@ -61,10 +61,10 @@ def test_paper_out_keeps_the_ticket_on_screen_and_tells_the_hub(inprocess_hub, k
     assert not kiosk.tickets.can_print  # the screen warns before the tap
     kiosk.tickets.issue("A")
     tickets = kiosk.tickets
-    assert tickets.stage == "issued" and tickets.ticket["number"] == "A001"
+    assert tickets.stage == "issued" and tickets.ticket.number == "A001"
     assert tickets.print_state == "failed" and "paper out" in tickets.print_detail
-    assert tickets.ticket["status_url"].endswith(tickets.ticket["token"])  # the QR stays
-    assert print_reports(inprocess_hub) == [(tickets.ticket["id"], 0, "paper out")]
+    assert tickets.ticket.status_url.endswith(tickets.ticket.token)  # the QR stays
+    assert print_reports(inprocess_hub) == [(tickets.ticket.id, 0, "paper out")]
     assert printer.jobs == []
 
 
@@ -78,7 +78,7 @@ def test_a_jammed_ticket_can_be_reprinted_once(inprocess_hub, kiosk_with):
     assert tickets.print_state == "printed" and tickets.reprints_left == 0
     tickets.reprint()  # no third copy
     assert len(printer.jobs) == 2
-    ticket_id = tickets.ticket["id"]
+    ticket_id = tickets.ticket.id
     assert [(t, ok) for t, ok, _ in print_reports(inprocess_hub)] == [
         (ticket_id, 0),
         (ticket_id, 1),
@@ -104,7 +104,7 @@ def test_offline_then_retry_gives_one_ticket_not_two(inprocess_hub, kiosk: Kiosk
     assert kiosk.services.online is False
     inprocess_hub.start()
     kiosk.tickets.retry()
-    assert kiosk.tickets.stage == "issued" and kiosk.tickets.ticket["number"] == "D001"
+    assert kiosk.tickets.stage == "issued" and kiosk.tickets.ticket.number == "D001"
     assert kiosk.services.online is True
     kiosk.tickets.retry()  # nothing to retry once issued: still one ticket
     _status, body = inprocess_hub.request("GET", "/api/v1/services")
@@ -159,7 +159,7 @@ def test_a_second_tap_after_the_ticket_takes_no_second_number(kiosk: Kiosk, inpr
     kiosk.tickets.issue("C")
     kiosk.tickets.issue("C")  # the same finger again, before the screen changed
     kiosk.tickets.issue("A")
-    assert kiosk.tickets.ticket["number"] == "C001"
+    assert kiosk.tickets.ticket.number == "C001"
     _status, body = inprocess_hub.request("GET", "/api/v1/services")
     issued = {s["code"]: s["issued_today"] for s in body["services"]}
     assert issued["C"] == 1 and issued["A"] == 0

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from appliance.hublink import Event
+import pytest
+
+from appliance import hublink
+from appliance.live import LiveOffice, Office
+from appliance.records import Event, RecordError, Snapshot
 from appliance.tasks import InlineTasks
 from queue_display.board import Board, Zone
-from queue_display.controller import DisplayController, event_age
+from queue_display.controller import DisplayController
 
 
 def ticket(tid, number, service="A", counter=None, state="called"):
@@ -51,6 +55,22 @@ STATE = {
 }
 
 
+def loaded(*args, **kwargs):
+    """A board on an office loaded from :data:`STATE`."""
+    office = Office()
+    office.load(Snapshot.from_wire(STATE))
+    board = Board(office, *args, **kwargs)
+    board.load()
+    return board
+
+
+def apply(board, event_id, kind, data, age_s=None):
+    """An event as the live view hands it on: the office takes it, then the board."""
+    event = Event.from_wire(event_id, kind, data)
+    board.office.apply(event)
+    return board.apply(event, age_s)
+
+
 class FakeClock:
     def __init__(self):
         self.now = 1000.0
@@ -73,99 +93,99 @@ def called(event_id, tid, number, counter_no, svc="A", kind="ticket.called", wai
 
 
 def test_snapshot_fills_the_board_without_announcing():
-    board = Board()
-    board.load(STATE)
+    board = loaded()
     assert board.latest.number == "A009" and board.latest.counter == 1
     assert [c.number for c in board.recent] == ["B008"]
-    assert [c["number"] for c in board.open_counters()] == [1, 2, 3]  # closed 4 is hidden
-    assert [(s["code"], s["waiting"]) for s in board.waiting()] == [("A", 4), ("B", 2)]
+    assert [c.number for c in board.open_counters()] == [1, 2, 3]  # closed 4 is hidden
+    assert [(s.code, s.waiting) for s in board.waiting()] == [("A", 4), ("B", 2)]
     assert board.notice == ("Giờ làm việc 7:30", "Open 7:30")
     assert not board.highlighted()
 
 
 def test_a_call_becomes_the_big_number_is_highlighted_then_fades_and_is_announced():
     clock = FakeClock()
-    board = Board(highlight_s=10, clock=clock)
-    board.load(STATE)
-    announcement = board.apply(*called(101, 23, "A023", 3, waiting=3))
+    board = loaded(highlight_s=10, clock=clock)
+    announcement = apply(board, *called(101, 23, "A023", 3, waiting=3))
     assert (announcement.number, announcement.counter, announcement.recall) == ("A023", 3, False)
     assert board.latest.number == "A023"
     assert [c.number for c in board.recent] == ["A009", "B008"]
-    assert board.counters[3]["current"]["number"] == "A023"
-    assert board.services["A"]["waiting"] == 3
+    assert board.office.counters[3].current.number == "A023"
+    assert board.office.services["A"].waiting == 3
     assert board.highlighted()
     clock.now += 10.1
     assert not board.highlighted()
 
 
 def test_recall_is_announced_again_and_moves_the_ticket_to_the_top_once():
-    board = Board()
-    board.load(STATE)
-    board.apply(*called(101, 23, "A023", 3))
-    board.apply(*called(102, 24, "A024", 1))
-    again = board.apply(*called(103, 23, "A023", 3, kind="ticket.recalled"))
+    board = loaded()
+    apply(board, *called(101, 23, "A023", 3))
+    apply(board, *called(102, 24, "A024", 1))
+    again = apply(board, *called(103, 23, "A023", 3, kind="ticket.recalled"))
     assert again.recall and again.number == "A023"
     assert [c.number for c in board.calls] == ["A023", "A024", "A009", "B008"]
 
 
 def test_stale_calls_update_the_board_but_are_not_announced():
     clock = FakeClock()
-    board = Board(stale_after_s=30, clock=clock)
-    board.load(STATE)
-    assert board.apply(*called(101, 23, "A023", 3), age_s=300.0) is None
+    board = loaded(stale_after_s=30, clock=clock)
+    assert apply(board, *called(101, 23, "A023", 3), age_s=300.0) is None
     assert board.latest.number == "A023"  # shown...
     assert not board.highlighted()  # ...but not flashed as if new
-    assert board.apply(*called(102, 24, "A024", 1), age_s=0.2) is not None
+    assert apply(board, *called(102, 24, "A024", 1), age_s=0.2) is not None
 
 
 def test_events_up_to_the_snapshot_or_repeated_are_ignored():
-    board = Board()
-    board.load(STATE)
-    assert board.apply(*called(100, 23, "A023", 3)) is None  # already in the snapshot
+    board = loaded()
+    assert apply(board, *called(100, 23, "A023", 3)) is None  # already in the snapshot
     assert board.latest.number == "A009"
-    assert board.apply(*called(101, 23, "A023", 3)) is not None
-    assert board.apply(*called(101, 23, "A023", 3)) is None  # the same id twice
+    assert apply(board, *called(101, 23, "A023", 3)) is not None
+    assert apply(board, *called(101, 23, "A023", 3)) is None  # the same id twice
 
 
 def test_zone_shows_and_announces_only_its_counters_and_services():
-    board = Board(Zone.of(counters=[2, 3]))
-    board.load(STATE)
+    board = loaded(Zone.of(counters=[2, 3]))
     assert [c.number for c in board.calls] == ["B008"]  # A009 was at counter 1
-    assert [c["number"] for c in board.open_counters()] == [2, 3]
-    assert [s["code"] for s in board.waiting()] == ["A", "B"]  # counter 3 serves both
-    assert board.apply(*called(101, 23, "A023", 1)) is None
-    assert board.apply(*called(102, 24, "A024", 3)).number == "A024"
+    assert [c.number for c in board.open_counters()] == [2, 3]
+    assert [s.code for s in board.waiting()] == ["A", "B"]  # counter 3 serves both
+    assert apply(board, *called(101, 23, "A023", 1)) is None
+    assert apply(board, *called(102, 24, "A024", 3)).number == "A024"
 
-    by_service = Board(Zone.of(services=["B"]))
-    by_service.load(STATE)
-    assert [c["number"] for c in by_service.open_counters()] == [2, 3]
-    assert [s["code"] for s in by_service.waiting()] == ["B"]
-    assert by_service.apply(*called(101, 23, "A023", 3)) is None
-    assert by_service.apply(*called(102, 30, "B030", 3, "B")).number == "B030"
+    by_service = loaded(Zone.of(services=["B"]))
+    assert [c.number for c in by_service.open_counters()] == [2, 3]
+    assert [s.code for s in by_service.waiting()] == ["B"]
+    assert apply(by_service, *called(101, 23, "A023", 3)) is None
+    assert apply(by_service, *called(102, 30, "B030", 3, "B")).number == "B030"
 
 
 def test_counter_pause_notice_and_new_day():
-    board = Board()
-    board.load(STATE)
+    board = loaded()
     version = board.version
-    board.apply(103, "counter.updated", {"counter": counter(2, ("B",), state="paused")})
-    assert board.counters[2]["state"] == "paused" and board.version > version
-    board.apply(104, "notice.updated", {"notice": {"text_vi": "Nghỉ trưa", "text_en": "Lunch"}})
+    apply(board, 103, "counter.updated", {"counter": counter(2, ("B",), state="paused")})
+    assert board.office.counters[2].state == "paused" and board.version > version
+    apply(board, 104, "notice.updated", {"notice": {"text_vi": "Nghỉ trưa", "text_en": "Lunch"}})
     assert board.notice == ("Nghỉ trưa", "Lunch")
-    board.apply(105, "day.opened", {"day": "2026-11-30"})
+    apply(board, 105, "day.opened", {"day": "2026-11-30"})
     assert board.day == "2026-11-30" and board.calls == []
-    assert all(c["current"] is None for c in board.counters.values())
+    assert all(c.current is None for c in board.office.counters.values())
 
 
 def test_event_age_is_judged_on_the_hubs_clock():
     at = "2026-11-29T08:15:00+07:00"
     stamp = dt.datetime.fromisoformat(at).timestamp()
-    assert event_age(at, stamp + 2.0, 0.0) == 2.0
+    wall = [stamp + 2.0]
+    live = LiveOffice(DeadClient(), InlineTasks(), wall=lambda: wall[0])
+
+    def event(at):
+        return Event.from_wire(1, "ticket.called", {"at": at})
+
+    assert live.age(event(at)) == 2.0
     # our clock is 120 s behind the hub's: the offset puts it right
-    assert event_age(at, stamp - 118.0, 120.0) == 2.0
-    assert event_age(None, stamp, 0.0) is None
-    assert event_age("2026-11-29T08:15:00", stamp, 0.0) is None  # naive: unknown
-    assert event_age("yesterday", stamp, 0.0) is None
+    wall[0], live.clock_offset = stamp - 118.0, 120.0
+    assert live.age(event(at)) == 2.0
+    assert live.age(event(None)) is None
+    assert live.age(event("2026-11-29T08:15:00")) is None  # naive: unknown
+    with pytest.raises(RecordError, match="at: expected an ISO 8601 time"):
+        event("yesterday")  # refused where events are read, so never judged
 
 
 class RecordingAnnouncer:
@@ -188,21 +208,24 @@ class DeadClient:
 
 def test_controller_applies_events_announces_fresh_ones_and_tells_the_screen():
     announcer = RecordingAnnouncer()
-    controller = DisplayController(DeadClient(), Board(stale_after_s=30), InlineTasks(), announcer)
-    controller.board.load(STATE)
+    live = LiveOffice(DeadClient(), InlineTasks())
+    controller = DisplayController(live, Board(live.office, stale_after_s=30), announcer)
+    live.office.load(Snapshot.from_wire(STATE))
+    controller.board.load()
+    live.saw(None)  # the hub answered
     changes = []
-    controller.listen(lambda: changes.append(controller.board.version))
+    live.subscribe(lambda update: changes.append(controller.board.version))
     now = dt.datetime.now(dt.UTC)
     fresh = called(101, 23, "A023", 3)
     fresh[2]["at"] = now.isoformat()
     old = called(102, 24, "A024", 1)
     old[2]["at"] = (now - dt.timedelta(minutes=5)).isoformat()
     for event_id, kind, data in (fresh, old):
-        controller._on_event(Event(event_id, kind, data))
+        live._on_stream_event(hublink.Event(event_id, kind, data))
     assert announcer.heard == ["A023"]
     assert controller.board.latest.number == "A024"
     assert len(changes) == 2
-    controller._set_online(False)
-    assert controller.online is False and len(changes) == 2  # already offline: no redraw
-    controller._set_online(True)
-    assert len(changes) == 3
+    live.saw(None)
+    assert controller.online is True and len(changes) == 2  # already online: no redraw
+    live._stream_online(False)
+    assert controller.online is False and len(changes) == 3

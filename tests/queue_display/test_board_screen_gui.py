@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from appliance.records import Event, Snapshot
+
 pytestmark = pytest.mark.gui
 
 SHOTS = Path(os.environ.get("MOTCUA_SHOTS", "")) if os.environ.get("MOTCUA_SHOTS") else None
@@ -58,10 +60,17 @@ def busy_state():
     }
 
 
+def load_busy_state(board):
+    """The office and the board start again from :func:`busy_state`."""
+    board.office.load(Snapshot.from_wire(busy_state()))
+    board.load()
+
+
 @pytest.fixture(scope="module")
 def board_app():
     from kivy.app import App
 
+    from appliance.live import Office
     from appliance.ui.harness import AppDriver
     from motcua.i18n import Translator
     from queue_display.board import Board
@@ -70,8 +79,8 @@ def board_app():
     class BoardOnly(App):
         def build(self):
             load_kv()
-            self.board = Board(highlight_s=3600)
-            self.board.load(busy_state())
+            self.board = Board(Office(), highlight_s=3600)
+            load_busy_state(self.board)
             self.screen = BoardScreen(Translator(["queue_display"]), "UBND phường Bến Thành")
             self.screen.show(self.board)
             return self.screen
@@ -84,9 +93,11 @@ def board_app():
 def call(driver, event_id, tid, number, counter):
     t = ticket(tid, number, "A", counter)
     app = driver.app
-    app.board.apply(event_id, "ticket.called", {"ticket": t, "counter": {
+    event = Event.from_wire(event_id, "ticket.called", {"ticket": t, "counter": {
         "number": counter, "name": f"Quầy {counter}", "state": "open", "services": ["A"],
         "current": t}})  # fmt: skip
+    app.board.office.apply(event)
+    app.board.apply(event)
     app.screen.show(app.board)
     driver.pump(3)
 
@@ -94,7 +105,7 @@ def call(driver, event_id, tid, number, counter):
 def test_a_call_takes_the_big_panel_lit_and_the_lists_follow(board_app):
     driver = board_app
     screen = driver.app.screen
-    driver.app.board.load(busy_state())
+    load_busy_state(driver.app.board)
     screen.show(driver.app.board)
     driver.pump(3)
     # The snapshot's newest call is shown, not flashed as new.
