@@ -16,6 +16,7 @@ from appliance.hublink import HubClient
 from appliance.tasks import Tasks
 from counter_panel.messages import LOGIN_ERRORS, Notice
 from counter_panel.sender import ActionSender, Say, error_code
+from motcua.i18n import N_
 
 MAX_UNLOCK_ATTEMPTS = 5
 
@@ -93,7 +94,7 @@ class ClerkSession:
             self._verifier = _verifier(password, self._salt)
             self.locked = False
             self._unlock_failures = 0
-            self._say(Notice("info", "Welcome, {name}", {"name": name}))
+            self._say(Notice("info", N_("Welcome, {name}"), {"name": name}))
             self._changed()
             self._refresh()  # the counter now shows this clerk
 
@@ -120,12 +121,12 @@ class ClerkSession:
         if session is None:
             return
         self.end()
-        self._say(Notice("info", "Logged out."))
+        self._say(Notice("info", N_("Logged out.")))
         self._changed()
 
         def failed(exc: Exception) -> None:
             # The token is already forgotten here; it expires at the hub by itself.
-            self._say(Notice("error", "Logged out here, but the hub could not be told."))
+            self._say(Notice("error", N_("Logged out here, but the hub could not be told.")))
             self._changed()
 
         self._tasks.run(
@@ -155,9 +156,9 @@ class ClerkSession:
         self._unlock_failures += 1
         if self._unlock_failures >= MAX_UNLOCK_ATTEMPTS:
             self.logout()
-            self._say(Notice("error", "Too many wrong PINs: logged out."))
+            self._say(Notice("error", N_("Too many wrong PINs: logged out.")))
         else:
-            self._say(Notice("error", "Wrong PIN or password."))
+            self._say(Notice("error", N_("Wrong PIN or password.")))
         self._changed()
         return False
 

@@ -9,6 +9,7 @@ from typing import Any
 from appliance.records import Ticket
 from counter_panel.messages import Notice
 from counter_panel.sender import ActionSender, Say, error_code, refused
+from motcua.i18n import N_
 
 LEVELS = range(1, 6)  # 1 = Rất hài lòng … 5 = Rất không hài lòng
 
@@ -48,7 +49,7 @@ class Rating:
 
         def done(_answer: Any) -> None:
             self.ticket, self.rated_at = None, self._clock()
-            self._say(Notice("info", "Thank you for your rating!"))
+            self._say(Notice("info", N_("Thank you for your rating!")))
             self._changed()
 
         def failed(exc: Exception) -> None:

@@ -82,14 +82,14 @@ def request(
     if action == "call_number":
         number = normalize_number(str(params.get("number", "")))
         if number is None:
-            return "Not a ticket number: type it as printed, e.g. A012."
+            return N_("Not a ticket number: type it as printed, e.g. A012.")
         return action, {"number": number}
     if action == "transfer":
         if params.get("service"):
             return action, {"service": str(params["service"])}
         if params.get("counter"):
             return action, {"counter": int(params["counter"])}
-        return "Choose where to transfer the ticket."
+        return N_("Choose where to transfer the ticket.")
     if action == "pause" and counter_state == "paused":
         return "resume", {}
     return action, {}

@@ -33,7 +33,7 @@ PACKAGES = (SHARED_PACKAGE, "hub", "kiosk", "counter_panel", "queue_display")
 LANGUAGE = "vi"
 
 # How code asks for a translation. A name with argument numbers takes the msgid (and plural)
-# from those arguments: the panel's ``_say(kind, msgid)`` has the text second.
+# from those arguments.
 KEYWORDS: dict[str, Any] = {
     "gettext": None,
     "t": None,
@@ -43,7 +43,6 @@ KEYWORDS: dict[str, Any] = {
     "en": None,
     "other": None,
     "N_": None,
-    "_say": (2,),
     "ngettext": (1, 2),
     "nboth": (1, 2),
 }
