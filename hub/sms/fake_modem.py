@@ -14,6 +14,7 @@ and unplug/replug under another device name (:meth:`unplug`, :meth:`plug`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -184,10 +185,8 @@ class FakeModem:
 
     def _write(self, data: bytes) -> None:
         if self._master is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.write(self._master, data)
-            except OSError:
-                pass
 
     def _urc(self, line: str) -> None:
         self._write(f"\r\n{line}\r\n".encode())
@@ -227,7 +226,7 @@ class FakeModem:
                     if self.echo:
                         self._write(line.encode("latin-1") + b"\r")
                     self._command(line)
-            elif b == ESC or b == CTRL_Z:
+            elif b in (ESC, CTRL_Z):
                 self._buffer = bytearray()  # a stray escape outside the prompt is ignored
             else:
                 self._buffer += b
@@ -244,7 +243,7 @@ class FakeModem:
             return
         cmd = upper[2:]
         f = self.faults
-        simple = {"": "OK", "Z": "OK", "+CMEE=1": "OK", "+CMEE=2": "OK", "+CSCS=\"GSM\"": "OK"}
+        simple = {"": "OK", "Z": "OK", "+CMEE=1": "OK", "+CMEE=2": "OK", '+CSCS="GSM"': "OK"}
         if cmd in simple:
             self._answer(final=simple[cmd])
         elif cmd in ("E0", "E1"):

@@ -13,6 +13,7 @@ port is configured as a list of glob patterns and found by asking each candidate
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import logging
 import os
@@ -42,6 +43,10 @@ class ModemGone(ModemError):
 
 class ModemTimeout(ModemError):
     """The modem stopped answering."""
+
+
+class PromptTimeout(ModemTimeout):
+    """No ``>`` prompt came after ``AT+CMGS``: nothing of the message was handed over."""
 
 
 class ModemNotReady(ModemError):
@@ -141,10 +146,9 @@ class Modem:
     def close(self) -> None:
         """Let go of the port."""
         if self._serial is not None:
-            try:
+            # A vanished device may fail to close; it is gone either way.
+            with contextlib.suppress(Exception):
                 self._serial.close()
-            except Exception:  # a vanished device may fail to close; it is gone either way
-                pass
         self._serial = None
         self._pending.clear()
 
@@ -309,10 +313,8 @@ class Modem:
         self.status.resets += 1
         self.status.state = "unresponsive"
         if self._serial is not None:
-            try:
+            with contextlib.suppress(ModemGone):
                 self._write(b"\x1b\x1a")
-            except ModemGone:
-                pass
         self.connect()
 
     # --- messages --------------------------------------------------------------------------
@@ -396,7 +398,7 @@ class Modem:
             line = self._read_line(deadline, prompt=True)
             if line is None:
                 self._write(b"\x1b")  # do not leave the modem at a prompt
-                raise ModemTimeout(f"no '>' prompt after {cmd}")
+                raise PromptTimeout(f"no '>' prompt after {cmd}")
             if line == ">" or line.startswith("> "):
                 break
             if FINAL.match(line):
