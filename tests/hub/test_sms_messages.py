@@ -28,7 +28,7 @@ def vi(msgid: str, **values: object) -> str:
     "typed",
     [f"HS {CODE}", f"hs {CODE.lower()}", f"  HS   {CODE}  ", f"TRACUU {CODE}", f"Tra cứu {CODE}",
      f"TRA CUU: {CODE}", f"Hồ sơ {CODE}", f"HS{CODE}", f"hs:{CODE}", CODE, CODE.lower(),
-     f"H21.22 - 261019 - 0004", f"https://dichvucong.gialai.gov.vn/tra-cuu?ma={CODE}",
+     "H21.22 - 261019 - 0004", f"https://dichvucong.gialai.gov.vn/tra-cuu?ma={CODE}",
      f"HS https://motcua.example.vn/ho-so/{CODE}", f"HS {CODE.replace('-', '–')}",
      f"ＨＳ {CODE}"],
 )  # fmt: skip

@@ -52,7 +52,8 @@ def test_dreamfabric_hellohello_submit_is_encoded_byte_for_byte() -> None:
         (
             "0791447758100650040C914497716247010000909010711423400A2050EC468B81C4733A",
             # UDL 0x0A: ten septets, two of them leading spaces that python-messaging strips.
-            "+447917267410", "  1741 bst", pdu.GSM7, dt.datetime(2009, 9, 1, 16, 41, 32, tzinfo=UTC),
+            "+447917267410", "  1741 bst", pdu.GSM7,
+            dt.datetime(2009, 9, 1, 16, 41, 32, tzinfo=UTC),
         ),
         (
             "07919333852804000412D0F7FBDD454FB75D693A0000903002801153402BCD301E9F0605D9E971191483"
