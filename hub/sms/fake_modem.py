@@ -21,6 +21,7 @@ import os
 import re
 import select
 import threading
+import time
 import tty
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ class Sent:
 
     info: pdu.SubmitInfo
     reference: int
+    at: float = field(default_factory=time.monotonic)  # when the modem took it
 
 
 @dataclass
@@ -259,7 +261,7 @@ class FakeModem:
             else:
                 self._answer("+CPIN: SIM PIN" if f.pin else "+CPIN: READY")
         elif cmd.startswith("+CPIN="):
-            given = line[6:].strip().strip('"')
+            given = line.split("=", 1)[1].strip().strip('"')
             if f.pin and given == f.pin:
                 f.pin = ""
                 self._answer()

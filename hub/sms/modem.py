@@ -131,6 +131,7 @@ class Modem:
         self._opener = opener
         self._serial: Any = None
         self._pending = bytearray()
+        self._refused_pin = ""
         self.urcs: list[str] = []
         self.status = ModemStatus()
 
@@ -276,12 +277,16 @@ class Modem:
         if not self.pin:
             self.status.state = "pin_needed"
             raise ModemNotReady("pin_needed", "the SIM wants its PIN: set [sms] pin")
-        try:
-            self.command(f'AT+CPIN="{self.pin}"', timeout_s=10.0)
-        except CommandError:
-            # Never retry a refused PIN: three wrong tries lock the SIM behind its PUK.
-            self.status.state = "pin_refused"
-            raise ModemNotReady("pin_refused", "the SIM refused the configured PIN") from None
+        # Never offer a refused PIN again (reconnects included): three wrong tries lock the SIM
+        # behind its PUK, which only the operator's shop can undo.
+        if self.pin != self._refused_pin:
+            try:
+                self.command(f'AT+CPIN="{self.pin}"', timeout_s=10.0)
+                return
+            except CommandError:
+                self._refused_pin = self.pin
+        self.status.state = "pin_refused"
+        raise ModemNotReady("pin_refused", "the SIM refused the configured PIN; fix [sms] pin")
 
     def _choose_mode(self) -> str:
         if self.mode in ("auto", "pdu"):
