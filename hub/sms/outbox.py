@@ -107,11 +107,11 @@ class SmsStore:
 
     # --- incoming --------------------------------------------------------------------------
 
-    def receive(self, phone: str, body: str, stamp: str) -> int | None:
-        """Record a whole message from ``phone`` sent at ``stamp``; its id, or None if already
-        recorded (the modem gave it twice)."""
+    def receive(self, phone: str, body: str, stamp: str, index: int = 0) -> int | None:
+        """Record a whole message from ``phone`` sent at ``stamp`` (stored at ``index`` in the
+        modem); its id, or None if already recorded (read again after a crash)."""
         phone_hash = self.hash_phone(phone)
-        dedupe = self.hash_phone(f"{phone}|{stamp}|{body}")
+        dedupe = self.hash_phone(f"{phone}|{stamp}|{index}|{body}")
         with self.store.write() as conn:
             return self._insert_in(conn, phone, phone_hash, body, dedupe)
 
@@ -186,17 +186,15 @@ class SmsStore:
         )
         return [Pending(*r) for r in rows]
 
-    def received_since(self, phone_hash: str, since: float) -> int:
-        """How many messages ``phone_hash`` sent since ``since`` (for the per-number limits)."""
-        row = (
-            self.store.conn()
-            .execute(
-                "SELECT count(*) FROM sms_messages WHERE phone_hash = ? AND direction = 'in'"
-                " AND created_at >= ?",
-                (phone_hash, since),
-            )
-            .fetchone()
+    def received_since(self, message: Pending, since: float) -> int:
+        """How many messages the sender of ``message`` sent from ``since`` up to and including
+        it (for the per-number limits; later ones may be recorded already)."""
+        row = self.store.conn().execute(
+            "SELECT count(*) FROM sms_messages WHERE phone_hash = ? AND direction = 'in'"
+            " AND created_at >= ? AND id <= ?",
+            (message.phone_hash, since, message.id),
         )
+        row = row.fetchone()
         return int(row[0])
 
     def answer(

@@ -114,7 +114,7 @@ class SmsService:
                 self.connected = False
             if not self.connected:
                 self._stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
+                backoff = min(backoff * 2, 10.0)  # a re-plugged modem is found within 10 s
 
     def _connect(self) -> None:
         self.modem.connect()
@@ -173,7 +173,7 @@ class SmsService:
                 if c is not None and c.total > 1:
                     self.outbox.receive_part(phone, c.ref, c.total, c.seq, m.text, stamp)
                 else:
-                    self.outbox.receive(phone, m.text, stamp)
+                    self.outbox.receive(phone, m.text, stamp, item.index)
                 self.last_in_at = time.time()
                 count += 1
             # Deleted only after it is committed (a crash before this reads it again, and the
@@ -196,8 +196,8 @@ class SmsService:
         if not can_reply(message.phone):
             return "no_reply", None
         now = time.time()
-        hour = self.outbox.received_since(message.phone_hash, now - 3600)
-        day = self.outbox.received_since(message.phone_hash, now - 86400)
+        hour = self.outbox.received_since(message, now - 3600)
+        day = self.outbox.received_since(message, now - 86400)
         s = self.settings
         if hour > s.per_number_hour or day > s.per_number_day:
             # One notice when the allowance runs out, then silence: replies cost money.
