@@ -9,7 +9,8 @@ CREATE TABLE sms_messages (
     body        TEXT NOT NULL,
     kind        TEXT NOT NULL,        -- dossier | ticket | help | bad_code | unknown | limit
     in_id       INTEGER REFERENCES sms_messages(id),
-    dedupe      TEXT UNIQUE,          -- in: a message read twice from the modem counts once
+    dedupe      TEXT UNIQUE,          -- in: set until the modem deleted it, so a message read
+                                      -- again after a crash counts once
     state       TEXT NOT NULL CHECK (state IN
                   ('new', 'answered', 'limited', 'queued', 'sending', 'sent', 'failed', 'uncertain')),
     alphabet    TEXT,                 -- out: gsm7 | ucs2
@@ -33,5 +34,7 @@ CREATE TABLE sms_parts (
     seq         INTEGER NOT NULL,
     body        TEXT NOT NULL,
     received_at REAL NOT NULL,
+    used        INTEGER NOT NULL DEFAULT 0,  -- its message was assembled
+    on_sim      INTEGER NOT NULL DEFAULT 1,  -- 0: the modem has deleted it
     PRIMARY KEY (phone_hash, ref, total, seq)
 );

@@ -72,6 +72,7 @@ class FakeModem:
         self.signal = signal
         self.faults = Faults()
         self.memory: dict[int, Stored] = {}
+        self._waiting: list[str] = []  # held by the network while the SIM is full
         self.sent: list[Sent] = []
         self.commands: list[str] = []  # every command line received, for tests
         self._lock = threading.RLock()
@@ -135,14 +136,9 @@ class FakeModem:
             indexes = []
             for seq, part in enumerate(parts, 1):
                 concat = pdu.Concat(self._ref, len(parts), seq) if len(parts) > 1 else None
-                free = next((i for i in range(1, self.capacity + 1) if i not in self.memory), None)
-                if free is None:
-                    log.warning("fake modem: SIM memory full, message from %s lost", sender)
-                    break
-                self.memory[free] = Stored(pdu.encode_deliver(sender, part, when, concat=concat))
-                indexes.append(free)
-                if self.cnmi:
-                    self._urc(f'+CMTI: "SM",{free}')
+                self._waiting.append(pdu.encode_deliver(sender, part, when, concat=concat))
+            while self._waiting and (index := self._store_next()) is not None:
+                indexes.append(index)
         return indexes
 
     def hang(self, on: bool = True) -> None:
@@ -154,6 +150,17 @@ class FakeModem:
         """Sit at a ``> `` prompt nobody finished: every command is swallowed until ESC."""
         with self._lock:
             self._prompt, self._buffer = "pdu:-1", bytearray()
+
+    def _store_next(self) -> int | None:
+        """Move the next message the network holds into a free slot (a full SIM makes the
+        network keep messages and retry, as an SMSC does); its index, or None if full."""
+        free = next((i for i in range(1, self.capacity + 1) if i not in self.memory), None)
+        if free is None or not self._waiting:
+            return None
+        self.memory[free] = Stored(self._waiting.pop(0))
+        if self.cnmi:
+            self._urc(f'+CMTI: "SM",{free}')
+        return free
 
     def garbage(self, raw: bytes = b"\xff\xfe\x00#@!garbage\r\n+XYZ: 1,2\r\n") -> None:
         """Emit noise on the line, as a modem with a loose cable or a chatty firmware does."""
@@ -293,6 +300,7 @@ class FakeModem:
             if index in self.memory:
                 del self.memory[index]
                 self._answer()
+                self._store_next()
             else:
                 self._answer(final="+CMS ERROR: 321")
         elif cmd.startswith("+CMGS="):

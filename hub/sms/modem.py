@@ -182,7 +182,11 @@ class Modem:
             if self._serial is None:
                 raise ModemGone("the modem's port is not open")
             try:
-                chunk = self._serial.read(256)
+                # One byte waits up to the port's timeout; then whatever else has arrived. (A
+                # bigger read would wait out the timeout on every answer shorter than it.)
+                chunk = self._serial.read(1)
+                if chunk and getattr(self._serial, "in_waiting", 0):
+                    chunk += self._serial.read(self._serial.in_waiting)
             except Exception as exc:
                 self.close()
                 raise ModemGone(f"reading from the modem failed: {exc}") from None

@@ -30,6 +30,9 @@ from typing import Any
 from hub.db import Store
 
 KEY_SETTING = "sms_phone_key"
+_GROUP = "phone_hash = ? AND ref = ? AND total = ?"
+_PART = _GROUP + " AND seq = ?"
+PartKey = tuple[str, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -107,16 +110,23 @@ class SmsStore:
 
     # --- incoming --------------------------------------------------------------------------
 
-    def receive(self, phone: str, body: str, stamp: str, index: int = 0) -> int | None:
-        """Record a whole message from ``phone`` sent at ``stamp`` (stored at ``index`` in the
-        modem); its id, or None if already recorded (read again after a crash)."""
+    def receive(self, phone: str, body: str, stamp: str, index: int) -> str:
+        """Record a whole message from ``phone`` sent at ``stamp``, stored at ``index`` in the
+        modem, unless it is recorded already (read again after a crash); the key to
+        :meth:`release` once the modem has deleted it."""
         phone_hash = self.hash_phone(phone)
         dedupe = self.hash_phone(f"{phone}|{stamp}|{index}|{body}")
         with self.store.write() as conn:
-            return self._insert_in(conn, phone, phone_hash, body, dedupe)
+            self._insert_in(conn, phone, phone_hash, body, dedupe)
+        return dedupe
+
+    def release(self, dedupe: str) -> None:
+        """The modem deleted the message: the same text at the same index is a new one now."""
+        with self.store.write() as conn:
+            conn.execute("UPDATE sms_messages SET dedupe = NULL WHERE dedupe = ?", (dedupe,))
 
     def _insert_in(
-        self, conn: sqlite3.Connection, phone: str, phone_hash: str, body: str, dedupe: str
+        self, conn: sqlite3.Connection, phone: str, phone_hash: str, body: str, dedupe: str | None
     ) -> int | None:
         cursor = conn.execute(
             "INSERT OR IGNORE INTO sms_messages (direction, phone_hash, phone, body, kind,"
@@ -125,58 +135,56 @@ class SmsStore:
         )
         return cursor.lastrowid if cursor.rowcount else None
 
-    def receive_part(
-        self, phone: str, ref: int, total: int, seq: int, body: str, stamp: str
-    ) -> int | None:
-        """Record one part of a long message; the message's id once every part is in."""
+    def receive_part(self, phone: str, ref: int, total: int, seq: int, body: str) -> PartKey:
+        """Record one part of a long message (the message itself once every part is in); the
+        key to :meth:`release_part` once the modem has deleted the part."""
         phone_hash = self.hash_phone(phone)
+        group = (phone_hash, ref, total)
         with self.store.write() as conn:
+            # A part read again after a crash is still here (used or not) and is ignored.
             conn.execute(
                 "INSERT OR IGNORE INTO sms_parts (phone_hash, phone, ref, total, seq, body,"
                 " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (phone_hash, phone, ref, total, seq, body, self.clock()),
             )
             rows = conn.execute(
-                "SELECT seq, body FROM sms_parts WHERE phone_hash = ? AND ref = ? AND total = ?"
-                " ORDER BY seq",
-                (phone_hash, ref, total),
+                f"SELECT seq, body FROM sms_parts WHERE {_GROUP} AND used = 0 ORDER BY seq", group
             ).fetchall()
-            if len(rows) < total:
-                return None
-            return self._assemble(conn, phone, phone_hash, ref, total, rows, stamp)
+            if len(rows) == total:
+                self._assemble(conn, phone, group, rows)
+        return (phone_hash, ref, total, seq)
+
+    def release_part(self, key: PartKey) -> None:
+        """The modem deleted this part: forget it once its message was assembled."""
+        with self.store.write() as conn:
+            conn.execute(f"DELETE FROM sms_parts WHERE {_PART} AND used = 1", key)
+            conn.execute(f"UPDATE sms_parts SET on_sim = 0 WHERE {_PART}", key)
 
     def _assemble(
-        self, conn: sqlite3.Connection, phone: str, phone_hash: str, ref: int, total: int,
-        rows: list[Any], stamp: str,
-    ) -> int | None:  # fmt: skip
-        conn.execute(
-            "DELETE FROM sms_parts WHERE phone_hash = ? AND ref = ? AND total = ?",
-            (phone_hash, ref, total),
-        )
-        body = "".join(r[1] for r in rows)
-        dedupe = self.hash_phone(f"{phone}|{stamp}|{ref}/{total}|{body}")
-        return self._insert_in(conn, phone, phone_hash, body, dedupe)
+        self, conn: sqlite3.Connection, phone: str, group: tuple[str, int, int], rows: list[Any]
+    ) -> None:
+        self._insert_in(conn, phone, group[0], "".join(r[1] for r in rows), None)
+        # Parts still in the modem stay, marked used, until it has deleted them: read again,
+        # they must not start the message over.
+        conn.execute(f"DELETE FROM sms_parts WHERE {_GROUP} AND on_sim = 0", group)
+        conn.execute(f"UPDATE sms_parts SET used = 1 WHERE {_GROUP}", group)
 
-    def flush_parts(self, older_than_s: float) -> list[int]:
+    def flush_parts(self, older_than_s: float) -> None:
         """Long messages with a part missing for ``older_than_s``: take what arrived."""
         cutoff = self.clock() - older_than_s
-        done = []
         with self.store.write() as conn:
             groups = conn.execute(
-                "SELECT phone_hash, phone, ref, total, min(received_at) FROM sms_parts"
+                "SELECT phone_hash, ref, total, max(phone) FROM sms_parts WHERE used = 0"
                 " GROUP BY phone_hash, ref, total HAVING min(received_at) < ?",
                 (cutoff,),
             ).fetchall()
-            for phone_hash, phone, ref, total, first in groups:
+            for phone_hash, ref, total, phone in groups:
+                group = (phone_hash, ref, total)
                 rows = conn.execute(
-                    "SELECT seq, body FROM sms_parts WHERE phone_hash = ? AND ref = ?"
-                    " AND total = ? ORDER BY seq",
-                    (phone_hash, ref, total),
+                    f"SELECT seq, body FROM sms_parts WHERE {_GROUP} AND used = 0 ORDER BY seq",
+                    group,
                 ).fetchall()
-                new = self._assemble(conn, phone, phone_hash, ref, total, rows, f"partial{first}")
-                if new is not None:
-                    done.append(new)
-        return done
+                self._assemble(conn, phone, group, rows)
 
     def pending(self) -> list[Pending]:
         """Messages not answered yet, oldest first."""

@@ -12,6 +12,7 @@ is back.
 from __future__ import annotations
 
 import collections
+import functools
 import logging
 import sqlite3
 import threading
@@ -166,19 +167,24 @@ class SmsService:
         count = 0
         for item in self.modem.list_messages():
             m = item.message
+            release: Callable[[], None] | None = None
             if m is not None:
                 phone = normalize_phone(m.sender, self.settings.country_code)
-                stamp = m.timestamp.isoformat()
                 c = m.concat
                 if c is not None and c.total > 1:
-                    self.outbox.receive_part(phone, c.ref, c.total, c.seq, m.text, stamp)
+                    part = self.outbox.receive_part(phone, c.ref, c.total, c.seq, m.text)
+                    release = functools.partial(self.outbox.release_part, part)
                 else:
-                    self.outbox.receive(phone, m.text, stamp, item.index)
+                    key = self.outbox.receive(phone, m.text, m.timestamp.isoformat(), item.index)
+                    release = functools.partial(self.outbox.release, key)
                 self.last_in_at = time.time()
                 count += 1
-            # Deleted only after it is committed (a crash before this reads it again, and the
-            # dedupe key ignores it); an unreadable one is deleted so it cannot fill the SIM.
+            # Deleted only after it is committed (a crash before this reads it again, and its
+            # record, not yet released, ignores it); an unreadable one is deleted so it cannot
+            # fill the SIM.
             self.modem.delete(item.index)
+            if release is not None:
+                release()
         self.outbox.flush_parts(PARTS_TIMEOUT_S)
         return count
 

@@ -201,3 +201,32 @@ def test_silent_modem_is_reset_and_unplugged_one_found_again(
     rig.fake.deliver(B, "HD")
     assert rig.replies(B, timeout=40)
     assert rig.service.health()["port"] == str(tmp_path / "dev" / "ttyUSB7")
+
+
+def test_a_message_read_again_after_a_crash_counts_once_and_a_new_identical_one_counts(
+    tmp_path: Path,
+) -> None:
+    from hub import db
+    from hub.sms.outbox import SmsStore
+
+    store = db.Store(tmp_path / "hub.sqlite3")
+    db.migrate(store.conn())
+    outbox = SmsStore(store)
+    stamp = "2026-12-02T09:00:00+07:00"
+    key = outbox.receive(A, "HD", stamp, 1)
+    outbox.receive(A, "HD", stamp, 1)  # crashed before AT+CMGD: the modem lists it again
+    assert len(outbox.pending()) == 1
+    outbox.release(key)  # deleted from the SIM
+    outbox.receive(A, "HD", stamp, 1)  # the citizen sent it again within the second
+    assert len(outbox.pending()) == 2
+    # A long message: its parts read again after it was assembled do not start it over.
+    first = outbox.receive_part(B, 7, 2, 1, "HS H21.22-")
+    second = outbox.receive_part(B, 7, 2, 2, "261019-0004")
+    assert [p.body for p in outbox.pending()][-1] == "HS H21.22-261019-0004"
+    outbox.receive_part(B, 7, 2, 1, "HS H21.22-")  # read again: crash before AT+CMGD
+    outbox.release_part(first)
+    outbox.release_part(second)
+    outbox.flush_parts(-1)  # even "too old" partials: there are none
+    assert len(outbox.pending()) == 3
+    assert store.conn().execute("SELECT count(*) FROM sms_parts").fetchone()[0] == 0
+    store.close()
