@@ -209,7 +209,14 @@ class SmsService:
             # One notice when the allowance runs out, then silence: replies cost money.
             first_over = hour == s.per_number_hour + 1 or day == s.per_number_day + 1
             return "limit", messages.limit_reply(self._) if first_over else None
-        return self.answer(messages.parse(message.body))
+        request = messages.parse(message.body)
+        try:
+            return self.answer(request)
+        except Exception:  # a bug or a broken store must not leave the message unanswered
+            log.exception("sms: answering message %d failed", message.id)
+            if request.kind == "dossier":
+                return "error", messages.unavailable_reply(request.value, self._)
+            return "error", messages.help_reply(self._)
 
     def fit(self, text: str) -> tuple[str, str, int]:
         """(text, alphabet, parts) as it will be sent: unaccented if so configured or the modem

@@ -230,3 +230,22 @@ def test_a_message_read_again_after_a_crash_counts_once_and_a_new_identical_one_
     assert len(outbox.pending()) == 3
     assert store.conn().execute("SELECT count(*) FROM sms_parts").fetchone()[0] == 0
     store.close()
+
+
+def test_a_failing_answer_still_gets_a_reply_and_the_service_goes_on(
+    rig_for: Callable[..., Rig], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    rig = rig_for()
+    answer = rig.service.answer
+
+    def broken(request: Any) -> tuple[str, str]:
+        if request.value == CODE:
+            raise RuntimeError("a bug in the lookup")
+        return answer(request)
+
+    monkeypatch.setattr(rig.service, "answer", broken)
+    rig.fake.deliver(A, f"HS {CODE}")
+    assert rig.replies(A) == [f"Chưa tra cứu được hồ sơ {CODE} lúc này. Vui lòng nhắn lại sau."]
+    rig.fake.deliver(B, "HD")
+    assert rig.replies(B)[0].startswith("Tra cứu hồ sơ")
+    assert "answering message 1 failed" in caplog.text
