@@ -155,7 +155,8 @@ class SmsService:
         self._answer_pending()
         if now >= self._network_due:
             self.modem.check_network()
-            self._network_due = now + (NETWORK_CHECK_S if self.modem.status.registered else 10)
+            down_s = min(10.0, self.settings.poll_s)  # while it is lost, look again soon
+            self._network_due = now + (NETWORK_CHECK_S if self.modem.status.registered else down_s)
         if now >= self._next_send and self.send_one():
             self._next_send = time.monotonic() + self.settings.send_interval_s
         wait = min(0.5, max(0.0, self._next_send - time.monotonic()) or 0.5)

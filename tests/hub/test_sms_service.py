@@ -249,3 +249,36 @@ def test_a_failing_answer_still_gets_a_reply_and_the_service_goes_on(
     rig.fake.deliver(B, "HD")
     assert rig.replies(B)[0].startswith("Tra cứu hồ sơ")
     assert "answering message 1 failed" in caplog.text
+
+
+def test_network_lost_replies_wait_and_go_when_it_is_back(rig_for: Callable[..., Rig]) -> None:
+    rig = rig_for(poll_s=0.3)
+    wait_for(lambda: rig.service.health()["state"] == "ready", 5, "ready")
+    rig.fake.faults.no_network = True
+    rig.fake.deliver(A, "HD")
+    wait_for(lambda: rig.service.health()["state"] == "no_network", 10, "no network seen")
+    assert rig.fake.replies_to(A) == []
+    assert rig.service.health()["queued"] == 1
+    rig.fake.faults.no_network = False
+    assert rig.replies(A, timeout=20)
+    assert rig.service.health()["state"] == "ready"
+
+
+def test_sms_sim_control_socket_delivers_and_prints_the_reply(
+    tmp_path: Path, rig_for: Callable[..., Rig], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hub.sms import sim
+
+    rig = rig_for(unaccented=True)
+    control = tmp_path / "sim.sock"
+    server = sim.serve_control(rig.fake, control)
+    try:
+        assert sim.main(["--control", str(control), "send", "0912345678", f"HS {CODE}"]) == 0
+        assert capsys.readouterr().out.startswith(f"Ho so {CODE}: Dang xu ly.")
+        assert sim.main(["--control", str(control), "fault", "no_network", "on"]) == 0
+        assert rig.fake.faults.no_network
+        assert sim.main(["--control", str(tmp_path / "none.sock"), "send", "1", "x"]) == 1
+        assert "is the demo running?" in capsys.readouterr().err
+    finally:
+        server.shutdown()
+        server.server_close()
