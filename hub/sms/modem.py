@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hub.sms import pdu
+from hub.sms.listing import Incoming, parse_pdu_listing, parse_text_listing
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +71,6 @@ class CommandError(ModemError):
     def temporary(self) -> bool:
         """True when sending later may work (network trouble, modem busy)."""
         return self.code is None or self.code in TEMPORARY_CMS
-
-
-@dataclass
-class Incoming:
-    """A message stored in the modem: index, and what it decoded to (None: unreadable)."""
-
-    index: int
-    message: pdu.Deliver | None
-    raw: str = ""
 
 
 @dataclass
@@ -346,43 +338,8 @@ class Modem:
     def list_messages(self) -> list[Incoming]:
         """Every message stored in the modem, read or not."""
         if self.status.mode == "text":
-            return self._list_text()
-        lines = self.command("AT+CMGL=4", timeout_s=max(self.timeout_s, 15.0))
-        out: list[Incoming] = []
-        header = re.compile(r"^\+CMGL:\s*(\d+)\s*,")
-        for i, line in enumerate(lines):
-            match = header.match(line)
-            if not match or i + 1 >= len(lines):
-                continue
-            raw = lines[i + 1]
-            try:
-                message: pdu.Deliver | None = pdu.decode_deliver(raw)
-            except pdu.PduError as exc:
-                log.warning("sms: message %s unreadable (%s)", match.group(1), exc)
-                message = None
-            out.append(Incoming(int(match.group(1)), message, raw))
-        return out
-
-    def _list_text(self) -> list[Incoming]:
-        import datetime as dt
-
-        lines = self.command('AT+CMGL="ALL"', timeout_s=max(self.timeout_s, 15.0))
-        header = re.compile(r'^\+CMGL:\s*(\d+),"[^"]*","([^"]*)",[^,]*,"([^"]*)"')
-        out = []
-        for i, line in enumerate(lines):
-            match = header.match(line)
-            if not match or i + 1 >= len(lines):
-                continue
-            stamp = match.group(3)
-            try:
-                when = dt.datetime.strptime(stamp[:17], "%y/%m/%d,%H:%M:%S")
-                zone = dt.timezone(dt.timedelta(minutes=15 * int(stamp[17:] or 0)))
-                when = when.replace(tzinfo=zone)
-            except ValueError:
-                when = dt.datetime.now(dt.UTC)
-            message = pdu.Deliver("", match.group(2), when, lines[i + 1], pdu.GSM7)
-            out.append(Incoming(int(match.group(1)), message, lines[i + 1]))
-        return out
+            return parse_text_listing(self.command('AT+CMGL="ALL"', max(self.timeout_s, 15.0)))
+        return parse_pdu_listing(self.command("AT+CMGL=4", timeout_s=max(self.timeout_s, 15.0)))
 
     def delete(self, index: int) -> None:
         """Delete stored message ``index`` (one already gone is not an error)."""
