@@ -366,8 +366,17 @@ def encode_deliver(
     if len(data) > 140:
         raise PduError(f"the text needs {len(data)} octets, more than one message's 140")
     dcs = 0x00 if alphabet == GSM7 else 0x08
-    tpdu = bytes([first]) + encode_address(sender) + bytes([0x00, dcs]) + stamp
+    tpdu = bytes([first]) + _origin_address(sender) + bytes([0x00, dcs]) + stamp
     return (smsc_field + smsc_digits + tpdu + bytes([udl]) + data).hex().upper()
+
+
+def _origin_address(sender: str) -> bytes:
+    """A TP-OA: a number, or an alphanumeric sender (an operator's name) in packed septets."""
+    if sender.lstrip("+").isdigit():
+        return encode_address(sender)
+    septets = gsm7_septets(sender)
+    useful = (len(septets) * 7 + 3) // 4  # semi-octets that carry bits (TS 23.040 9.1.2.5)
+    return bytes([useful, 0xD0]) + _pack(b"", septets)
 
 
 def decode_submit(hex_pdu: str) -> SubmitInfo:

@@ -140,6 +140,14 @@ def test_every_character_of_the_alphabet_round_trips() -> None:
         assert d.text == part and d.timestamp == when and d.sender == "+84912345678"
 
 
+@pytest.mark.parametrize("sender", ["FONIC", "www.tim.it", "VIETTEL", "MobiFone"])
+def test_alphanumeric_senders_round_trip(sender: str) -> None:
+    stamp = dt.datetime(2026, 12, 2, tzinfo=UTC)
+    assert pdu.decode_deliver(pdu.encode_deliver(sender, "x", stamp)).sender == sender
+    if sender == "FONIC":  # as in the published PDU above: length 09, type D0, then C6A7333904
+        assert "0409D0C6A7333904" in pdu.encode_deliver(sender, "x", stamp)
+
+
 @pytest.mark.parametrize("length", [7, 8, 15, 16, 153, 160])
 def test_septet_lengths_at_octet_boundaries_round_trip(length: int) -> None:
     text = "0123456789ABCDEFGHIJ" * 8

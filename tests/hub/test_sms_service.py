@@ -282,3 +282,15 @@ def test_sms_sim_control_socket_delivers_and_prints_the_reply(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_operator_notices_and_short_codes_get_no_reply(rig_for: Callable[..., Rig]) -> None:
+    rig = rig_for()
+    rig.fake.deliver("VIETTEL", "KM: tang 50% the nap")  # an alphanumeric sender
+    rig.fake.deliver("9029", "HD")  # a (possibly premium) short code: replying costs money
+    rig.fake.deliver(A, "HD")
+    rig.replies(A)
+    wait_for(lambda: len(rig.rows("SELECT 1 FROM sms_messages WHERE direction = 'in'"
+                                  " AND state != 'new'")) == 3, 5, "all handled")  # fmt: skip
+    assert {s.info.number for s in rig.fake.sent} == {A}
+    assert rig.rows("SELECT kind FROM sms_messages WHERE kind = 'no_reply'") == [("no_reply",)] * 2
