@@ -69,6 +69,8 @@ class SmsService:
         self._next_send = 0.0
         self._inbox_due = 0.0
         self._network_due = 0.0
+        self._counts: dict[str, int] = {}
+        self._counts_at = -1e9
 
     # --- thread ----------------------------------------------------------------------------
 
@@ -281,7 +283,10 @@ class SmsService:
     def health(self) -> dict[str, Any]:
         """The modem's state and the queue, for ``/healthz``."""
         st = self.modem.status
-        counts = self.outbox.counts()
+        now = time.monotonic()
+        if now - self._counts_at > 2.0:  # a full count of the record, at most every 2 s
+            self._counts, self._counts_at = self.outbox.counts(), now
+        counts = self._counts
         lat = sorted(self.latencies_ms)
         return {
             "state": st.state,

@@ -258,7 +258,7 @@ def test_network_lost_replies_wait_and_go_when_it_is_back(rig_for: Callable[...,
     rig.fake.deliver(A, "HD")
     wait_for(lambda: rig.service.health()["state"] == "no_network", 10, "no network seen")
     assert rig.fake.replies_to(A) == []
-    assert rig.service.health()["queued"] == 1
+    wait_for(lambda: rig.service.health()["queued"] == 1, 5, "the reply waiting")
     rig.fake.faults.no_network = False
     assert rig.replies(A, timeout=20)
     assert rig.service.health()["state"] == "ready"
