@@ -67,6 +67,9 @@ class SmsConfig:
     send_timeout_s: float = 60.0  # the network may take this long to accept one SMS
     max_attempts: int = 5  # a reply that failed this many times (temporarily) is given up
     retry_after_s: float = 60.0  # first retry delay; doubles each attempt
+    # Optional: a citizen who leaves a number for a ticket (POST /api/v1/tickets/{token}/sms)
+    # gets one SMS when this many people are ahead; 0 is off.
+    notify_ahead: int = 0
 
     def validate(self, path: str) -> None:
         """Refuse settings the SMS service could not run with, naming the key."""
@@ -88,6 +91,8 @@ class SmsConfig:
         for name in ("per_number_hour", "per_number_day", "max_parts", "max_attempts"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{path}{name}", "must be at least 1")
+        if not 0 <= self.notify_ahead <= 50:
+            raise ConfigError(f"{path}notify_ahead", "must be 0 (off) to 50")
         if self.per_number_day < self.per_number_hour:
             raise ConfigError(f"{path}per_number_day", "must be at least per_number_hour")
         for name in ("poll_s", "command_timeout_s", "send_timeout_s", "retry_after_s"):

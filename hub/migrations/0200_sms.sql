@@ -38,3 +38,13 @@ CREATE TABLE sms_parts (
     on_sim      INTEGER NOT NULL DEFAULT 1,  -- 0: the modem has deleted it
     PRIMARY KEY (phone_hash, ref, total, seq)
 );
+
+-- Optional notices (``[sms] notify_ahead``): a citizen who left a number for a ticket gets one
+-- SMS when that many people are ahead. The row, and the number with it, goes once the notice is
+-- queued or the ticket leaves the line.
+CREATE TABLE sms_watches (
+    ticket_id   INTEGER PRIMARY KEY REFERENCES tickets(id),
+    phone       TEXT NOT NULL,
+    phone_hash  TEXT NOT NULL,
+    created_at  REAL NOT NULL
+);

@@ -179,7 +179,15 @@ def ticket_reply(number: str, ticket: dict[str, Any] | None, _: Gettext) -> str:
     return _("Ticket {number} was cancelled.", number=number)
 
 
+def ahead_notice(ticket: dict[str, Any], _: Gettext) -> str:
+    """The notice to a citizen who asked to be told when their turn is near."""
+    return (
+        f"{ticket_reply(ticket['number'], ticket, _)} {_('Please come back to the waiting area.')}"
+    )
+
+
 TEXTS = (
+    "Please come back to the waiting area.",
     "Dossier {code}: {status}.", "Finished {date}.", "Appointment date {date} ({timeliness}).",
     "Appointment date {date}.", "Information as of {time}.",
     "No dossier with code {code}. Please check the code on your receipt.",

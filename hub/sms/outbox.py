@@ -302,6 +302,56 @@ class SmsStore:
                 (error, self.clock(), reply_id),
             )
 
+    # --- notices for tickets ---------------------------------------------------------------
+
+    def watch(self, ticket_id: int, phone: str) -> bool:
+        """Keep ``phone`` to tell about ``ticket_id``; False if the ticket has a number already."""
+        with self.store.write() as conn:
+            return bool(
+                conn.execute(
+                    "INSERT OR IGNORE INTO sms_watches (ticket_id, phone, phone_hash, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    (ticket_id, phone, self.hash_phone(phone), self.clock()),
+                ).rowcount
+            )
+
+    def watches(self) -> list[tuple[int, str, str]]:
+        """(ticket id, phone, phone hash) of every ticket someone waits to hear about."""
+        rows = self.store.conn().execute("SELECT ticket_id, phone, phone_hash FROM sms_watches")
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+    def unwatch(self, ticket_id: int) -> None:
+        """Forget a watch (its ticket left the line) and the number with it."""
+        with self.store.write() as conn:
+            conn.execute("DELETE FROM sms_watches WHERE ticket_id = ?", (ticket_id,))
+
+    def sent_to_since(self, phone_hash: str, since: float) -> int:
+        """Replies and notices to ``phone_hash`` queued since ``since``."""
+        row = self.store.conn().execute(
+            "SELECT count(*) FROM sms_messages WHERE phone_hash = ? AND direction = 'out'"
+            " AND created_at >= ?",
+            (phone_hash, since),
+        )
+        return int(row.fetchone()[0])
+
+    def notify(self, ticket_id: int, body: str, alphabet: str, parts: int) -> int | None:
+        """Queue the notice for a watched ticket and forget the watch, in one transaction."""
+        now = self.clock()
+        with self.store.write() as conn:
+            row = conn.execute(
+                "SELECT phone, phone_hash FROM sms_watches WHERE ticket_id = ?", (ticket_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("DELETE FROM sms_watches WHERE ticket_id = ?", (ticket_id,))
+            cursor = conn.execute(
+                "INSERT INTO sms_messages (direction, phone_hash, phone, body, kind, state,"
+                " alphabet, parts, next_try_at, created_at)"
+                " VALUES ('out', ?, ?, ?, 'notice', 'queued', ?, ?, ?, ?)",
+                (row[1], row[0], body, alphabet, parts, now, now),
+            )
+            return cursor.lastrowid
+
     def counts(self) -> dict[str, int]:
         """Messages by direction and state (for the health endpoint)."""
         rows = self.store.conn().execute(

@@ -50,11 +50,14 @@ class SmsService:
         answer: Answerer,
         gettext: messages.Gettext,
         modem: Modem | None = None,
+        ticket: Callable[[int], dict[str, Any] | None] | None = None,
     ) -> None:
         self.settings = settings
         self.outbox = outbox
         self.answer = answer
         self._ = gettext
+        self.ticket = ticket  # ticket id -> its queue view (None: gone), for notices
+        self._watches_due = 0.0
         self.modem = modem or Modem(
             settings.ports, settings.baudrate, settings.pin, settings.mode,
             settings.command_timeout_s, settings.send_timeout_s,
@@ -155,6 +158,9 @@ class SmsService:
             self.read_inbox()
             self._inbox_due = now + self.settings.poll_s
         self._answer_pending()
+        if self.settings.notify_ahead and self.ticket is not None and now >= self._watches_due:
+            self.check_watches()
+            self._watches_due = now + 1.0
         if now >= self._network_due:
             self.modem.check_network()
             down_s = min(10.0, self.settings.poll_s)  # while it is lost, look again soon
@@ -220,6 +226,23 @@ class SmsService:
             if request.kind == "dossier":
                 return "error", messages.unavailable_reply(request.value, self._)
             return "error", messages.help_reply(self._)
+
+    def check_watches(self) -> None:
+        """Queue a notice for each watched ticket with ``notify_ahead`` or fewer ahead; forget
+        the watches of tickets that left the line."""
+        assert self.ticket is not None
+        for ticket_id, _phone, phone_hash in self.outbox.watches():
+            view = self.ticket(ticket_id)
+            if view is None or view["state"] != "waiting":
+                self.outbox.unwatch(ticket_id)
+            elif view["ahead"] is not None and view["ahead"] <= self.settings.notify_ahead:
+                if self.outbox.sent_to_since(phone_hash, time.time() - 86400) >= (
+                    self.settings.per_number_day
+                ):
+                    self.outbox.unwatch(ticket_id)  # the number had its day's allowance
+                    continue
+                text, alphabet, parts = self.fit(messages.ahead_notice(view, self._))
+                self.outbox.notify(ticket_id, text, alphabet, parts)
 
     def fit(self, text: str) -> tuple[str, str, int]:
         """(text, alphabet, parts) as it will be sent: unaccented if so configured or the modem

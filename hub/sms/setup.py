@@ -66,6 +66,22 @@ def find_ticket(app: Flask, wanted: str) -> dict[str, Any] | None:
     return None
 
 
+def ticket_view(app: Flask, ticket_id: int) -> dict[str, Any] | None:
+    """A ticket of today as the queue API shows it; None when it is not today's."""
+    from hub.queue.api import live
+
+    with app.app_context(), live() as state:
+        row = (
+            app.extensions["motcua.store"]
+            .conn()
+            .execute("SELECT * FROM tickets WHERE id = ? AND day = ?", (ticket_id, state.day))
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return state.ticket_view(state.recently(ticket_id) or dict(row))
+
+
 def init_app(app: Flask) -> None:
     """Build the SMS service when ``[sms] enabled`` (kept in ``motcua.sms``, not started)."""
     settings: HubConfig = app.config["MOTCUA"]
@@ -78,8 +94,13 @@ def init_app(app: Flask) -> None:
 
     outbox = SmsStore(app.extensions["motcua.store"])
     app.extensions["motcua.sms"] = SmsService(
-        settings.sms, outbox, make_answerer(app, gettext), gettext
-    )
+        settings.sms, outbox, make_answerer(app, gettext), gettext,
+        ticket=lambda ticket_id: ticket_view(app, ticket_id),
+    )  # fmt: skip
+    if settings.sms.notify_ahead:
+        from hub.sms import watch
+
+        watch.init_app(app)
 
 
 def start_sms(app: Flask) -> SmsService | None:

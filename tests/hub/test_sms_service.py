@@ -294,3 +294,35 @@ def test_operator_notices_and_short_codes_get_no_reply(rig_for: Callable[..., Ri
                                   " AND state != 'new'")) == 3, 5, "all handled")  # fmt: skip
     assert {s.info.number for s in rig.fake.sent} == {A}
     assert rig.rows("SELECT kind FROM sms_messages WHERE kind = 'no_reply'") == [("no_reply",)] * 2
+
+
+def test_optional_notice_when_three_are_ahead_sent_once(rig_for: Callable[..., Rig]) -> None:
+    rig = rig_for(notify_ahead=3)
+    tickets = [rig.office.issue("A") for _ in range(6)]  # the last has 5 ahead of it
+    token = tickets[-1]["token"]
+    assert rig.office.req("POST", f"/tickets/{token}/sms", {"phone": "12"})[0] == 400
+    assert rig.office.req("POST", "/tickets/nope/sms", {"phone": "0912345678"})[0] == 404
+    status, body = rig.office.req("POST", f"/tickets/{token}/sms", {"phone": "0912345678"})
+    assert status == 201 and body == {"ticket": tickets[-1]["number"], "notify_ahead": 3}
+    assert rig.office.req("POST", f"/tickets/{token}/sms", {"phone": "0987654321"})[0] == 409
+    time.sleep(1.5)
+    assert rig.fake.replies_to(A) == []  # five ahead: not yet
+    for _ in range(2):
+        assert rig.office.act(2, "call-next")[0] == 200
+    (notice,) = rig.replies(A)
+    assert notice == (
+        f"Số {tickets[-1]['number']}: còn 3 người trước bạn, chờ khoảng 15 phút. "
+        "Vui lòng quay lại khu vực chờ."
+    )
+    assert rig.office.act(2, "call-next")[0] == 200
+    time.sleep(1.5)
+    assert len(rig.fake.replies_to(A)) == 1  # once
+    assert rig.rows("SELECT count(*) FROM sms_watches") == [(0,)]
+    paths = rig.office.req("GET", "/openapi.json")[1]["paths"]
+    assert "post" in paths["/api/v1/tickets/{token}/sms"]
+
+
+def test_notice_route_is_absent_when_off(rig_for: Callable[..., Rig]) -> None:
+    rig = rig_for()
+    token = rig.office.issue("A")["token"]
+    assert rig.office.req("POST", f"/tickets/{token}/sms", {"phone": "0912345678"})[0] == 404
