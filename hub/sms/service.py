@@ -113,8 +113,9 @@ class SmsService:
                 self._down("absent", str(exc))
             except (ModemError, OSError) as exc:
                 self._down("error", str(exc))
-            except sqlite3.Error as exc:  # a busy or full disk: the next turn tries again
+            except sqlite3.Error as exc:  # a busy or full disk: try again in a moment
                 log.error("sms: database: %s", exc)
+                self._stop.wait(1.0)
             except Exception:  # a bug here must not end SMS service for the day
                 log.exception("sms: unexpected failure")
                 self.connected = False
@@ -251,10 +252,11 @@ class SmsService:
             text = messages.unaccented(text)
         alphabet = pdu.choose_alphabet(text)
         parts = pdu.split_text(text, alphabet)
-        if len(parts) > self.settings.max_parts:
-            room = pdu.PART_LIMIT[alphabet] * self.settings.max_parts - 3
+        room = pdu.PART_LIMIT[alphabet] * self.settings.max_parts - 3
+        while len(parts) > self.settings.max_parts:  # (escapes count twice: may take two cuts)
             text = text[:room].rstrip() + "..."
             parts = pdu.split_text(text, alphabet)
+            room -= 8
         return text, alphabet, len(parts)
 
     def send_one(self) -> bool:

@@ -326,3 +326,12 @@ def test_notice_route_is_absent_when_off(rig_for: Callable[..., Rig]) -> None:
     rig = rig_for()
     token = rig.office.issue("A")["token"]
     assert rig.office.req("POST", f"/tickets/{token}/sms", {"phone": "0912345678"})[0] == 404
+
+
+def test_fit_cuts_a_long_reply_to_max_parts(rig_for: Callable[..., Rig]) -> None:
+    service = rig_for(plug=False, max_parts=2).service
+    text, alphabet, parts = service.fit("Hồ sơ " * 100)
+    assert (alphabet, parts) == ("ucs2", 2) and text.endswith("...")
+    text, alphabet, parts = service.fit("[x] " * 100)  # escapes: two septets each
+    assert (alphabet, parts) == ("gsm7", 2) and text.endswith("...")
+    assert service.fit("HD") == ("HD", "gsm7", 1)
