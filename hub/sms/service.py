@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 Answerer = Callable[[messages.Request], tuple[str, str]]  # request -> (kind, reply text)
 PARTS_TIMEOUT_S = 600.0  # a long message missing a part this long is answered with what came
-NETWORK_CHECK_S = 60.0
+NETWORK_CHECK_S = 15.0  # registration and signal, two short AT commands
 
 
 class SmsService:
