@@ -71,5 +71,12 @@ def _dossier_relay(app: Flask) -> None:
     init_app(app)
 
 
-# Each part of the hub adds its ``init_app(app)`` here; order does not matter.
-_BLUEPRINTS: list[Any] = [_queue, _dossier_relay]
+def _sms(app: Flask) -> None:
+    from hub.sms.setup import init_app  # SMS lookup through a GSM modem, when enabled
+
+    init_app(app)
+
+
+# Each part of the hub adds its ``init_app(app)`` here; order matters only in that SMS uses the
+# dossier relay's lookup.
+_BLUEPRINTS: list[Any] = [_queue, _dossier_relay, _sms]

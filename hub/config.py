@@ -43,6 +43,64 @@ class UpstreamConfig:
 
 
 @dataclass(frozen=True)
+class SmsConfig:
+    """SMS lookup through a GSM modem on the hub (see hub/sms/); off unless ``enabled``."""
+
+    enabled: bool = False
+    # Where the modem may appear, in order: glob patterns, since a re-plugged USB modem can come
+    # back under another name. The first port that answers AT is used.
+    ports: list[str] = field(
+        default_factory=lambda: ["/dev/serial/by-id/*", "/dev/ttyUSB*", "/dev/ttyACM*"]
+    )
+    baudrate: int = 115200
+    pin: str = ""  # the SIM's PIN, if it asks for one
+    mode: str = "auto"  # auto | pdu | text (text: for modems without PDU mode; no accents)
+    unaccented: bool = False  # replies in GSM 7-bit without accents: 160 characters per SMS
+    language: str = "vi"  # vi | en
+    country_code: str = "84"  # turns 0912… into +84912… so both spellings count as one number
+    send_interval_s: float = 4.0  # at least this long between two SMS sent (modems manage ~3-6 s)
+    per_number_hour: int = 10  # messages answered per number per hour
+    per_number_day: int = 30  # and per day; beyond either, one notice, then silence
+    max_parts: int = 4  # a reply longer than this many SMS is cut short
+    poll_s: float = 15.0  # read the modem's memory this often even without +CMTI
+    command_timeout_s: float = 5.0
+    send_timeout_s: float = 60.0  # the network may take this long to accept one SMS
+    max_attempts: int = 5  # a reply that failed this many times (temporarily) is given up
+    retry_after_s: float = 60.0  # first retry delay; doubles each attempt
+    # Optional: a citizen who leaves a number for a ticket (POST /api/v1/tickets/{token}/sms)
+    # gets one SMS when this many people are ahead; 0 is off.
+    notify_ahead: int = 0
+
+    def validate(self, path: str) -> None:
+        """Refuse settings the SMS service could not run with, naming the key."""
+        if self.mode not in ("auto", "pdu", "text"):
+            raise ConfigError(f"{path}mode", f"must be auto, pdu or text, not {self.mode!r}")
+        if self.language not in ("vi", "en"):
+            raise ConfigError(f"{path}language", f"must be vi or en, not {self.language!r}")
+        if self.enabled and not self.ports:
+            raise ConfigError(f"{path}ports", "list at least one device path or pattern")
+        if self.pin and not (self.pin.isdigit() and 4 <= len(self.pin) <= 8):
+            raise ConfigError(f"{path}pin", "a SIM PIN is 4 to 8 digits")
+        if not (self.country_code.isdigit() and 1 <= len(self.country_code) <= 3):
+            raise ConfigError(f"{path}country_code", "must be 1 to 3 digits, such as 84")
+        if not 0.01 <= self.send_interval_s <= 600:
+            raise ConfigError(f"{path}send_interval_s", "must be 0.01 to 600 seconds (3-6 s "
+                              "suits a GSM modem)")  # fmt: skip
+        if self.baudrate not in (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600):
+            raise ConfigError(f"{path}baudrate", f"{self.baudrate} is not a serial speed")
+        for name in ("per_number_hour", "per_number_day", "max_parts", "max_attempts"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{path}{name}", "must be at least 1")
+        if not 0 <= self.notify_ahead <= 50:
+            raise ConfigError(f"{path}notify_ahead", "must be 0 (off) to 50")
+        if self.per_number_day < self.per_number_hour:
+            raise ConfigError(f"{path}per_number_day", "must be at least per_number_hour")
+        for name in ("poll_s", "command_timeout_s", "send_timeout_s", "retry_after_s"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{path}{name}", "must be positive")
+
+
+@dataclass(frozen=True)
 class HubConfig:
     """Settings of one on-site hub."""
 
@@ -66,6 +124,7 @@ class HubConfig:
     backup_at: str = "02:30"  # nightly backup time (the hub's time zone)
     secret_key: str = ""  # for signing admin console cookies; generated into the db when empty
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
+    sms: SmsConfig = field(default_factory=SmsConfig)
 
     def validate(self, path: str = "") -> None:
         """Check values whose type alone does not make them right."""

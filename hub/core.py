@@ -82,12 +82,20 @@ def init_app(app: Flask, clock: Clock | None = None) -> None:
 
     @app.get("/healthz")
     def healthz() -> Response:
-        """Liveness: the database answers; the newest event id."""
-        return json_response({"ok": True, "last_event_id": last_event_id(store.conn())})
+        """Liveness: the database answers; the newest event id; the SMS modem when enabled (its
+        trouble is reported, not made the hub's: everything else keeps working)."""
+        body = {"ok": True, "last_event_id": last_event_id(store.conn())}
+        sms = app.extensions.get("motcua.sms")
+        if sms is not None:
+            body["sms"] = sms.health()
+        return json_response(body)
 
 
 def shutdown(app: Flask) -> None:
-    """Stop the writer thread and close connections (tests and server shutdown)."""
+    """Stop the SMS and writer threads and close connections (tests and server shutdown)."""
+    sms = app.extensions.get("motcua.sms")
+    if sms is not None:
+        sms.stop()
     writer = app.extensions["motcua.writer"]
     writer.stop()
     log.info(

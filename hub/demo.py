@@ -120,7 +120,10 @@ def hub_settings(var: Path) -> dict[str, Any]:
             "log_changes": True,  # so whoever runs the demo sees each call go by
             # The simulated one-stop back end (motcua upstream-sim), pulled and pushing.
             "upstream": {"kind": "sim", "base_url": f"http://{HOST}:{SIM_PORT}",
-                         "sync_interval_s": 30.0, "webhook_secret": SIM_SECRET}}  # fmt: skip
+                         "sync_interval_s": 30.0, "webhook_secret": SIM_SECRET},
+            # SMS lookup through the fake GSM modem (motcua sms-sim), at a real modem's pace.
+            "sms": {"enabled": True, "ports": [str(var / "modem" / "ttyUSB*")],
+                    "send_interval_s": 4.0}}  # fmt: skip
 
 
 def children(var: Path) -> list[Child]:
@@ -128,7 +131,10 @@ def children(var: Path) -> list[Child]:
     python = sys.executable
     hook = f"http://{HOST}:{PORT}/api/v1/upstream/webhook"
     sim_args = ["--port", str(SIM_PORT), "--push-url", hook, "--push-secret", SIM_SECRET]
+    sms_args = ["--control", str(var / "sms-sim.sock"), "serve", "--link",
+                str(var / "modem" / "ttyUSB0")]  # fmt: skip
     return [
+        Child("sms-sim", [python, "-m", "motcua.cli", "sms-sim", *sms_args]),
         Child(
             "upstream-sim",
             [python, "-m", "motcua.cli", "upstream-sim", *sim_args],
@@ -228,9 +234,24 @@ def _print_office(creds: dict[str, Any], var: Path) -> None:
     print(f"\nAdmin: {creds['admin']['username']} / {creds['admin']['password']}")
     codes = ", ".join(f"{role} {code}" for role, code in creds["enroll_codes"].items())
     print(f"Enrolment codes (one-time, 24 h): {codes}")
-    print(
-        f"Device tokens for the demo appliances: {var / 'devices.json'}\nCtrl-C stops the demo.\n"
-    )
+    print(f"Device tokens for the demo appliances: {var / 'devices.json'}")
+    _print_sms(var)
+    print("Ctrl-C stops the demo.\n")
+
+
+def _print_sms(var: Path) -> None:
+    """How to text the hub through the demo's fake modem, with a code the back end knows."""
+    code = "H21.22-261019-0004"
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{SIM_PORT}/sim/samples", timeout=2) as r:
+            code = json.loads(r.read())["samples"][0]["code"]
+    except (OSError, ValueError, KeyError, IndexError):
+        pass  # the example code then finds nothing, which is an answer too
+    control = var / "sms-sim.sock"
+    where = "" if control == Path("var/demo/sms-sim.sock").resolve() else f" --control {control}"
+    print("\nSMS (fake GSM modem; the hub answers about 4 s per SMS, like a real modem):")
+    print(f'  motcua sms-sim{where} send 0912345678 "HS {code}"')
+    print(f'  motcua sms-sim{where} send 0912345678 "STT A001"')
 
 
 def main(argv: list[str] | None = None) -> int:

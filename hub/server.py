@@ -132,6 +132,9 @@ def worker_app(settings: HubConfig, _target: str = "") -> WSGIApp:
         start_sync(app)
     except ImportError:
         pass
+    from hub.sms.setup import start_sms  # a thread that owns the modem, when [sms] enabled
+
+    start_sms(app)
     scheduler = backup.Scheduler(settings, app.extensions["motcua.clock"], settings.backup_at)
     scheduler.start()
     _end_streams_on_stop(app.extensions["motcua.bus"])
@@ -200,7 +203,7 @@ def _preload() -> None:
     import importlib
 
     for name in ("hub.core", "hub.queue.api", "hub.auth.api", "hub.queue.events", "hub.web.public",
-                 "hub.openapi", "hub.backup", "hub.dossiers.setup"):  # fmt: skip
+                 "hub.openapi", "hub.backup", "hub.dossiers.setup", "hub.sms.setup"):  # fmt: skip
         with contextlib.suppress(ImportError):  # a part that is not installed
             importlib.import_module(name)
     gc.collect()

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("hub.cli:backup_main", "back up the hub database"),
     "restore": ("hub.cli:restore_main", "restore the hub database from a backup"),
     "upstream-sim": ("hub.upstream.sim:main", "a simulated one-stop back end for demo and tests"),
+    "sms-sim": ("hub.sms.sim:main", "a fake GSM modem for the demo, and a phone to text the hub"),
     "import": ("hub.cli:import_main", "import procedures or dossiers from a JSON or CSV file"),
     "export": ("hub.cli:export_main", "export tickets, ratings or events as CSV or JSON lines"),
     "kiosk": ("kiosk.main:main", "run the citizen kiosk"),
