@@ -43,6 +43,7 @@ KEYWORDS: dict[str, Any] = {
     "en": None,
     "other": None,
     "N_": None,
+    "_": None,  # hub/sms: replies take the reply language's gettext as ``_``
     "ngettext": (1, 2),
     "nboth": (1, 2),
 }
