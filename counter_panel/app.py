@@ -20,10 +20,10 @@ from appliance.devices.keypad import make_keypad
 from appliance.hublink import HubClient
 from appliance.startup import Startup
 from appliance.tasks import Tasks
+from appliance.translations import translator
 from appliance.ui.widgets import load_kv
 from counter_panel.controller import BUSY_SHOWN_AFTER_S, PanelController
 from counter_panel.settings import CounterSettings
-from motcua.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class CounterPanelApp(App):
         self.startup = startup  # None: the client already holds the panel's token
         self.settings = settings
         self.client = client
-        self.t = Translator(["counter_panel"], settings.language)
+        self.t = translator("counter_panel", settings.language)
         self.shortcuts = settings.shortcuts.mapping()
         self.keypad_keys = settings.keypad.keys.mapping()
         self._tasks = tasks

@@ -12,10 +12,10 @@ from kivy.uix.widget import Widget
 from appliance.hublink import HubClient
 from appliance.startup import Startup
 from appliance.tasks import Tasks
+from appliance.translations import translator
 from appliance.ui.widgets import load_kv
 from counter_panel.rating_station import RatingStation
 from counter_panel.settings import CounterSettings
-from motcua.i18n import Translator
 
 THANKS_S = 3.0
 
@@ -36,7 +36,7 @@ class RatingScreenApp(App):
         self.title = "Motcua — Đánh giá / Rating"
         self.settings = settings
         self.client = client
-        self.t = Translator(["counter_panel"], settings.language)
+        self.t = translator("counter_panel", settings.language)
         self.controller: RatingStation | None = None
 
     def vi(self, msgid: str, **values: Any) -> str:

@@ -20,6 +20,7 @@ from appliance.devices.scanner import SerialScanner, WedgeDecoder
 from appliance.hublink import HubClient
 from appliance.startup import Startup
 from appliance.tasks import Tasks, kivy_tasks
+from appliance.translations import translator
 from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
 from kiosk.controllers.kiosk import Kiosk
@@ -32,7 +33,6 @@ from kiosk.screens.procedures import ProceduresScreen
 from kiosk.screens.services import ServicesScreen
 from kiosk.screens.ticket import TicketScreen
 from kiosk.settings import KioskSettings
-from motcua.i18n import Translator
 
 log = logging.getLogger(__name__)
 
@@ -230,12 +230,12 @@ def build_app(
         client = HubClient(settings.hub_url, token, settings.request_timeout_s)
     if printer is None:
         printer = build_printer(settings.printer)
-    translator = Translator(["kiosk"], settings.language)
+    texts = translator("kiosk", settings.language)
     kiosk = Kiosk(
         client,
         tasks,
         printer,
-        translator,
+        texts,
         settings.agency_name,
         settings.idle_timeout_s,
         _version(),

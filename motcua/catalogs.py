@@ -25,10 +25,11 @@ from babel.messages.extract import extract_from_dir, extract_python
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import write_po
 
-from motcua.i18n import SHARED_PACKAGE, read_catalog
+from motcua.i18n import read_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING = ROOT / "babel.cfg"
+SHARED_PACKAGE = "appliance"  # its catalog holds the texts every app shows (Back, Offline, …)
 PACKAGES = (SHARED_PACKAGE, "hub", "kiosk", "counter_panel", "queue_display")
 LANGUAGE = "vi"
 

@@ -29,7 +29,6 @@ from babel.support import Translations
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
-SHARED_PACKAGE = "appliance"  # its catalog holds the texts every app shows (Back, Offline, …)
 
 
 class CatalogError(ValueError):
@@ -106,7 +105,7 @@ class Translator:
             merged: gnu.NullTranslations = gnu.NullTranslations()
             known: set[str | tuple[str, ...]] = set()
             # Later packages win: an app's own wording overrides the shared one.
-            for package in reversed([SHARED_PACKAGE, *packages]):
+            for package in reversed(list(packages)):
                 catalog = load_catalog(package, lang)
                 if catalog is None:
                     continue

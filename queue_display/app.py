@@ -15,8 +15,8 @@ from appliance.hublink import HubClient
 from appliance.live import LiveOffice
 from appliance.startup import Startup
 from appliance.tasks import kivy_tasks
+from appliance.translations import translator
 from appliance.ui.widgets import load_kv as load_kit_kv
-from motcua.i18n import Translator
 from queue_display.announcer import Announcer
 from queue_display.board import Board, Zone
 from queue_display.controller import DisplayController
@@ -59,7 +59,7 @@ class DisplayApp(App):
             self,
             self.startup,
             self.build_board,
-            title=Translator(["queue_display"]).both("Waiting-room display"),
+            title=translator("queue_display").both("Waiting-room display"),
             enrol_command="motcua devices enroll-code --role display",
         )
         return self.gate.root()
@@ -69,8 +69,8 @@ class DisplayApp(App):
         load_kit_kv()
         load_kv()
         s = self.settings
-        translator = Translator(["queue_display"], language=s.language)
-        self.screen = BoardScreen(translator, s.agency_name)
+        texts = translator("queue_display", language=s.language)
+        self.screen = BoardScreen(texts, s.agency_name)
 
         def later(delay: float, fn: Callable[[], None]) -> None:
             Clock.schedule_once(lambda _dt: fn(), delay)  # a failed reload, tried again

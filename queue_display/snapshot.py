@@ -21,6 +21,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from appliance.translations import translator
+
 
 def _size(text: str) -> tuple[int, int]:
     width, _, height = text.partition("x")
@@ -98,7 +100,6 @@ def main(argv: list[str] | None = None) -> int:
     from appliance.live import Office
     from appliance.records import Event, Snapshot, Ticket
     from appliance.ui.harness import AppDriver
-    from motcua.i18n import Translator
     from queue_display.board import Board
     from queue_display.screens.board_screen import BoardScreen, load_kv
 
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
                 self.office.load(Snapshot.from_wire(state))
                 self.board = Board(self.office, highlight_s=3600)
                 self.board.load()
-                self.screen = BoardScreen(Translator(["queue_display"]), args.agency)
+                self.screen = BoardScreen(translator("queue_display"), args.agency)
                 return self.screen
 
         app = SnapshotApp()

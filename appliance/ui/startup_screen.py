@@ -25,9 +25,10 @@ from appliance.hublink import HubClient
 from appliance.settings import ApplianceSettings
 from appliance.startup import CODE_DIGITS, Message, Stage, Startup, format_code
 from appliance.tasks import kivy_tasks
+from appliance.translations import translator
 from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
-from motcua.i18n import N_, Translator
+from motcua.i18n import N_
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class StartupScreen(BoxLayout):
         if str(_KV) not in Builder.files:
             Builder.load_file(str(_KV))
         self.startup = startup
-        self.t = Translator([])
+        self.t = translator()
         self.enrol_command = enrol_command
         self._shown: tuple[str, str] | None = None
         super().__init__(**kwargs)

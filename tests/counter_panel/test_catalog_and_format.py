@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from appliance.translations import translator
 from counter_panel.format import clock_text, wait_text
 from counter_panel.queue_view import OldestWait
-from motcua.i18n import Translator
 
 
 def test_rating_levels_read_as_the_national_scale():
-    t = Translator(["counter_panel"])
+    t = translator("counter_panel")
     from_best = ["Very satisfied", "Satisfied", "Neutral", "Dissatisfied", "Very dissatisfied"]
     assert [t(m) for m in from_best] == [
         "Rất hài lòng",
@@ -20,7 +20,7 @@ def test_rating_levels_read_as_the_national_scale():
 
 
 def test_clock_and_wait_texts():
-    t = Translator(["counter_panel"])
+    t = translator("counter_panel")
     assert clock_text(None) == ""
     assert clock_text(75.9) == "1:15"
     assert clock_text(3725) == "1:02:05"

@@ -12,9 +12,9 @@ from typing import Any
 from appliance.devices.printer import SimulatedPrinter
 from appliance.hublink import HubClient
 from appliance.tasks import InlineTasks
+from appliance.translations import translator
 from hub.testing import SeededHub
 from kiosk.controllers.kiosk import Kiosk
-from motcua.i18n import Translator
 
 AGENCY = "UBND huyện Chư Păh"
 
@@ -22,7 +22,7 @@ AGENCY = "UBND huyện Chư Păh"
 def make_kiosk(hub: SeededHub, printer: SimulatedPrinter | None, token: str | None = None) -> Kiosk:
     """A kiosk controller talking to ``hub`` with the kiosk device token (no threads)."""
     client = HubClient(hub.url, token or hub.kiosk_token, timeout=3.0)
-    return Kiosk(client, InlineTasks(), printer, Translator(["kiosk"]), AGENCY, 60.0, "test")
+    return Kiosk(client, InlineTasks(), printer, translator("kiosk"), AGENCY, 60.0, "test")
 
 
 @contextmanager

@@ -10,13 +10,13 @@ from PIL import Image
 
 from appliance.records import Ticket
 from appliance.timefmt import wait_text
+from appliance.translations import translator
 from kiosk.controllers import lookup, vnkeys
 from kiosk.controllers.idle import IdleTimer
 from kiosk.format import age_text
 from kiosk.settings import KioskSettings
 from kiosk.ticket_image import qr_image, render_ticket
 from motcua.config import ConfigError, load
-from motcua.i18n import Translator
 
 TICKET = Ticket.from_wire(
     {
@@ -76,7 +76,7 @@ def test_idle_timer_expires_only_after_the_timeout():
 
 
 def test_wait_and_age_texts_in_both_languages():
-    t = Translator(["kiosk"])
+    t = translator("kiosk")
     assert wait_text(t, 540, "vi") == "9 phút"
     assert wait_text(t, 30, "en") == "under a minute"
     assert age_text(t, 42, "vi") == "vừa xong"
@@ -89,7 +89,7 @@ def test_wait_and_age_texts_in_both_languages():
 
 @pytest.mark.parametrize("dots", [384, 576])
 def test_ticket_image_fits_the_paper_and_carries_the_qr(dots):
-    t = Translator(["kiosk"])
+    t = translator("kiosk")
     image = render_ticket(TICKET, "UBND huyện Chư Păh", t, dots)
     assert image.width == dots
     assert 500 < image.height < 1400  # a ticket, not a scroll
@@ -113,7 +113,7 @@ def test_ticket_image_fits_the_paper_and_carries_the_qr(dots):
 
 
 def test_ticket_number_shrinks_rather_than_overflows():
-    t = Translator(["kiosk"])
+    t = translator("kiosk")
     image = render_ticket(dataclasses.replace(TICKET, number="1234567"), "UBND", t, 384)
     band = image.crop((0, 0, 4, image.height))  # the leftmost dots stay paper-white
     assert band.getextrema() == (255, 255)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from appliance.records import Event, Snapshot
+from appliance.translations import translator
 
 pytestmark = pytest.mark.gui
 
@@ -72,7 +73,6 @@ def board_app():
 
     from appliance.live import Office
     from appliance.ui.harness import AppDriver
-    from motcua.i18n import Translator
     from queue_display.board import Board
     from queue_display.screens.board_screen import BoardScreen, load_kv
 
@@ -81,7 +81,7 @@ def board_app():
             load_kv()
             self.board = Board(Office(), highlight_s=3600)
             load_busy_state(self.board)
-            self.screen = BoardScreen(Translator(["queue_display"]), "UBND phường Bến Thành")
+            self.screen = BoardScreen(translator("queue_display"), "UBND phường Bến Thành")
             self.screen.show(self.board)
             return self.screen
 

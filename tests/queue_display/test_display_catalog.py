@@ -3,10 +3,10 @@ that every text it shows has its Vietnamese)."""
 
 from __future__ import annotations
 
-from motcua.i18n import Translator
+from appliance.translations import translator
 
 
 def test_both_languages_side_by_side():
-    t = Translator(["queue_display"])
+    t = translator("queue_display")
     assert t.both("Counter {number}", number=3) == ("Quầy 3", "Counter 3")
     assert t.both("Waiting") == ("Đang chờ", "Waiting")
