@@ -106,7 +106,7 @@ def _parse_topics(raw: str | None) -> frozenset[str] | None:
 
 
 def _parse_after(value: str | None, name: str) -> int | None:
-    if value is None or value == "":
+    if value is None:
         return None
     event_id = parse_digits(value)
     if event_id is None:
