@@ -1,41 +1,49 @@
 """The procedure catalogue (thủ tục hành chính) cached in SQLite, and its search.
 
-Search works on folded text: lower case, no diacritics, ``đ`` → ``d`` (SQLite's own
-``remove_diacritics`` leaves ``đ`` alone, which would make ``dang ky`` miss ``đăng ký``). Display
-text stays NFC with its diacritics. Every query word matches as a prefix, so a kiosk can search
-as the citizen types; names weigh more than fields, agencies and documents.
+Procedures arrive from the back end or a file, are cleaned into readable text (``cleaning``; the
+text as received is kept for the "văn bản gốc" view) and stored. Search ranks names in memory
+(``ranking``), after rewriting everyday words into the catalogue's (``synonyms``); words found
+only in the document lists are a fallback through SQLite full-text search, and a query nothing
+matches well finds nothing rather than a long list of weak matches.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from hub.catalogue import synonyms
+from hub.catalogue.cleaning import clean_procedure, raw_text
+from hub.catalogue.ranking import Office, SearchIndex
+from hub.catalogue.text import fold
 from hub.db import Store
+
+__all__ = ["Catalogue", "fold", "split_levels"]
 
 LIST_FIELDS = ("documents", "steps", "channels", "legal_basis", "forms")
 TEXT_FIELDS = ("name", "field", "level", "agency", "processing_time", "fees", "source_url")
 SUMMARY_FIELDS = ("code", "name", "field", "level", "agency", "processing_time", "fees")
 MAX_QUERY_WORDS = 12
 CACHE_SIZE = 2048
-RANK_LIMIT = 800  # above this many matches, order by phrase and name length only
+RANK_LIMIT = 800  # above this many document matches, order by phrase and name length only
 CACHE_TTL_S = 60.0
-# bm25 weights for (name, field, agency): a word in the name counts most.
-_WEIGHTS = ", 10.0, 3.0, 2.0"
+POPULARITY_HALF_LIFE_S = 30 * 86400.0  # an open a month ago counts half as much as one today
+# What a commune office (the most common one-stop desk) handles; an office sets its own.
+DEFAULT_OFFICE = Office(
+    "Cấp xã",
+    frozenset({
+        "Hộ tịch", "Chứng thực", "Đất đai", "Hoạt động xây dựng", "Đăng ký, quản lý cư trú",
+        "Cấp, quản lý căn cước", "Thành lập và hoạt động doanh nghiệp (hộ kinh doanh)",
+        "Thực hiện chính sách BHXH", "Giảm nghèo", "Nuôi con nuôi",
+    }),
+)  # fmt: skip
 _PROCEDURE_CODE = re.compile(r"^\d+\.\d*$")
-
-
-def fold(text: str) -> str:
-    """Search key of ``text``: lower case, diacritics removed, đ → d, words split by spaces."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"[a-z0-9]+", bare))
 
 
 def split_levels(level: str) -> list[str]:
@@ -46,9 +54,15 @@ def split_levels(level: str) -> list[str]:
 class Catalogue:
     """Procedures in the hub's store: upsert from the back end or a file, search, detail."""
 
-    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.wall_clock = wall_clock
         # Kiosks search as people type, so the same few prefixes come again and again. Answers
         # are kept briefly and dropped whenever this hub changes the catalogue; a change made by
         # another process (``motcua import``) shows within CACHE_TTL_S.
@@ -56,6 +70,23 @@ class Catalogue:
             OrderedDict()
         )
         self._cache_lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        self._index_state: tuple[Any, ...] = ()
+        self._index_checked = -math.inf
+        self._index_lock = threading.Lock()
+
+    def prepare(self) -> None:
+        """Bring the store up to this code: shipped synonyms, cleaned text, full-text indexes.
+
+        Run once at start (the hub's app factory does); cheap when there is nothing to do.
+        """
+        with self.store.write() as conn:
+            synonyms.seed(conn)
+        if self.store.conn().execute("SELECT 1 FROM procedures WHERE raw = '' LIMIT 1").fetchone():
+            self.reclean()
+        if self.needs_reindex():  # after a schema change that rebuilt the search indexes
+            self.reindex()
+        self._changed()
 
     def upsert_many(self, records: Iterable[Mapping[str, Any]]) -> int:
         """Insert or replace clean procedure records (see hub.upstream.mapping); return count."""
@@ -65,24 +96,31 @@ class Catalogue:
             for record in records:
                 self._upsert(conn, record, now)
                 count += 1
-        self.forget()
+        self._changed()
         return count
 
     def forget(self) -> None:
-        """Drop remembered search answers (the catalogue changed)."""
+        """Drop remembered search answers (to measure, or after the catalogue changed)."""
         with self._cache_lock:
             self._cache.clear()
 
+    def _changed(self) -> None:
+        self.forget()
+        with self._index_lock:
+            self._index = None
+
     def _upsert(self, conn: Any, record: Mapping[str, Any], now: float) -> None:
-        row = {name: record.get(name) or "" for name in TEXT_FIELDS}
+        clean = clean_procedure(record)
+        row = {name: clean.get(name) or "" for name in TEXT_FIELDS}
         row.update(
             {
-                name: json.dumps(list(record.get(name) or []), ensure_ascii=False)
+                name: json.dumps(list(clean.get(name) or []), ensure_ascii=False)
                 for name in LIST_FIELDS
             }
         )
         row["code"] = record["code"]
         row["name_key"] = fold(row["name"])
+        row["raw"] = json.dumps(raw_text(record), ensure_ascii=False)
         row["updated_at"] = now
         old = conn.execute("SELECT id FROM procedures WHERE code = ?", (row["code"],)).fetchone()
         columns = ", ".join(row)
@@ -95,7 +133,17 @@ class Catalogue:
             sets = ", ".join(f"{name} = :{name}" for name in row)
             conn.execute(f"UPDATE procedures SET {sets} WHERE id = {pid}", row)
             _unindex(conn, pid)
-        _index(conn, pid, row, record.get("documents") or [])
+        _index(conn, pid, row, clean["documents"])
+
+    def reclean(self) -> int:
+        """Clean the rows stored before cleaning existed (their text is the raw text)."""
+        rows = self.store.conn().execute("SELECT * FROM procedures WHERE raw = ''").fetchall()
+        records = []
+        for row in rows:
+            record = {name: row[name] for name in ("code", *TEXT_FIELDS)}
+            record.update({name: json.loads(row[name]) for name in LIST_FIELDS})
+            records.append(record)
+        return self.upsert_many(records)
 
     def reindex(self) -> int:
         """Rebuild the full-text indexes and levels from the rows (after a schema change)."""
@@ -107,7 +155,7 @@ class Catalogue:
                 conn.execute(f"DELETE FROM {table}")
             for row in rows:
                 _index(conn, row["id"], dict(row), json.loads(row["documents"]))
-        self.forget()
+        self._changed()
         return len(rows)
 
     def needs_reindex(self) -> bool:
@@ -121,11 +169,106 @@ class Catalogue:
         return self.store.conn().execute("SELECT count(*) FROM procedures").fetchone()[0]
 
     def get(self, code: str) -> dict[str, Any] | None:
-        """The full procedure with this code, or None."""
+        """The full procedure with this code, its text as received under ``raw``; or None."""
         row = (
             self.store.conn().execute("SELECT * FROM procedures WHERE code = ?", (code,)).fetchone()
         )
         return None if row is None else _detail(row)
+
+    # -- what this office prefers, and what it opens ------------------------------------------
+
+    def office(self) -> Office:
+        """This office's level and fields (preferred in the ranking)."""
+        row = (
+            self.store.conn()
+            .execute("SELECT value FROM catalogue_settings WHERE key = 'office'")
+            .fetchone()
+        )
+        if row is None:
+            return DEFAULT_OFFICE
+        value = json.loads(row[0])
+        return Office(str(value.get("level", "")), frozenset(value.get("fields", [])))
+
+    def set_office(self, level: str, fields: Iterable[str]) -> None:
+        """Set this office's level ("Cấp xã", "Cấp tỉnh"…) and the fields it handles."""
+        value = json.dumps({"level": level, "fields": sorted(fields)}, ensure_ascii=False)
+        with self.store.write() as conn:
+            conn.execute(
+                "INSERT INTO catalogue_settings (key, value) VALUES ('office', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (value,),
+            )
+        self.forget()
+
+    def opened(self, code: str) -> None:
+        """Count one opening of procedure ``code`` at this office (older ones fade)."""
+        now = self.wall_clock()
+        with self.store.write() as conn:
+            row = conn.execute(
+                "SELECT score, at FROM procedure_popularity WHERE code = ?", (code,)
+            ).fetchone()
+            score = 1.0 + (_decayed(row[0], now - row[1]) if row else 0.0)
+            conn.execute(
+                "INSERT INTO procedure_popularity (code, score, at) VALUES (?, ?, ?)"
+                " ON CONFLICT (code) DO UPDATE SET score = excluded.score, at = excluded.at",
+                (code, score, now),
+            )
+        index = self._index
+        if index is not None and code in index.by_code:
+            index.by_code[code].popularity = score
+            index.most_popular = max(index.most_popular, score)
+
+    def add_synonym(self, phrase: str, expansion: str) -> None:
+        """A local synonym (an everyday phrase → the catalogue's words); it wins over a shipped
+        one with the same phrase and survives updates of the shipped list."""
+        key, words = fold(phrase), fold(expansion)
+        if not key or not words:
+            raise ValueError("a synonym needs a phrase and the words it stands for")
+        with self.store.write() as conn:
+            conn.execute(
+                "INSERT INTO procedure_synonyms (phrase, expansion, source) VALUES (?, ?, 'local')"
+                " ON CONFLICT (phrase) DO UPDATE SET expansion = excluded.expansion,"
+                " source = 'local'",
+                (key, words),
+            )
+        self._changed()
+
+    # -- search -------------------------------------------------------------------------------
+
+    def search_index(self) -> SearchIndex:
+        """The in-memory index, rebuilt when the catalogue changed (here, or in another process
+        within CACHE_TTL_S)."""
+        now = self.clock()
+        with self._index_lock:
+            if self._index is not None and now - self._index_checked < CACHE_TTL_S:
+                return self._index
+            conn = self.store.conn()
+            state = tuple(
+                conn.execute(
+                    "SELECT (SELECT count(*) FROM procedures), (SELECT max(updated_at) FROM"
+                    " procedures), (SELECT count(*) FROM procedure_synonyms)"
+                ).fetchone()
+            )
+            if self._index is None or state != self._index_state:
+                self._index = self._build_index(conn)
+                self._index_state = state
+                self.forget()
+            self._index_checked = now
+            return self._index
+
+    def _build_index(self, conn: Any) -> SearchIndex:
+        now = self.wall_clock()
+        popular = {
+            row[0]: _decayed(row[1], now - row[2])
+            for row in conn.execute("SELECT code, score, at FROM procedure_popularity")
+        }
+        rows = conn.execute(
+            "SELECT id, code, name, name_key, field, level, agency FROM procedures"
+        ).fetchall()
+        return SearchIndex(
+            ({**dict(row), "popularity": popular.get(row["code"], 0.0)} for row in rows),
+            synonyms.Synonyms.load(conn),
+        )
 
     def search(
         self,
@@ -135,21 +278,22 @@ class Catalogue:
         limit: int = 20,
         offset: int = 0,
     ) -> tuple[int, list[dict[str, Any]]]:
-        """(total, page of summaries) matching ``q`` within ``field``/``level``, best first.
+        """(total, page of summaries) meaning ``q`` within ``field``/``level``, best first.
 
-        All words must match (as prefixes); when that finds nothing, any word may, so one
-        misspelt word does not empty the answer.
+        Names first (see hub.catalogue.ranking); when no name matches, words found in the
+        document lists; when nothing matches, (0, []).
         """
         words = fold(q).split()[:MAX_QUERY_WORDS]
         code_like = bool(_PROCEDURE_CODE.match(q.strip()))
-        key = (tuple(words), q.strip() if code_like else "", field, level, limit, offset)
+        index = self.search_index()  # first: a rebuilt index forgets the remembered answers
+        key = (q.strip().lower(), field, level, limit, offset)
         now = self.clock()
         with self._cache_lock:
             hit = self._cache.get(key)
             if hit is not None and now - hit[0] < CACHE_TTL_S:
                 self._cache.move_to_end(key)
                 return hit[1], [dict(row) for row in hit[2]]
-        total, rows = self._search(q, words, field, level, limit, offset)
+        total, rows = self._search(index, q, words, code_like, field, level, limit, offset)
         with self._cache_lock:
             self._cache[key] = (now, total, rows)
             while len(self._cache) > CACHE_SIZE:
@@ -157,7 +301,15 @@ class Catalogue:
         return total, [dict(row) for row in rows]
 
     def _search(
-        self, q: str, words: list[str], field: str, level: str, limit: int, offset: int
+        self,
+        index: SearchIndex,
+        q: str,
+        words: list[str],
+        code_like: bool,
+        field: str,
+        level: str,
+        limit: int,
+        offset: int,
     ) -> tuple[int, list[dict[str, Any]]]:
         where, params = [], []
         if field:
@@ -166,7 +318,7 @@ class Catalogue:
         if level:
             where.append("p.id IN (SELECT procedure_id FROM procedure_levels WHERE level = ?)")
             params.append(level)
-        if _PROCEDURE_CODE.match(q.strip()):  # "1.000123", or its start while typing
+        if code_like:  # "1.000123", or its start while typing
             where.append("p.code LIKE ?")
             return self._browse(where, [*params, q.strip() + "%"], limit, offset)
         if not words:
@@ -178,15 +330,35 @@ class Catalogue:
             found = self._browse(starts, [*params, words[0], words[0] + "~"], limit, offset)
             if found[0]:
                 return found
+        hits = index.rank(" ".join(q.split()[:MAX_QUERY_WORDS]), self.office(), field, level)
+        if hits:
+            return len(hits), self._summaries([h.entry.id for h in hits[offset : offset + limit]])
         every = " AND ".join(f'"{word}"*' for word in words)
-        attempts = [("procedures_fts", every), ("procedure_documents_fts", every)]
-        if len(words) > 1:
-            attempts.append(("procedures_fts", " OR ".join(f'"{word}"*' for word in words)))
-        for table, match in attempts:
-            total, rows = self._ranked(table, match, " ".join(words), where, params, limit, offset)
-            if total:
-                return total, rows
-        return 0, []
+        return self._ranked(
+            "procedure_documents_fts", every, " ".join(words), where, params, limit, offset
+        )
+
+    def _summaries(self, ids: list[int]) -> list[dict[str, Any]]:
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = (
+            self.store.conn()
+            .execute(
+                f"SELECT id, {', '.join(SUMMARY_FIELDS)} FROM procedures WHERE id IN ({marks})",
+                ids,
+            )
+            .fetchall()
+        )
+        by_id = {row["id"]: {f: row[f] for f in SUMMARY_FIELDS} for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def suggested_fields(self, limit: int = 8) -> list[dict[str, Any]]:
+        """Fields to offer when a search finds nothing: this office's first, largest first."""
+        preferred = self.office().fields
+        fields = self.facets()["fields"]
+        fields.sort(key=lambda f: (f["name"] not in preferred, -f["count"], f["name"]))
+        return fields[:limit]
 
     def _browse(
         self, where: list[str], params: list[Any], limit: int, offset: int
@@ -214,8 +386,8 @@ class Catalogue:
         # Rank on the index alone (its name column is the folded name), joining the wide
         # procedures rows only to filter and then for the one page shown. A name holding the
         # query as a whole, or starting with it, goes first.
-        weights = _WEIGHTS if table == "procedures_fts" else ""
-        key = "name" if table == "procedures_fts" else "''"
+        weights = ""
+        key = "''"
         join = f"JOIN procedures p ON p.id = m.id WHERE {' AND '.join(where)}" if where else ""
         conn = self.store.conn()
         # Counting is cheap; relevance scores for thousands of matches are not, and when that
@@ -289,4 +461,10 @@ def _detail(row: Any) -> dict[str, Any]:
     detail = {name: row[name] for name in ("code", *TEXT_FIELDS)}
     for name in LIST_FIELDS:
         detail[name] = json.loads(row[name])
+    detail["raw"] = json.loads(row["raw"]) if row["raw"] else {}
     return detail
+
+
+def _decayed(score: float, age_s: float) -> float:
+    """``score`` after ``age_s`` seconds of halving every POPULARITY_HALF_LIFE_S."""
+    return score * 0.5 ** (max(0.0, age_s) / POPULARITY_HALF_LIFE_S)

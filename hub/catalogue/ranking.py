@@ -1,0 +1,225 @@
+"""Which procedures a query means, best first: an in-memory index of the catalogue's names.
+
+A few thousand procedures fit in memory many times over, and ranking them in Python lets the
+order follow what a clerk would answer rather than a text-retrieval score. In order of weight:
+
+1. every query word found in the name (one typed with diacritics must match them: "dựng" is not
+   "dùng"; one typed without matches any), as a whole word, as the start of one while typing, or
+   with one letter wrong in words of four letters or more;
+2. the share of the name the query covers, so "Đăng ký khai tử" beats "Đăng ký khai tử có yếu tố
+   nước ngoài", and a name holding the query as one phrase;
+3. the office's own level and fields (a commune office sees commune procedures first);
+4. popularity: how often the procedure was opened at this office, decayed over time.
+
+A word found only in the field or agency counts for less; a query whose words are not all found
+(a nonsense word, say) finds nothing, so the caller can say so instead of listing weak matches.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extract
+
+from hub.catalogue.synonyms import Synonyms
+from hub.catalogue.text import name_words, query_words
+
+EXACT, PREFIX, TYPO, WRONG_MARKS = 1.0, 0.85, 0.7, 0.3
+_NOTES = re.compile(r"\([^()]*\)?")
+GENERIC_START = [("thu", "̉"), ("tuc", "̣")]
+FIELD_WEIGHT = 0.5  # a word found only in the field or agency
+TYPO_MIN_LENGTH = 4  # one wrong letter in shorter words makes too many other words
+PREFIX_MIN_LENGTH = 2  # "c" inside a query would match half the vocabulary
+# Weights of the ranking rules, far enough apart that a rule only breaks ties of the one above.
+W_ALL_IN_NAME, W_MATCH, W_COVER, W_PHRASE, W_LEVEL, W_FIELD, W_POPULAR = (
+    100.0, 40.0, 30.0, 15.0, 8.0, 4.0, 3.0,
+)  # fmt: skip
+
+
+@dataclass
+class Entry:
+    """One procedure as the index sees it."""
+
+    id: int
+    code: str
+    name_key: str
+    words: dict[str, set[str]]  # folded word → the marks it carries in the name
+    length: int  # words in the name
+    other: frozenset[str]  # folded words of the field and agency
+    field: str
+    levels: frozenset[str]
+    popularity: float = 0.0
+
+
+@dataclass
+class Hit:
+    """A scored procedure."""
+
+    entry: Entry
+    score: float
+
+
+@dataclass
+class Office:
+    """What the ranking prefers: this office's level and fields."""
+
+    level: str = "Cấp xã"
+    fields: frozenset[str] = field(default_factory=frozenset)
+
+
+class SearchIndex:
+    """The catalogue's names, fields and agencies, ready to rank."""
+
+    def __init__(self, rows: Iterable[Mapping[str, Any]], synonyms: Synonyms) -> None:
+        self.synonyms = synonyms
+        self.entries: list[Entry] = []
+        self.by_code: dict[str, Entry] = {}
+        self.names: dict[str, list[int]] = {}  # folded name word → entry positions
+        self.others: dict[str, list[int]] = {}  # folded field/agency word → entry positions
+        for row in rows:
+            pairs = name_words(row["name"])
+            words: dict[str, set[str]] = {}
+            for word, mark in pairs:
+                words.setdefault(word, set()).add(mark)
+            # "Thủ tục …" opens many names and says nothing about which procedure it is, and
+            # words in parentheses are notes ("(áp dụng cho cả trường hợp …)"), not the name.
+            length = len(name_words(_NOTES.sub(" ", row["name"])))
+            length -= 2 * (pairs[:2] == GENERIC_START)
+            other = frozenset(
+                w for text in (row["field"], row["agency"]) for w, _ in name_words(text or "")
+            )
+            entry = Entry(
+                id=row["id"],
+                code=row["code"],
+                name_key=row["name_key"],
+                words=words,
+                length=max(1, length),
+                other=other,
+                field=row["field"] or "",
+                levels=frozenset(p.strip() for p in (row["level"] or "").split(",") if p.strip()),
+                popularity=float(row.get("popularity") or 0.0),
+            )
+            position = len(self.entries)
+            self.entries.append(entry)
+            self.by_code[entry.code] = entry
+            for word in words:
+                self.names.setdefault(word, []).append(position)
+            for word in other - words.keys():
+                self.others.setdefault(word, []).append(position)
+        self.vocabulary = sorted(self.names.keys() | self.others.keys())
+        self.most_popular = max((e.popularity for e in self.entries), default=0.0)
+
+    def _expand(self, word: str, last: bool) -> list[tuple[str, float]]:
+        """Vocabulary words ``word`` stands for, with how well: itself, words it starts (while
+        typing, or a shortened word), and words one letter away."""
+        found: list[tuple[str, float]] = []
+        exact = word in self.names or word in self.others
+        if exact:
+            found.append((word, EXACT))
+        # A finished word (one followed by another) that the catalogue holds is meant as itself;
+        # the last word may still be being typed.
+        if (last or not exact) and (len(word) >= PREFIX_MIN_LENGTH or last):
+            start = bisect.bisect_left(self.vocabulary, word)
+            for other in self.vocabulary[start:]:
+                if not other.startswith(word):
+                    break
+                if other != word:
+                    found.append((other, PREFIX))
+        if not found and len(word) >= TYPO_MIN_LENGTH:
+            near = extract(word, self.vocabulary, scorer=OSA.distance, score_cutoff=1, limit=None)
+            found.extend((other, TYPO) for other, _, _ in near)
+        return found
+
+    def rank(
+        self,
+        query: str,
+        office: Office,
+        field_filter: str = "",
+        level_filter: str = "",
+    ) -> list[Hit]:
+        """Every procedure whose name (or field/agency) holds each query word, best first."""
+        typed = query_words(query)
+        folded, expanded = self.synonyms.rewrite([w for w, _ in typed])
+        marks = [None if i in expanded else _marks_for(typed, w) for i, w in enumerate(folded)]
+        if not folded:
+            return []
+        # Per query word: entry position → how well its name matches, and the same for the
+        # field/agency words.
+        in_name: list[dict[int, float]] = []
+        in_other: list[dict[int, float]] = []
+        for i, word in enumerate(folded):
+            names: dict[int, float] = {}
+            others: dict[int, float] = {}
+            for vocab, quality in self._expand(word, last=i == len(folded) - 1):
+                for pos in self.names.get(vocab, ()):
+                    q = quality
+                    wrong = marks[i] is not None and marks[i] not in self.entries[pos].words[vocab]
+                    if wrong and quality == EXACT:
+                        q = WRONG_MARKS
+                    if q > names.get(pos, 0.0):
+                        names[pos] = q
+                for pos in self.others.get(vocab, ()):
+                    if quality > others.get(pos, 0.0):
+                        others[pos] = quality
+            in_name.append(names)
+            in_other.append(others)
+        count = len(folded)
+        # People add words the catalogue does not use ("kết hôn với người nước ngoài"): a longer
+        # query may miss a third of its words, a short one none.
+        required = count if count <= 2 else max(2, math.ceil(2 * count / 3))
+        if sum(1 for k in range(count) if in_name[k] or in_other[k]) < required:
+            return []
+        found: dict[int, int] = {}
+        for k in range(count):
+            for pos in in_name[k].keys() | in_other[k].keys():
+                found[pos] = found.get(pos, 0) + 1
+        phrase = " ".join(folded)
+        top_popularity = math.log1p(self.most_popular) or 1.0
+        tiers: tuple[list[Hit], list[Hit], list[Hit]] = ([], [], [])
+        for pos, matched in found.items():
+            if matched < required:
+                continue
+            entry = self.entries[pos]
+            if field_filter and entry.field != field_filter:
+                continue
+            if level_filter and level_filter not in entry.levels:
+                continue
+            total, named = 0.0, 0
+            for k in range(count):
+                q = in_name[k].get(pos, 0.0)
+                if q >= TYPO:
+                    named += 1
+                total += max(q, FIELD_WEIGHT * in_other[k].get(pos, 0.0))
+            all_in_name = named == count
+            score = (
+                W_ALL_IN_NAME * all_in_name
+                + W_MATCH * total / count
+                + W_COVER * min(1.0, named / entry.length)
+                + W_PHRASE * (phrase in entry.name_key)
+                + W_LEVEL * (office.level in entry.levels)
+                + W_FIELD * (entry.field in office.fields)
+                + W_POPULAR * math.log1p(entry.popularity) / top_popularity
+            )
+            # The relevance threshold: names holding every word, else names holding most of
+            # them, else procedures whose field or agency holds the rest. A weaker tier is not
+            # shown when a stronger one has anything.
+            tier = 0 if all_in_name else 1 if named >= required else 2 if matched == count else -1
+            if tier >= 0:
+                tiers[tier].append(Hit(entry, score))
+        hits = next((tier for tier in tiers if tier), [])
+        hits.sort(key=lambda h: (-h.score, h.entry.length, h.entry.name_key))
+        return hits
+
+
+def _marks_for(typed: list[tuple[str, str | None]], word: str) -> str | None:
+    """The marks the citizen typed on ``word`` (None: typed bare, or not typed at all)."""
+    for folded, mark in typed:
+        if folded == word:
+            return mark
+    return None
