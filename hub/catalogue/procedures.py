@@ -87,6 +87,7 @@ class Catalogue:
         if self.needs_reindex():  # after a schema change that rebuilt the search indexes
             self.reindex()
         self._changed()
+        self.search_index()  # built now, so the first citizen to search does not wait for it
 
     def upsert_many(self, records: Iterable[Mapping[str, Any]]) -> int:
         """Insert or replace clean procedure records (see hub.upstream.mapping); return count."""
