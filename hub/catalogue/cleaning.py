@@ -19,6 +19,7 @@ RAW_FIELDS = ("name", "processing_time", "fees", "documents", "steps", "legal_ba
 
 _SPACES = re.compile(r"\s+")
 _BARE_NUMBER = re.compile(r"^\s*(\d+)\s*\(không ghi đơn vị\)\s*$", re.IGNORECASE)
+_NO_UNIT = re.compile(r"(\d+)\s*\(không ghi đơn vị\)", re.IGNORECASE)
 _UNIT_CASE = re.compile(r"\b(\d+)\s+(Ngày làm việc|Ngày|Tháng|Giờ|Năm)\b")
 _EMPTY_NOTE = re.compile(
     r"\.?\s*Ghi chú:\s*(Không( có| quy định)?|Không thu|Miễn phí)?\.?\s*$", re.IGNORECASE
@@ -27,9 +28,9 @@ _EXTENSION = r"(?:docx?|xlsx?|pdf|odt)"
 # A template file's name glued to the end of a document's text, and the copies asked for:
 # "….Mẫu số 29.docx (1 bản chính)", "…quy định1.6. Don de nghi CPXD.docx", "…NĐ -CPmau so 12.doc".
 _FILE_TAIL = re.compile(
-    rf"(?P<body>.*?)(?P<file>[^.;:/\\]{{1,60}}?\.{_EXTENSION})\s*(?P<copies>\([^()]*\))?\s*$",
-    re.IGNORECASE,
+    rf"(?P<body>.*?)(?P<file>[^.;:/\\]{{1,60}}?\.{_EXTENSION})\s*$", re.IGNORECASE
 )
+_DOTS_BEFORE_EXTENSION = re.compile(rf"\s*\.{{2,}}(?={_EXTENSION}\b)", re.IGNORECASE)
 _HAS_FILE = re.compile(rf"\.{_EXTENSION}\b", re.IGNORECASE)
 # Where a file name glued to the text can start: after a dot, or after a run of capitals that
 # ends a legal number ("NĐ -CPmau so 12").
@@ -56,7 +57,8 @@ def processing_time(text: str) -> str:
     bare = _BARE_NUMBER.match(text)
     if bare:
         return f"Không ghi rõ đơn vị (nguồn chỉ ghi “{bare.group(1)}”) — xin hỏi tại quầy"
-    return _UNIT_CASE.sub(lambda m: f"{m.group(1)} {m.group(2).lower()}", text)
+    text = _UNIT_CASE.sub(lambda m: f"{m.group(1)} {m.group(2).lower()}", text)
+    return _NO_UNIT.sub(r"\1 (không rõ đơn vị)", text)  # one channel's time among others
 
 
 def fees(text: str) -> str:
@@ -69,22 +71,26 @@ def fees(text: str) -> str:
     return _EMPTY_NOTE.sub("", joined).strip() if joined else ""
 
 
-def document_line(text: str) -> tuple[str, str | None]:
-    """(readable line, template file or None) of one entry of a document list."""
+def document_line(text: str) -> tuple[str, list[str]]:
+    """(readable line, template files named in it) of one entry of a document list."""
     line = squash(text).lstrip("-+• ").strip()
-    form = None
-    tail = _FILE_TAIL.match(line) if _HAS_FILE.search(line) else None
-    if tail:
-        body, form, copies = tail.group("body"), tail.group("file"), tail.group("copies")
-        form, body = _split_file(body, form)
-        line = body.rstrip(" .")
-        line = _GLUED_NUMBERING.sub("", line).rstrip(" .")
+    forms: list[str] = []
+    if _HAS_FILE.search(line):
+        line = _DOTS_BEFORE_EXTENSION.sub(".", line)
+        copies = _COPIES.search(line)
         if copies:
-            line = f"{line} ({copies.strip('() ')})"
+            line = line[: copies.start()]
+        # Some entries carry two files back to back ("….docx1.2. Don de nghi ….docx").
+        while (tail := _FILE_TAIL.match(line)) is not None:
+            form, body = _split_file(tail.group("body"), tail.group("file"))
+            forms.insert(0, form)
+            line = _GLUED_NUMBERING.sub("", body.rstrip(" .")).rstrip(" .")
+        if copies:
+            line = f"{line} ({copies.group(1)})"
     line = _COPIES.sub(lambda m: f" — {m.group(1)}", line)
-    if form:
-        line = f"{line} — mẫu: {form}"
-    return line, form
+    if forms:
+        line = f"{line} — mẫu: {', '.join(forms)}"
+    return line, forms
 
 
 def _split_file(body: str, file: str) -> tuple[str, str]:
@@ -139,11 +145,10 @@ def clean_procedure(record: Mapping[str, Any]) -> dict[str, Any]:
     clean["fees"] = fees(str(record.get("fees") or ""))
     documents, found_forms = [], []
     for item in _items(record.get("documents")):
-        line, form = document_line(str(item))
+        line, forms = document_line(str(item))
         if line:
             documents.append(line)
-        if form:
-            found_forms.append(form)
+        found_forms.extend(forms)
     clean["documents"] = documents
     forms = [squash(f) for f in _items(record.get("forms"))] or found_forms
     clean["forms"] = list(dict.fromkeys(f for f in forms if f))
