@@ -74,6 +74,7 @@ class Catalogue:
         self._index_state: tuple[Any, ...] = ()
         self._index_checked = -math.inf
         self._index_lock = threading.Lock()
+        self._office: Office | None = None
 
     def prepare(self) -> None:
         """Bring the store up to this code: shipped synonyms, cleaned text, full-text indexes.
@@ -180,15 +181,19 @@ class Catalogue:
 
     def office(self) -> Office:
         """This office's level and fields (preferred in the ranking)."""
+        if self._office is not None:
+            return self._office
         row = (
             self.store.conn()
             .execute("SELECT value FROM catalogue_settings WHERE key = 'office'")
             .fetchone()
         )
         if row is None:
-            return DEFAULT_OFFICE
-        value = json.loads(row[0])
-        return Office(str(value.get("level", "")), frozenset(value.get("fields", [])))
+            self._office = DEFAULT_OFFICE
+        else:
+            value = json.loads(row[0])
+            self._office = Office(str(value.get("level", "")), frozenset(value.get("fields", [])))
+        return self._office
 
     def set_office(self, level: str, fields: Iterable[str]) -> None:
         """Set this office's level ("Cấp xã", "Cấp tỉnh"…) and the fields it handles."""
@@ -199,6 +204,7 @@ class Catalogue:
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (value,),
             )
+        self._office = None
         self.forget()
 
     def opened(self, code: str) -> None:
@@ -215,9 +221,8 @@ class Catalogue:
                 (code, score, now),
             )
         index = self._index
-        if index is not None and code in index.by_code:
-            index.by_code[code].popularity = score
-            index.most_popular = max(index.most_popular, score)
+        if index is not None:
+            index.popular(code, score)
 
     def add_synonym(self, phrase: str, expansion: str) -> None:
         """A local synonym (an everyday phrase → the catalogue's words); it wins over a shipped
@@ -251,6 +256,7 @@ class Catalogue:
                 ).fetchone()
             )
             if self._index is None or state != self._index_state:
+                self._office = None  # may have been set by another process
                 self._index = self._build_index(conn)
                 self._index_state = state
                 self.forget()
@@ -331,9 +337,10 @@ class Catalogue:
             found = self._browse(starts, [*params, words[0], words[0] + "~"], limit, offset)
             if found[0]:
                 return found
-        hits = index.rank(" ".join(q.split()[:MAX_QUERY_WORDS]), self.office(), field, level)
-        if hits:
-            return len(hits), self._summaries([h.entry.id for h in hits[offset : offset + limit]])
+        query = " ".join(q.split()[:MAX_QUERY_WORDS])
+        total, hits = index.rank(query, self.office(), field, level, offset + limit)
+        if total:
+            return total, self._summaries([h.entry.id for h in hits[offset : offset + limit]])
         every = " AND ".join(f'"{word}"*' for word in words)
         return self._ranked(
             "procedure_documents_fts", every, " ".join(words), where, params, limit, offset

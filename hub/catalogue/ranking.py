@@ -18,8 +18,10 @@ A word found only in the field or agency counts for less; a query whose words ar
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +59,9 @@ class Entry:
     popularity: float = 0.0
 
 
+Ranked = tuple[float, int, str, int]
+
+
 @dataclass
 class Hit:
     """A scored procedure."""
@@ -81,6 +86,7 @@ class SearchIndex:
         self.entries: list[Entry] = []
         self.by_code: dict[str, Entry] = {}
         self.names: dict[str, list[int]] = {}  # folded name word → entry positions
+        self.marked: dict[tuple[str, str], list[int]] = {}  # (word, its marks) → positions
         self.others: dict[str, list[int]] = {}  # folded field/agency word → entry positions
         for row in rows:
             pairs = name_words(row["name"])
@@ -108,12 +114,38 @@ class SearchIndex:
             position = len(self.entries)
             self.entries.append(entry)
             self.by_code[entry.code] = entry
-            for word in words:
+            for word, word_marks in words.items():
                 self.names.setdefault(word, []).append(position)
+                for mark in word_marks:
+                    self.marked.setdefault((word, mark), []).append(position)
             for word in other - words.keys():
                 self.others.setdefault(word, []).append(position)
         self.vocabulary = sorted(self.names.keys() | self.others.keys())
         self.most_popular = max((e.popularity for e in self.entries), default=0.0)
+        self._office: Office | None = None
+        self._static: list[float] = []
+
+    def prefer(self, office: Office) -> list[float]:
+        """Per entry, what the office's level and fields and the popularity add to a score
+        (worked out once per office, and again when popularity changes)."""
+        if office != self._office or len(self._static) != len(self.entries):
+            top = math.log1p(self.most_popular) or 1.0
+            self._static = [
+                W_LEVEL * (office.level in e.levels)
+                + W_FIELD * (e.field in office.fields)
+                + W_POPULAR * math.log1p(e.popularity) / top
+                for e in self.entries
+            ]
+            self._office = office
+        return self._static
+
+    def popular(self, code: str, score: float) -> None:
+        """Procedure ``code`` has this popularity now."""
+        entry = self.by_code.get(code)
+        if entry is not None:
+            entry.popularity = score
+            self.most_popular = max(self.most_popular, score)
+            self._office = None  # work the preferences out again
 
     def _expand(self, word: str, last: bool) -> list[tuple[str, float]]:
         """Vocabulary words ``word`` stands for, with how well: itself, words it starts (while
@@ -142,31 +174,34 @@ class SearchIndex:
         office: Office,
         field_filter: str = "",
         level_filter: str = "",
-    ) -> list[Hit]:
-        """Every procedure whose name (or field/agency) holds each query word, best first."""
+        limit: int = 20,
+    ) -> tuple[int, list[Hit]]:
+        """(how many procedures the query means, the ``limit`` best of them, best first)."""
         typed = query_words(query)
         folded, expanded = self.synonyms.rewrite([w for w, _ in typed])
         marks = [None if i in expanded else _marks_for(typed, w) for i, w in enumerate(folded)]
         if not folded:
-            return []
+            return 0, []
         # Per query word: entry position → how well its name matches, and the same for the
-        # field/agency words.
+        # field/agency words. Updates go from the weakest match to the best, so the best stays.
         in_name: list[dict[int, float]] = []
         in_other: list[dict[int, float]] = []
         for i, word in enumerate(folded):
-            names: dict[int, float] = {}
+            steps: list[tuple[float, list[int]]] = []
             others: dict[int, float] = {}
             for vocab, quality in self._expand(word, last=i == len(folded) - 1):
-                for pos in self.names.get(vocab, ()):
-                    q = quality
-                    wrong = marks[i] is not None and marks[i] not in self.entries[pos].words[vocab]
-                    if wrong and quality == EXACT:
-                        q = WRONG_MARKS
-                    if q > names.get(pos, 0.0):
-                        names[pos] = q
+                positions = self.names.get(vocab, [])
+                if marks[i] is not None and quality == EXACT:
+                    steps.append((WRONG_MARKS, positions))
+                    steps.append((EXACT, self.marked.get((vocab, marks[i]), [])))
+                else:
+                    steps.append((quality, positions))
                 for pos in self.others.get(vocab, ()):
                     if quality > others.get(pos, 0.0):
                         others[pos] = quality
+            names: dict[int, float] = {}
+            for quality, positions in sorted(steps, key=lambda step: step[0]):
+                names.update(dict.fromkeys(positions, quality))
             in_name.append(names)
             in_other.append(others)
         count = len(folded)
@@ -174,47 +209,49 @@ class SearchIndex:
         # query may miss a third of its words, a short one none.
         required = count if count <= 2 else max(2, math.ceil(2 * count / 3))
         if sum(1 for k in range(count) if in_name[k] or in_other[k]) < required:
-            return []
-        found: dict[int, int] = {}
+            return 0, []
+        found: Counter[int] = Counter()
         for k in range(count):
-            for pos in in_name[k].keys() | in_other[k].keys():
-                found[pos] = found.get(pos, 0) + 1
+            found.update(in_name[k].keys() | in_other[k].keys())
         phrase = " ".join(folded)
-        top_popularity = math.log1p(self.most_popular) or 1.0
-        tiers: tuple[list[Hit], list[Hit], list[Hit]] = ([], [], [])
+        static = self.prefer(office)
+        entries = self.entries
+        # Scored as tuples that sort best first: (-score, name length, folded name, position).
+        tiers: tuple[list[Ranked], list[Ranked], list[Ranked]] = ([], [], [])
         for pos, matched in found.items():
             if matched < required:
                 continue
-            entry = self.entries[pos]
+            entry = entries[pos]
             if field_filter and entry.field != field_filter:
                 continue
             if level_filter and level_filter not in entry.levels:
                 continue
-            total, named = 0.0, 0
-            for k in range(count):
-                q = in_name[k].get(pos, 0.0)
-                if q >= TYPO:
-                    named += 1
-                total += max(q, FIELD_WEIGHT * in_other[k].get(pos, 0.0))
-            all_in_name = named == count
+            in_names = [d.get(pos, 0.0) for d in in_name]
+            named = sum(q >= TYPO for q in in_names)
+            if named == count:
+                total, tier = sum(in_names), 0
+            else:
+                total = sum(
+                    max(q, FIELD_WEIGHT * d.get(pos, 0.0))
+                    for q, d in zip(in_names, in_other, strict=True)
+                )
+                # The relevance threshold: names holding every word, else names holding most
+                # of them, else procedures whose field or agency holds the rest. A weaker tier
+                # is not shown when a stronger one has anything.
+                tier = 1 if named >= required else 2 if matched == count else -1
+                if tier < 0:
+                    continue
             score = (
-                W_ALL_IN_NAME * all_in_name
+                W_ALL_IN_NAME * (tier == 0)
                 + W_MATCH * total / count
                 + W_COVER * min(1.0, named / entry.length)
                 + W_PHRASE * (phrase in entry.name_key)
-                + W_LEVEL * (office.level in entry.levels)
-                + W_FIELD * (entry.field in office.fields)
-                + W_POPULAR * math.log1p(entry.popularity) / top_popularity
+                + static[pos]
             )
-            # The relevance threshold: names holding every word, else names holding most of
-            # them, else procedures whose field or agency holds the rest. A weaker tier is not
-            # shown when a stronger one has anything.
-            tier = 0 if all_in_name else 1 if named >= required else 2 if matched == count else -1
-            if tier >= 0:
-                tiers[tier].append(Hit(entry, score))
-        hits = next((tier for tier in tiers if tier), [])
-        hits.sort(key=lambda h: (-h.score, h.entry.length, h.entry.name_key))
-        return hits
+            tiers[tier].append((-score, entry.length, entry.name_key, pos))
+        ranked = next((tier for tier in tiers if tier), [])
+        best = heapq.nsmallest(limit, ranked)  # only the page asked for is put in order
+        return len(ranked), [Hit(entries[r[3]], -r[0]) for r in best]
 
 
 def _marks_for(typed: list[tuple[str, str | None]], word: str) -> str | None:
