@@ -18,20 +18,19 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from hub.catalogue import synonyms
+from hub.catalogue import fulltext, synonyms
 from hub.catalogue.cleaning import clean_procedure, raw_text
+from hub.catalogue.fulltext import SUMMARY_FIELDS, split_levels
 from hub.catalogue.ranking import Office, SearchIndex
 from hub.catalogue.text import fold
 from hub.db import Store
 
-__all__ = ["Catalogue", "fold", "split_levels"]
+__all__ = ["SUMMARY_FIELDS", "Catalogue", "fold", "split_levels"]
 
 LIST_FIELDS = ("documents", "steps", "channels", "legal_basis", "forms")
 TEXT_FIELDS = ("name", "field", "level", "agency", "processing_time", "fees", "source_url")
-SUMMARY_FIELDS = ("code", "name", "field", "level", "agency", "processing_time", "fees")
 MAX_QUERY_WORDS = 12
 CACHE_SIZE = 2048
-RANK_LIMIT = 800  # above this many document matches, order by phrase and name length only
 CACHE_TTL_S = 60.0
 POPULARITY_HALF_LIFE_S = 30 * 86400.0  # an open a month ago counts half as much as one today
 # What a commune office (the most common one-stop desk) handles; an office sets its own.
@@ -44,11 +43,6 @@ DEFAULT_OFFICE = Office(
     }),
 )  # fmt: skip
 _PROCEDURE_CODE = re.compile(r"^\d+\.\d*$")
-
-
-def split_levels(level: str) -> list[str]:
-    """``"Cấp bộ, Cấp tỉnh"`` → ``["Cấp bộ", "Cấp tỉnh"]``."""
-    return [part.strip() for part in level.split(",") if part.strip()]
 
 
 class Catalogue:
@@ -134,8 +128,8 @@ class Catalogue:
             pid = int(old[0])
             sets = ", ".join(f"{name} = :{name}" for name in row)
             conn.execute(f"UPDATE procedures SET {sets} WHERE id = {pid}", row)
-            _unindex(conn, pid)
-        _index(conn, pid, row, clean["documents"])
+            fulltext.unindex(conn, pid)
+        fulltext.index(conn, pid, row, clean["documents"])
 
     def reclean(self) -> int:
         """Clean the rows stored before cleaning existed (their text is the raw text)."""
@@ -156,7 +150,7 @@ class Catalogue:
             for table in ("procedures_fts", "procedure_documents_fts", "procedure_levels"):
                 conn.execute(f"DELETE FROM {table}")
             for row in rows:
-                _index(conn, row["id"], dict(row), json.loads(row["documents"]))
+                fulltext.index(conn, row["id"], dict(row), json.loads(row["documents"]))
         self._changed()
         return len(rows)
 
@@ -318,6 +312,7 @@ class Catalogue:
         limit: int,
         offset: int,
     ) -> tuple[int, list[dict[str, Any]]]:
+        conn = self.store.conn()
         where, params = [], []
         if field:
             where.append("p.field = ?")
@@ -327,39 +322,25 @@ class Catalogue:
             params.append(level)
         if code_like:  # "1.000123", or its start while typing
             where.append("p.code LIKE ?")
-            return self._browse(where, [*params, q.strip() + "%"], limit, offset)
+            return fulltext.browse(conn, where, [*params, q.strip() + "%"], limit, offset)
         if not words:
-            return self._browse(where, params, limit, offset)
+            return fulltext.browse(conn, where, params, limit, offset)
         if len(words) == 1 and len(words[0]) <= 2:
             # One or two letters say too little to rank by: list the names that start with
             # them, straight from the name index (thousands of words merely contain them).
             starts = [*where, "p.name_key >= ?", "p.name_key < ?"]
-            found = self._browse(starts, [*params, words[0], words[0] + "~"], limit, offset)
+            found = fulltext.browse(
+                conn, starts, [*params, words[0], words[0] + "~"], limit, offset
+            )
             if found[0]:
                 return found
         query = " ".join(q.split()[:MAX_QUERY_WORDS])
         total, hits = index.rank(query, self.office(), field, level, offset + limit)
         if total:
-            return total, self._summaries([h.entry.id for h in hits[offset : offset + limit]])
-        every = " AND ".join(f'"{word}"*' for word in words)
-        return self._ranked(
-            "procedure_documents_fts", every, " ".join(words), where, params, limit, offset
-        )
-
-    def _summaries(self, ids: list[int]) -> list[dict[str, Any]]:
-        if not ids:
-            return []
-        marks = ", ".join("?" for _ in ids)
-        rows = (
-            self.store.conn()
-            .execute(
-                f"SELECT id, {', '.join(SUMMARY_FIELDS)} FROM procedures WHERE id IN ({marks})",
-                ids,
+            return total, fulltext.summaries(
+                conn, [h.entry.id for h in hits[offset : offset + limit]]
             )
-            .fetchall()
-        )
-        by_id = {row["id"]: {f: row[f] for f in SUMMARY_FIELDS} for row in rows}
-        return [by_id[i] for i in ids if i in by_id]
+        return fulltext.in_documents(conn, words, where, params, limit, offset)
 
     def suggested_fields(self, limit: int = 8) -> list[dict[str, Any]]:
         """Fields to offer when a search finds nothing: this office's first, largest first."""
@@ -367,68 +348,6 @@ class Catalogue:
         fields = self.facets()["fields"]
         fields.sort(key=lambda f: (f["name"] not in preferred, -f["count"], f["name"]))
         return fields[:limit]
-
-    def _browse(
-        self, where: list[str], params: list[Any], limit: int, offset: int
-    ) -> tuple[int, list[dict[str, Any]]]:
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        conn = self.store.conn()
-        total = conn.execute(f"SELECT count(*) FROM procedures p {clause}", params).fetchone()[0]
-        rows = conn.execute(
-            f"SELECT {', '.join('p.' + f for f in SUMMARY_FIELDS)} FROM procedures p {clause}"
-            " ORDER BY p.name_key LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
-        return total, [dict(row) for row in rows]
-
-    def _ranked(
-        self,
-        table: str,
-        match: str,
-        phrase: str,
-        where: list[str],
-        params: list[Any],
-        limit: int,
-        offset: int,
-    ) -> tuple[int, list[dict[str, Any]]]:
-        # Rank on the index alone (its name column is the folded name), joining the wide
-        # procedures rows only to filter and then for the one page shown. A name holding the
-        # query as a whole, or starting with it, goes first.
-        weights = ""
-        key = "''"
-        join = f"JOIN procedures p ON p.id = m.id WHERE {' AND '.join(where)}" if where else ""
-        conn = self.store.conn()
-        # Counting is cheap; relevance scores for thousands of matches are not, and when that
-        # many match, the phrase and name-length order below is what sorts the first page.
-        matches = conn.execute(
-            f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", [match]
-        ).fetchone()[0]
-        if not matches:
-            return 0, []
-        score = "0" if matches > RANK_LIMIT else f"bm25({table}{weights})"
-        ranked = conn.execute(
-            f"SELECT m.id, count(*) OVER () AS total FROM (SELECT rowid AS id, {key} AS k,"
-            f" {score} AS score FROM {table} WHERE {table} MATCH ?) m {join}"
-            " ORDER BY (m.k = ?) DESC, (m.k LIKE ?) DESC, (m.k LIKE ?) DESC, m.score,"
-            " length(m.k), m.k LIMIT ? OFFSET ?",
-            [match, *params, phrase, phrase + "%", "%" + phrase + "%", limit, offset],
-        ).fetchall()
-        if not ranked:
-            if not offset:
-                return 0, []
-            total = conn.execute(
-                f"SELECT count(*) FROM (SELECT rowid AS id FROM {table}"
-                f" WHERE {table} MATCH ?) m {join}",
-                [match, *params],
-            ).fetchone()[0]
-            return total, []
-        ids = [row[0] for row in ranked]
-        marks = ", ".join("?" for _ in ids)
-        rows = conn.execute(
-            f"SELECT id, {', '.join(SUMMARY_FIELDS)} FROM procedures WHERE id IN ({marks})", ids
-        ).fetchall()
-        by_id = {row["id"]: {f: row[f] for f in SUMMARY_FIELDS} for row in rows}
-        return ranked[0][1], [by_id[i] for i in ids if i in by_id]
 
     def facets(self) -> dict[str, list[dict[str, Any]]]:
         """Fields and levels with how many procedures each holds, for browsing."""
@@ -442,27 +361,6 @@ class Catalogue:
             " GROUP BY level ORDER BY count DESC, level"
         ).fetchall()
         return {"fields": [dict(r) for r in fields], "levels": [dict(r) for r in levels]}
-
-
-def _index(conn: Any, pid: int, row: Mapping[str, Any], documents: list[str]) -> None:
-    conn.execute(
-        "INSERT INTO procedures_fts (rowid, name, field, agency) VALUES (?, ?, ?, ?)",
-        (pid, row["name_key"], fold(row["field"]), fold(row["agency"])),
-    )
-    conn.execute(
-        "INSERT INTO procedure_documents_fts (rowid, body) VALUES (?, ?)",
-        (pid, fold(" ".join([*documents, row["code"]]))),
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO procedure_levels (level, procedure_id) VALUES (?, ?)",
-        [(level, pid) for level in split_levels(row["level"])],
-    )
-
-
-def _unindex(conn: Any, pid: int) -> None:
-    for table in ("procedures_fts", "procedure_documents_fts"):
-        conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (pid,))
-    conn.execute("DELETE FROM procedure_levels WHERE procedure_id = ?", (pid,))
 
 
 def _detail(row: Any) -> dict[str, Any]:
