@@ -68,6 +68,9 @@ class Catalogue:
         self._index_state: tuple[Any, ...] = ()
         self._index_checked = -math.inf
         self._index_lock = threading.Lock()
+        self._generation = 0  # counts this process's changes; the index records the one it saw
+        self._index_generation = -1
+        self._building = False
         self._office: Office | None = None
 
     def prepare(self) -> None:
@@ -93,6 +96,10 @@ class Catalogue:
                 self._upsert(conn, record, now)
                 count += 1
         self._changed()
+        if self._index is not None:
+            # A hub that is serving (a sync, a webhook): rebuild here, in the writer's thread,
+            # while searches go on over the previous index.
+            self.search_index()
         return count
 
     def forget(self) -> None:
@@ -101,9 +108,9 @@ class Catalogue:
             self._cache.clear()
 
     def _changed(self) -> None:
-        self.forget()
         with self._index_lock:
-            self._index = None
+            self._generation += 1
+        self.forget()
 
     def _upsert(self, conn: Any, record: Mapping[str, Any], now: float) -> None:
         clean = clean_procedure(record)
@@ -236,26 +243,42 @@ class Catalogue:
     # -- search -------------------------------------------------------------------------------
 
     def search_index(self) -> SearchIndex:
-        """The in-memory index, rebuilt when the catalogue changed (here, or in another process
-        within CACHE_TTL_S)."""
+        """The in-memory index, rebuilt when the catalogue changed (here at once, or in another
+        process within CACHE_TTL_S).
+
+        While one thread rebuilds it, the others keep searching the previous one rather than
+        wait; the thread whose change made it stale rebuilds it before its next search.
+        """
         now = self.clock()
         with self._index_lock:
-            if self._index is not None and now - self._index_checked < CACHE_TTL_S:
-                return self._index
+            index, generation = self._index, self._generation
+            current = self._index_generation == generation
+            if index is not None and current and now - self._index_checked < CACHE_TTL_S:
+                return index
+            if index is not None and self._building:
+                return index
+            self._building = True
+        try:
             conn = self.store.conn()
             state = tuple(
                 conn.execute(
                     "SELECT (SELECT count(*) FROM procedures), (SELECT max(updated_at) FROM"
-                    " procedures), (SELECT count(*) FROM procedure_synonyms)"
+                    " procedures), (SELECT count(*) FROM procedure_synonyms),"
+                    " (SELECT total(length(expansion)) FROM procedure_synonyms)"
                 ).fetchone()
             )
-            if self._index is None or state != self._index_state:
+            rebuilt = index is None or not current or state != self._index_state
+            if index is None or rebuilt:
                 self._office = None  # may have been set by another process
-                self._index = self._build_index(conn)
-                self._index_state = state
-                self.forget()
-            self._index_checked = now
-            return self._index
+                index = self._build_index(conn)
+            with self._index_lock:
+                self._index, self._index_state = index, state
+                self._index_generation, self._index_checked = generation, now
+        finally:
+            self._building = False
+        if rebuilt:
+            self.forget()
+        return index
 
     def _build_index(self, conn: Any) -> SearchIndex:
         now = self.wall_clock()
