@@ -120,6 +120,28 @@ QUERIES: list[tuple[str, str, list[str]]] = [
     ("lao động", "tai nan lao dong", ["1.001632", "1.001521", "1.001643"]),
     ("lao động", "nghi om", ["1.001667"]),
     ("lao động", "CHE DO TU TUAT", ["2.000821"]),
+    # Written after the ranking and the synonyms were tuned on the queries above, and kept as
+    # they first scored (all twenty first), so the figures are not only those of tuned queries.
+    ("hộ tịch", "dang ky khai sinh luu dong", ["1.003583"]),
+    ("hộ tịch", "giam ho", ["1.004837"]),
+    ("hộ tịch", "xac nhan thong tin ho tich", ["2.002516"]),
+    ("hộ tịch", "DANG KY NHAN CHA ME CON", ["1.001022"]),
+    ("chứng thực", "chung thuc van ban phan chia di san", ["2.001406"]),
+    ("chứng thực", "sua loi sai sot hop dong", ["2.000927"]),
+    ("đất đai", "hoa giai dat", ["1.012812"]),
+    ("đất đai", "tach thua dat", ["1.012784"]),
+    ("xây dựng", "gia han giay phep xay dung nha", ["1.013227"]),
+    ("xây dựng", "giay phep di doi cong trinh", ["1.013232"]),
+    ("kinh doanh", "ho kinh doanh thay doi", ["2.000720"]),
+    ("cư trú", "xoa dang ky tam tru", ["1.010028"]),
+    ("cư trú", "thong bao luu tru", ["2.001159"]),
+    ("cư trú", "khai bao tam tru nguoi nuoc ngoai", ["1.000253"]),
+    ("căn cước", "cap doi the can cuoc", ["1.014063"]),
+    ("căn cước", "the can cuoc cho nguoi duoi 14 tuoi", ["1.014062"]),
+    ("bảo trợ xã hội", "ho can ngheo", ["1.011607", "1.011606"]),
+    ("lao động", "om dau", ["1.001667"]),
+    ("lao động", "bhxh 1 lan", ["1.001613"]),
+    ("lao động", "luong huu", ["2.000605"]),
 ]
 
 
@@ -158,10 +180,8 @@ def typo_lookup(records: list[dict], count: int = 300) -> None:
         found_fts += word in {r[0] for r in rows if OSA.distance(typo, r[0]) <= 1}
     fts_ms = 1000 * (time.perf_counter() - started) / count
     conn.close()
-    print(f"\n== typo lookup: {count} one-letter typos over {len(vocabulary)} catalogue words")
-    print(
-        f"rapidfuzz edit distance:   finds the word {100 * found / count:.1f} %, {fuzzy_ms:.3f} ms"
-    )
+    print(f"\n== typo lookup: {count} one-letter typos over {len(vocabulary)} words, time per typo")
+    print(f"rapidfuzz edit distance: finds the word {100 * found / count:.1f} %, {fuzzy_ms:.3f} ms")
     print(
         f"SQLite FTS5 trigram:     finds the word {100 * found_fts / count:.1f} %, {fts_ms:.3f} ms"
     )
