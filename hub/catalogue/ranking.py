@@ -21,6 +21,7 @@ import bisect
 import heapq
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,16 +45,14 @@ W_ALL_IN_NAME, W_MATCH, W_COVER, W_PHRASE, W_LEVEL, W_FIELD, W_POPULAR = (
 )  # fmt: skip
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
-    """One procedure as the index sees it."""
+    """One procedure as the index sees it (its words live in the index's word lists)."""
 
     id: int
     code: str
     name_key: str
-    words: dict[str, set[str]]  # folded word → the marks it carries in the name
-    length: int  # words in the name
-    other: frozenset[str]  # folded words of the field and agency
+    length: int  # words in the name, less notes in parentheses and a leading "Thủ tục"
     field: str
     levels: frozenset[str]
     popularity: float = 0.0
@@ -85,41 +84,47 @@ class SearchIndex:
         self.synonyms = synonyms
         self.entries: list[Entry] = []
         self.by_code: dict[str, Entry] = {}
-        self.names: dict[str, list[int]] = {}  # folded name word → entry positions
-        self.marked: dict[tuple[str, str], list[int]] = {}  # (word, its marks) → positions
-        self.others: dict[str, list[int]] = {}  # folded field/agency word → entry positions
+        # folded word → positions of the entries whose name (or field/agency) holds it, and
+        # (word, its marks) → positions of the names holding it with those diacritics.
+        self.names: dict[str, list[int]] = {}
+        self.marked: dict[tuple[str, str], list[int]] = {}
+        self.others: dict[str, list[int]] = {}
+        levels: dict[str, frozenset[str]] = {}  # a few distinct level texts, shared
         for row in rows:
             pairs = name_words(row["name"])
-            words: dict[str, set[str]] = {}
-            for word, mark in pairs:
-                words.setdefault(word, set()).add(mark)
             # "Thủ tục …" opens many names and says nothing about which procedure it is, and
             # words in parentheses are notes ("(áp dụng cho cả trường hợp …)"), not the name.
             length = len(name_words(_NOTES.sub(" ", row["name"])))
             length -= 2 * (pairs[:2] == GENERIC_START)
-            other = frozenset(
-                w for text in (row["field"], row["agency"]) for w, _ in name_words(text or "")
-            )
+            level = row["level"] or ""
+            if level not in levels:
+                levels[level] = frozenset(p.strip() for p in level.split(",") if p.strip())
             entry = Entry(
                 id=row["id"],
                 code=row["code"],
                 name_key=row["name_key"],
-                words=words,
                 length=max(1, length),
-                other=other,
-                field=row["field"] or "",
-                levels=frozenset(p.strip() for p in (row["level"] or "").split(",") if p.strip()),
+                field=sys.intern(row["field"] or ""),
+                levels=levels[level],
                 popularity=float(row.get("popularity") or 0.0),
             )
             position = len(self.entries)
             self.entries.append(entry)
             self.by_code[entry.code] = entry
-            for word, word_marks in words.items():
+            words = {word for word, _ in pairs}
+            for word in words:
                 self.names.setdefault(word, []).append(position)
-                for mark in word_marks:
-                    self.marked.setdefault((word, mark), []).append(position)
-            for word in other - words.keys():
-                self.others.setdefault(word, []).append(position)
+            for word, mark in set(pairs):
+                self.marked.setdefault((word, mark), []).append(position)
+            for text in (row["field"], row["agency"]):
+                for word in {w for w, _ in name_words(text or "")} - words:
+                    others = self.others.setdefault(word, [])
+                    if not others or others[-1] != position:
+                        others.append(position)
+        # Most words carry the same diacritics wherever they occur: share that one list.
+        for (word, mark), positions in self.marked.items():
+            if len(positions) == len(self.names[word]):
+                self.marked[(word, mark)] = self.names[word]
         self.vocabulary = sorted(self.names.keys() | self.others.keys())
         self.most_popular = max((e.popularity for e in self.entries), default=0.0)
         self._office: Office | None = None
