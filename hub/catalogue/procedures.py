@@ -96,10 +96,6 @@ class Catalogue:
                 self._upsert(conn, record, now)
                 count += 1
         self._changed()
-        if self._index is not None:
-            # A hub that is serving (a sync, a webhook): rebuild here, in the writer's thread,
-            # while searches go on over the previous index.
-            self.search_index()
         return count
 
     def forget(self) -> None:
@@ -246,8 +242,9 @@ class Catalogue:
         """The in-memory index, rebuilt when the catalogue changed (here at once, or in another
         process within CACHE_TTL_S).
 
-        While one thread rebuilds it, the others keep searching the previous one rather than
-        wait; the thread whose change made it stale rebuilds it before its next search.
+        The first search after a change rebuilds it; searches in other threads meanwhile keep
+        the previous index rather than wait. (Not rebuilt per page of a sync: a catalogue sync
+        stores several pages in a row.)
         """
         now = self.clock()
         with self._index_lock:
