@@ -56,7 +56,7 @@ class HubConfig:
     office_file: Path | None = None  # TOML of services and counters, loaded at start-up
     threads: int = 32  # Python threads running requests (an open event stream holds none)
     streams_per_address: int = 32  # open event streams one client address may hold
-    unfinished_per_address: int = 16  # requests whose body is still coming, per address
+    unfinished_per_address: int = 32  # requests whose body is still coming, per address
     body_timeout_s: float = 10.0  # a request's body arrives within this, or the answer is 408
     header_timeout_s: float = 10.0  # a request's headers arrive within this, or it is dropped
     max_connections: int = 4096  # open connections at once (the rest wait to be accepted)

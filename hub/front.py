@@ -15,7 +15,6 @@ import io
 import json
 import logging
 import signal
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -30,7 +29,6 @@ log = logging.getLogger("motcua.hub")
 access = logging.getLogger("motcua.access")
 
 EVENTS_PATH = "/api/v1/events"
-LATE_S = 1.0  # a body not here this long after its headers is a slow one
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
@@ -43,8 +41,8 @@ class Front:
         self.bus: EventBus = app.extensions["motcua.bus"]
         self.store = app.extensions["motcua.store"]
         self.pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="motcua-http")
-        # Requests whose body is still coming, per client address: when each began.
-        self.unfinished: dict[str, dict[object, float]] = {}
+        # Requests whose body is still coming, per client address.
+        self.unfinished: dict[str, int] = {}
         self.fanout: live.Fanout | None = None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -106,20 +104,12 @@ class Front:
         if length is not None and length.isdigit() and int(length) > limit:
             return b""
         address = (scope.get("client") or ("-", 0))[0]
-        # Only bodies late by a second count towards the cap: a burst of ordinary requests,
-        # whose bodies are already here, is never refused for arriving together.
-        now = time.monotonic()
-        waiting = self.unfinished.setdefault(address, {})
-        if (
-            sum(now - began > LATE_S for began in waiting.values())
-            >= self.settings.unfinished_per_address
-        ):
+        if self.unfinished.get(address, 0) >= self.settings.unfinished_per_address:
             access.info("%s %s 429 - (%s: too many unfinished requests)",
                         scope["method"], scope["path"], address)  # fmt: skip
             message = "too many unfinished requests from this address"
             return _refusal(429, "rate_limited", message, retry_after=5)
-        key = object()
-        waiting[key] = now
+        self.unfinished[address] = self.unfinished.get(address, 0) + 1
         parts: list[bytes] = []
         size = 0
         try:
@@ -137,8 +127,8 @@ class Front:
                         scope["path"], address, self.settings.body_timeout_s)  # fmt: skip
             return _refusal(408, "timeout", "the request's body did not arrive in time")
         finally:
-            del waiting[key]
-            if not waiting:
+            self.unfinished[address] -= 1
+            if not self.unfinished[address]:
                 del self.unfinished[address]
         return b"".join(parts)  # past the limit by a part at most: Flask refuses it with a 413
 

@@ -97,6 +97,10 @@ def worker_app(settings: HubConfig, _target: str = "") -> Any:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    # The event loop's thread takes the interpreter lock for each step of a request and each
+    # round of events; with the default 5 ms switch interval it waits that long behind a
+    # request thread each time, which the loop's every client then feels.
+    sys.setswitchinterval(0.001)
     log.info(
         "hub worker serving http://%s:%s (db %s, %d threads)",
         settings.host, settings.port, settings.db_path, settings.threads,
