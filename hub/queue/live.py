@@ -15,6 +15,7 @@ resume) catches up on its own, then joins the round.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -81,7 +82,8 @@ class Fanout:
         """From any thread (the writer's): events were published, or the bus closed."""
         if not self._pending:
             self._pending = True
-            self.loop.call_soon_threadsafe(self._schedule)
+            with contextlib.suppress(RuntimeError):  # the loop has closed: the worker is ending
+                self.loop.call_soon_threadsafe(self._schedule)
 
     def _schedule(self) -> None:
         wait = self._last_round + ROUND_S - time.monotonic()
