@@ -204,7 +204,8 @@ class ChangeProbe(threading.Thread):
             answer.read()
             if answer.status == 200:
                 self.sent.append(began)
-                action = "resume" if action == "pause" else "pause"
+            # A 409 (already paused, say, from the last run) only means: the other way now.
+            action = "resume" if action == "pause" else "pause"
             time.sleep(max(0.0, self.every_s - (time.perf_counter() - began)))
 
     def stop(self) -> list[float]:
@@ -333,10 +334,18 @@ def main() -> int:
     parser.add_argument("--full-rate", type=int, default=FULL_RATE, help="streams on every ticket")
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each load run")
     parser.add_argument("--hostile-seconds", type=float, default=12.0)
+    parser.add_argument("--threads", type=int, default=32, help="the hub's request threads")
     args = parser.parse_args()
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp:
-        settings = {"login_attempts_per_minute": 1000, "streams_per_address": args.streams + 10}
+        # One address holds every stream; a phase's streams open while the hub may still be
+        # letting go of the last phase's, hence twice the count.
+        cap = 2 * args.streams + 10
+        settings = {
+            "login_attempts_per_minute": 1000,
+            "streams_per_address": cap,
+            "threads": args.threads,
+        }
         hub = HubProcess(Path(tmp), settings=settings, office=OFFICE).start()
         try:
             clerks = [hub.clerk_token(n) for n in range(1, COUNTERS + 1)]
@@ -372,6 +381,10 @@ def main() -> int:
             hostile.join(30)
             rate_attack = done / elapsed
             phases[-1]["arrivals"], still_open = streams.arrivals()
+        except Exception:
+            said = [line for line in hub.log().splitlines() if "429" not in line]
+            print("\n".join(said[-40:]), file=sys.stderr)  # what the hub said, for the failure
+            raise
         finally:
             hub.stop()
     load = os.getloadavg()
