@@ -145,73 +145,89 @@ class Streams:
 # --- probes, in threads of this process ------------------------------------------------------
 
 
-class Prober(threading.Thread):
-    """Sends one request every ``every_s`` on a fresh connection and times its answer."""
+class ProbeProcess:
+    """A probe run in a child process, one step every ``every_s``, so that the load generator
+    in this process does not delay its timing by holding the interpreter lock."""
 
-    def __init__(self, port: int, request: bytes, every_s: float = 0.05) -> None:
-        super().__init__(daemon=True)
-        self.port, self.request, self.every_s = port, request, every_s
+    every_s = 0.05
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self._conn, self._child = ctx.Pipe()
+        self._proc = ctx.Process(target=self._loop, daemon=True)
         self.samples: list[float] = []
-        self.failures = 0
-        self.running = True
 
-    def run(self) -> None:
-        while self.running:
+    def start(self) -> None:
+        self._proc.start()
+
+    def _loop(self) -> None:
+        while not self._child.poll():
             began = time.perf_counter()
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
-                    sock.sendall(self.request)
-                    data = b""
-                    while b"\r\n\r\n" not in data:
-                        chunk = sock.recv(65536)
-                        if not chunk:
-                            raise OSError("closed")
-                        data += chunk
-                if data[9:10] != b"2":
-                    raise OSError(data[:60])
-                self.samples.append((time.perf_counter() - began) * 1000)
-            except OSError:
-                self.failures += 1
+            self.step(began)
             time.sleep(max(0.0, self.every_s - (time.perf_counter() - began)))
+        self._child.send(self.samples)
+
+    def step(self, began: float) -> None:
+        raise NotImplementedError
 
     def stop(self) -> list[float]:
-        self.running = False
-        self.join(10)
-        return self.samples
+        """What the probe measured."""
+        self._conn.send("stop")
+        samples = self._conn.recv()
+        self._proc.join(5)
+        return samples
+
+
+class Prober(ProbeProcess):
+    """Sends one request every ``every_s`` on a fresh connection and times its answer (ms);
+    an answer that is not a 2xx is a sample of 5,000 ms."""
+
+    def __init__(self, port: int, request: bytes, every_s: float = 0.05) -> None:
+        super().__init__()
+        self.port, self.request, self.every_s = port, request, every_s
+
+    def step(self, began: float) -> None:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sock:
+                sock.sendall(self.request)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        raise OSError("closed")
+                    data += chunk
+            ok = data[9:10] == b"2"
+        except OSError:
+            ok = False
+        self.samples.append((time.perf_counter() - began) * 1000 if ok else 5000.0)
 
 
 def get(path: str) -> bytes:
     return f"GET {path} HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n".encode()
 
 
-class ChangeProbe(threading.Thread):
+class ChangeProbe(ProbeProcess):
     """Pauses and resumes counter 21 every ``every_s``; the time each change was sent."""
 
-    def __init__(self, hub: HubProcess, clerk: str, every_s: float = 0.1) -> None:
-        super().__init__(daemon=True)
-        self.conn = http.client.HTTPConnection("127.0.0.1", hub.port, timeout=10)
+    every_s = 0.1
+
+    def __init__(self, hub: HubProcess, clerk: str) -> None:
+        super().__init__()
+        self.port = hub.port
         self.headers = {"Authorization": f"Bearer {clerk}", "Content-Type": "application/json"}
-        self.every_s = every_s
-        self.sent: list[float] = []
-        self.running = True
+        self.action = "pause"
+        self.conn: http.client.HTTPConnection | None = None
 
-    def run(self) -> None:
-        action = "pause"
-        while self.running:
-            began = time.perf_counter()
-            self.conn.request("POST", f"/api/v1/counters/21/{action}", b"", self.headers)
-            answer = self.conn.getresponse()
-            answer.read()
-            if answer.status == 200:
-                self.sent.append(began)
-            # A 409 (already paused, say, from the last run) only means: the other way now.
-            action = "resume" if action == "pause" else "pause"
-            time.sleep(max(0.0, self.every_s - (time.perf_counter() - began)))
-
-    def stop(self) -> list[float]:
-        self.running = False
-        self.join(10)
-        return self.sent
+    def step(self, began: float) -> None:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        self.conn.request("POST", f"/api/v1/counters/21/{self.action}", b"", self.headers)
+        answer = self.conn.getresponse()
+        answer.read()
+        if answer.status == 200:
+            self.samples.append(began)
+        # A 409 (already paused, say, from the last run) only means: the other way now.
+        self.action = "resume" if self.action == "pause" else "pause"
 
 
 def change_latency(sent: list[float], arrivals: dict[int, list[float]], count: int) -> tuple:
