@@ -30,9 +30,10 @@ log = logging.getLogger("motcua.access")
 
 ROUND_S = 0.02  # at least this long between two rounds of writes
 # The server buffers what a stream is sent however slowly its client reads, so a stream ends
-# after this long (the client resumes from its last id at once): a client that stopped reading
-# holds at most this much of the day's events.
-LIFETIME_S = 1800.0
+# after this long (its client resumes from its last id): a client that stopped reading holds at
+# most this much of the day's events (a busy office's 4 hours: a few MB). Long, because today's
+# appliances show "reconnecting" for a moment when a stream ends.
+LIFETIME_S = 4 * 3600.0
 SSE_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
     (b"cache-control", b"no-cache"),
