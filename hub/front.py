@@ -29,6 +29,7 @@ log = logging.getLogger("motcua.hub")
 access = logging.getLogger("motcua.access")
 
 EVENTS_PATH = "/api/v1/events"
+WEBHOOK_PATH = "/api/v1/upstream/webhook"
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
@@ -44,6 +45,13 @@ class Front:
         # Requests whose body is still coming, per client address.
         self.unfinished: dict[str, int] = {}
         self.fanout: live.Fanout | None = None
+        # Bodies allowed past max_body_bytes, by path: the back end's pushed batches, and only
+        # when the webhook is enabled (else any caller could make the hub read megabytes).
+        self.larger_bodies: dict[str, int] = {}
+        if settings.upstream.webhook_secret:
+            from hub.upstream.push import MAX_BODY
+
+            self.larger_bodies[WEBHOOK_PATH] = MAX_BODY
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = scope["type"]
@@ -89,8 +97,8 @@ class Front:
     async def _read_body(self, scope: dict[str, Any], receive: Any) -> bytes | Answer:
         """The request's whole body, or the answer that refuses it (429, 408).
 
-        A body declared larger than ``max_body_bytes`` is not read: Flask refuses the request
-        from its headers and says the connection closes.
+        A body declared larger than ``max_body_bytes`` (or the path's own larger limit) is not
+        read: Flask refuses the request from its headers and says the connection closes.
         """
         length = chunked = None
         for name, value in scope["headers"]:
@@ -100,7 +108,7 @@ class Front:
                 chunked = value
         if chunked is None and (length is None or length == b"0"):
             return b""
-        limit = self.settings.max_body_bytes
+        limit = self.larger_bodies.get(scope["path"], self.settings.max_body_bytes)
         if length is not None and length.isdigit() and int(length) > limit:
             return b""
         address = (scope.get("client") or ("-", 0))[0]
