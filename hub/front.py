@@ -193,7 +193,10 @@ def call_wsgi(app: Any, scope: dict[str, Any], body: bytes) -> Answer:
 
     The app's answer is joined here, once: the loop then sends it in one write.
     """
-    environ = build_environ(scope, io.BytesIO(body))  # type: ignore[arg-type]
+    # a2wsgi reads the query as ASCII and fails on a raw non-ASCII byte; WSGI wants it as
+    # latin-1 "bytes as text", which Werkzeug then decodes.
+    environ = build_environ({**scope, "query_string": b""}, io.BytesIO(body))  # type: ignore[arg-type]
+    environ["QUERY_STRING"] = scope.get("query_string", b"").decode("latin-1")
     if "CONTENT_LENGTH" not in environ and body:
         environ["wsgi.input_terminated"] = True  # a chunked body, here whole
     started: list[Any] = []

@@ -174,11 +174,12 @@ async def serve_stream(
     """Answer one ``GET /api/v1/events``: a 400 for bad parameters, a 429 past the address's
     cap, else the stream until the client goes, the hub stops or the stream's lifetime ends."""
     address = (scope.get("client") or ("-", 0))[0]
-    query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), True))
+    query = dict(parse_qsl(scope.get("query_string", b"").decode("utf-8", "replace"), True))
     last = dict(scope.get("headers") or []).get(b"last-event-id")
     try:
         topics = _parse_topics(query.get("topics"))
-        after = _parse_after(None if last is None else last.decode("latin-1"), "Last-Event-ID")
+        after = _parse_after(None if last is None else last.decode("utf-8", "replace"),
+                             "Last-Event-ID")  # fmt: skip
         if after is None:
             after = _parse_after(query.get("after"), "after")
     except ApiError as exc:

@@ -221,3 +221,24 @@ def test_stream_and_slow_client_settings_are_checked() -> None:
         with pytest.raises(ConfigError) as caught:
             load(HubConfig, env={f"MOTCUA_{key}": value})
         assert caught.value.key == key.lower()
+
+
+def test_raw_non_ascii_bytes_in_a_query_are_no_server_error(hub_process: HubProcess) -> None:
+    """The front hands Flask the query as WSGI asks (latin-1 text); a raw UTF-8 byte in it is
+    read as the character it encodes."""
+    for target in (b"/api/v1/procedures?q=\xc3\xa9", b"/api/v1/events?topics=\xc3\xa9"):
+        sock = socket.create_connection(("127.0.0.1", hub_process.port), timeout=10)
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n")
+        status, answer = read_head(sock)
+        sock.close()
+        assert status in (200, 400), answer
+    assert "Traceback" not in hub_process.log()
+    sock = socket.create_connection(("127.0.0.1", hub_process.port), timeout=10)
+    sock.sendall(
+        b"GET /api/v1/events?topics=\xc3\xa9 HTTP/1.1\r\nHost: hub\r\nConnection: close\r\n\r\n"
+    )
+    answer = b""
+    while chunk := sock.recv(65536):  # the whole answer: the hub closes after it
+        answer += chunk
+    sock.close()
+    assert answer.startswith(b"HTTP/1.1 400") and "unknown topic(s) é".encode() in answer
