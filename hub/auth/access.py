@@ -125,6 +125,11 @@ def _lookup(token: str, address: str | None) -> Principal | None:
     return dataclasses.replace(principal, address=address)
 
 
+def principal_of(token: str, address: str | None) -> Principal | None:
+    """Who a session or device token belongs to (the console's cookie holds a session token)."""
+    return _lookup(token, address)
+
+
 def _query(digest: str, token: str, now: float) -> tuple[Principal, float] | None:
     # A cache miss is rare (a token's first use, or after the TTL): a pooled connection, so
     # that each of the server's many threads does not keep a connection of its own open.

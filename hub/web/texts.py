@@ -1,0 +1,130 @@
+"""The texts of the front page and the office console, Vietnamese first with English beside.
+
+Templates carry no msgids of their own (Babel reads only this Python): they call ``bi("…")``
+with a msgid declared here, and an undeclared one fails the render, so a test that opens a page
+catches a text missing from the catalog.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from markupsafe import Markup, escape
+
+from motcua.i18n import N_, Translator
+
+TEXTS = frozenset(
+    (
+        # the front page
+        N_("Office services"),
+        N_("Your queue ticket"),
+        N_("Scan the QR code on your ticket to follow it on your phone."),
+        N_("Staff log in"),
+        # login
+        N_("Office console"),
+        N_("Username"),
+        N_("Password"),
+        N_("Log in"),
+        N_("Log out"),
+        N_("Wrong username or password"),
+        N_("Too many attempts; try again in {s} s"),
+        N_("This account may not use the console"),
+        N_("This form has expired; please try again"),
+        N_("You may not do this"),
+        # navigation and dashboard
+        N_("Dashboard"),
+        N_("Notice and hours"),
+        N_("Devices"),
+        N_("Today"),
+        N_("The day is open"),
+        N_("The day is closed"),
+        N_("The day has not been opened yet"),
+        N_("Open the day"),
+        N_("Close the day"),
+        N_("Closing cancels the {n} tickets still waiting."),
+        N_("The day is now open"),
+        N_("The day is closed; {n} waiting tickets were cancelled"),
+        N_("Services"),
+        N_("Service"),
+        N_("Waiting"),
+        N_("Issued today"),
+        N_("State"),
+        N_("Counters"),
+        N_("Counter"),
+        N_("Clerk"),
+        N_("Current ticket"),
+        N_("open"),
+        N_("paused"),
+        N_("closed"),
+        N_("full"),
+        N_("Alerts"),
+        N_("No alerts"),
+        N_("Printer at {device} is out of paper"),
+        N_("Printer at {device} is low on paper"),
+        N_("Printer at {device} is off line"),
+        N_("{device} not seen for {m} min"),
+        N_("Updated at {time}"),
+        # notice
+        N_("Notice on displays and kiosks"),
+        N_("Notice (Vietnamese)"),
+        N_("Notice (English)"),
+        N_("Save"),
+        N_("The notice is saved"),
+        N_("Opening hours"),
+        N_("Opens at"),
+        N_("Closes at"),
+        N_("The opening hours are saved"),
+        N_("{field}: use HH:MM, such as 07:30"),
+        N_("{field}: at most {n} characters"),
+        N_("{field}: closes before it opens"),
+        # devices
+        N_("Role"),
+        N_("Name"),
+        N_("Last seen"),
+        N_("Version"),
+        N_("Printer"),
+        N_("never"),
+        N_("revoked"),
+        N_("Revoke"),
+        N_("Make an enrolment code"),
+        N_("Counter number (counter devices only)"),
+        N_("Enrolment code"),
+        N_("Type this code on the new device within 24 hours. It is shown only once."),
+        N_("Device {id} is revoked"),
+        N_("kiosk"),
+        N_("display"),
+        N_("counter"),
+        N_("{field}: not a valid choice"),
+        N_("{field}: a whole number from 1 to 999"),
+        N_("Only a counter device is bound to a counter"),
+        N_("No such device, or it is already revoked"),
+        N_("paper ok"),
+        N_("paper low"),
+        N_("paper out"),
+        N_("paper unknown"),
+    )
+)
+
+
+def both(msgid: str, **values: object) -> tuple[str, str]:
+    """(Vietnamese, English) of a declared text; a KeyError for an undeclared one."""
+    if msgid not in TEXTS:
+        raise KeyError(f"{msgid!r} is not declared in hub/web/texts.py")
+    translator: Translator = current_app.extensions["motcua.translator"]
+    return translator.both(msgid, **values)
+
+
+def bi(msgid: str, **values: object) -> Markup:
+    """HTML: the Vietnamese text, then the English in a ``.en`` span."""
+    vi, en = both(msgid, **values)
+    return Markup('{}<span class="en" lang="en">{}</span>').format(escape(vi), escape(en))
+
+
+def plain(msgid: str, **values: object) -> str:
+    """Both languages in one line (titles, attribute values)."""
+    vi, en = both(msgid, **values)
+    return f"{vi} · {en}"
+
+
+def init_app(app: Flask) -> None:
+    """Make ``bi`` and ``plain`` available to every template."""
+    app.jinja_env.globals.update(bi=bi, plain=plain)
