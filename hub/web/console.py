@@ -127,7 +127,7 @@ def login() -> Response:
         limiter.check(f"login-addr:{address}", "login attempts")
         current_app.extensions["motcua.global_login_limiter"].check("login", "login attempts")
     except ApiError as exc:
-        wait = exc.retry_after or 60
+        wait = int(exc.extra.get("retry_after", 60))
         response = _login_refused(bi("Too many attempts; try again in {s} s", s=wait), 429)
         response.headers["Retry-After"] = str(wait)
         return response

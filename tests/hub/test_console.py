@@ -1,0 +1,260 @@
+"""The office console through Flask's test client: login, CSRF, roles, what each form changes."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from tests.hub.conftest import Office
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(response: TestResponse) -> str:
+    found = CSRF.search(response.get_data(as_text=True))
+    assert found, "the page has no form token"
+    return found.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str) -> TestResponse:
+    """What a browser does: open the form, send it back with its token."""
+    form = client.get("/console/login")
+    return client.post(
+        "/console/login",
+        data={"csrf": csrf_of(form), "username": username, "password": password, "next": ""},
+    )
+
+
+def as_admin(office: Office) -> str:
+    """Log the office's client in as the demo admin; the dashboard's form token."""
+    answer = login(office.client, **office.creds["admin"])
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    return csrf_of(office.client.get("/console/"))
+
+
+def audit_actions(office: Office) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(office.app.config["MOTCUA"].db_path)
+    try:
+        return conn.execute("SELECT action, username, target FROM audit ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_front_page_is_bilingual_and_leads_staff_to_the_login(office: Office) -> None:
+    page = office.client.get("/")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Đăng nhập cho cán bộ" in text and "Staff log in" in text
+    assert 'href="/console/login"' in text
+    assert "cdn" not in text.lower() and "https://" not in text
+
+
+def test_console_pages_send_a_stranger_to_the_login_and_refuse_changes(office: Office) -> None:
+    for path in ("/console/", "/console/live", "/console/notice", "/console/devices"):
+        answer = office.client.get(path)
+        assert answer.status_code == 302, path
+        assert answer.headers["Location"].startswith("/console/login?next=")
+    changes = ("/console/day/close", "/console/notice", "/console/hours", "/console/devices/code",
+               "/console/devices/1/revoke", "/console/logout")  # fmt: skip
+    for path in changes:
+        assert office.client.post(path, data={"csrf": "x"}).status_code == 403, path
+
+
+def test_login_sets_a_strict_httponly_session_cookie(office: Office) -> None:
+    answer = login(office.client, **office.creds["admin"])
+    assert answer.status_code == 303 and answer.headers["Location"] == "/console/"
+    cookie = next(
+        c for c in answer.headers.getlist("Set-Cookie") if c.startswith("motcua_console=")
+    )
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    dashboard = office.client.get("/console/")
+    assert dashboard.status_code == 200
+    assert "Quản trị viên" in dashboard.get_data(as_text=True)
+    assert dashboard.headers["Cache-Control"] == "no-store"
+    assert ("session.login", "admin", "console") in audit_actions(office)
+
+
+def test_a_wrong_password_is_refused_and_audited(office: Office) -> None:
+    answer = login(office.client, "admin", "not-the-password")
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 401
+    assert "Sai tên đăng nhập hoặc mật khẩu" in text and "Wrong username or password" in text
+    assert not any(c.startswith("motcua_console=") for c in answer.headers.getlist("Set-Cookie"))
+    assert office.client.get("/console/").status_code == 302
+    assert ("session.login_failed", "admin", "admin") in audit_actions(office)
+
+
+def test_a_login_without_its_form_token_is_refused(office: Office) -> None:
+    office.client.get("/console/login")  # the browser has its login cookie, but no token is sent
+    answer = office.client.post("/console/login", data=dict(office.creds["admin"]))
+    assert answer.status_code == 403
+    assert "Biểu mẫu đã hết hạn" in answer.get_data(as_text=True)
+    fresh = office.app.test_client()  # a token from another browser does not fit this one
+    token = csrf_of(office.client.get("/console/login"))
+    answer = fresh.post("/console/login", data={"csrf": token, **office.creds["admin"]})
+    assert answer.status_code == 403
+    assert ("session.login", "admin", "console") not in audit_actions(office)
+
+
+def test_a_clerk_cannot_use_the_console(office: Office) -> None:
+    clerk = office.creds["clerks"][0]
+    answer = login(office.client, clerk["username"], clerk["password"])
+    assert answer.status_code == 403
+    assert "Tài khoản này không được dùng bảng điều hành" in answer.get_data(as_text=True)
+    assert office.client.get("/console/").status_code == 302
+    # Nor with a clerk's API session put in the cookie by hand.
+    office.client.set_cookie("motcua_console", office.clerk(clerk["counter"]))
+    assert office.client.get("/console/").status_code == 403
+    assert office.client.post("/console/day/close", data={"csrf": "x"}).status_code == 403
+
+
+def test_login_is_rate_limited_like_the_api(office: Office) -> None:
+    limit = office.app.config["MOTCUA"].login_attempts_per_minute
+    for _ in range(limit):
+        assert login(office.client, "admin", "guess-guess").status_code == 401
+    answer = login(office.client, **office.creds["admin"])  # even the right password now waits
+    assert answer.status_code == 429
+    assert int(answer.headers["Retry-After"]) >= 1
+    assert "Thử quá nhiều lần" in answer.get_data(as_text=True)
+    # The API shares the same buckets: guessing through it is no way around them.
+    status, _ = office.req("POST", "/sessions", dict(office.creds["admin"]))
+    assert status == 429
+
+
+def test_every_change_needs_the_form_token(office: Office) -> None:
+    as_admin(office)
+    office.issue("A")
+    before = audit_actions(office)
+    for path, data in (
+        ("/console/day/close", {}),
+        ("/console/notice", {"text_vi": "Nghỉ", "text_en": "Closed"}),
+        ("/console/hours", {"opens_at-A": "08:00"}),
+        ("/console/devices/code", {"role": "kiosk"}),
+        ("/console/devices/1/revoke", {}),
+        ("/console/logout", {}),
+    ):
+        for token in (None, "0" * 64):
+            form = dict(data) if token is None else {**data, "csrf": token}
+            assert office.client.post(path, data=form).status_code == 403, (path, token)
+    assert audit_actions(office) == before
+    assert office.client.get("/console/").status_code == 200  # still logged in
+    assert office.req("GET", "/notice")[1]["text_vi"] == ""
+
+
+def test_closing_the_day_cancels_the_waiting_and_says_how_many(office: Office) -> None:
+    token = as_admin(office)
+    office.issue("A")
+    office.issue("B")
+    page = office.client.get("/console/").get_data(as_text=True)
+    assert "Đóng ngày sẽ hủy 2 phiếu đang chờ." in page
+    answer = office.client.post("/console/day/close", data={"csrf": token}, follow_redirects=True)
+    text = answer.get_data(as_text=True)
+    assert "2 phiếu đang chờ đã bị hủy" in text and "2 waiting tickets were cancelled" in text
+    assert "Ngày làm việc đã đóng" in text
+    status, _ = office.req("POST", "/tickets", {"service": "A"}, office.kiosk)
+    assert status == 409  # the kiosk cannot issue on a closed day
+    answer = office.client.post("/console/day/open", data={"csrf": token}, follow_redirects=True)
+    assert "Đã mở ngày làm việc" in answer.get_data(as_text=True)
+    office.issue("A")
+    assert [a[:2] for a in audit_actions(office) if a[0].startswith("day.")] == [
+        ("day.close", "admin"),
+        ("day.open", "admin"),
+    ]
+
+
+def test_the_notice_reaches_the_api_and_bad_hours_change_nothing(office: Office) -> None:
+    token = as_admin(office)
+    answer = office.client.post(
+        "/console/notice",
+        data={"csrf": token, "text_vi": "Chiều nay nghỉ", "text_en": "Closed this afternoon"},
+    )
+    assert answer.status_code == 303
+    _status, notice = office.req("GET", "/notice")
+    assert (notice["text_vi"], notice["text_en"]) == ("Chiều nay nghỉ", "Closed this afternoon")
+    assert office.events()[-1]["type"] == "notice.updated"
+    too_long = office.client.post("/console/notice", data={"csrf": token, "text_vi": "x" * 501})
+    assert too_long.status_code == 400
+    assert "Thông báo (tiếng Việt): tối đa 500 ký tự" in too_long.get_data(as_text=True)
+    bad = office.client.post(
+        "/console/hours", data={"csrf": token, "opens_at-A": "07:30", "closes_at-B": "25:00"}
+    )
+    assert bad.status_code == 400
+    assert "Giờ đóng (B): ghi theo dạng GG:PP" in bad.get_data(as_text=True)
+    backwards = office.client.post(
+        "/console/hours", data={"csrf": token, "opens_at-A": "17:00", "closes_at-A": "07:00"}
+    )
+    assert backwards.status_code == 400
+    body = office.req("GET", "/services")[1]
+    assert all(s["opens_at"] is None for s in body["services"]), "a refused form changed hours"
+    ok = office.client.post(
+        "/console/hours", data={"csrf": token, "opens_at-A": "07:30", "closes_at-A": "08:30"}
+    )
+    assert ok.status_code == 303
+    body = office.req("GET", "/services")[1]
+    service_a = next(s for s in body["services"] if s["code"] == "A")
+    assert (service_a["opens_at"], service_a["closes_at"], service_a["state"]) == (
+        "07:30",
+        "08:30",
+        "closed",
+    )  # fmt: skip  (the fake clock says 09:00)
+
+
+def test_an_enrolment_code_is_shown_once_and_enrols_a_device(office: Office) -> None:
+    token = as_admin(office)
+    bad = office.client.post("/console/devices/code", data={"csrf": token, "role": "printer"})
+    assert bad.status_code == 400 and "Vai trò: lựa chọn không hợp lệ" in bad.get_data(as_text=True)
+    made = office.client.post("/console/devices/code", data={"csrf": token, "role": "kiosk"})
+    assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
+    code = re.search(r'id="enrol-code">(\d{4}-\d{4})<', made.get_data(as_text=True)).group(1)
+    assert code not in office.client.get("/console/devices").get_data(as_text=True)
+    status, enrolled = office.req("POST", "/devices/enroll", {"code": code, "name": "Kiosk tầng 2"})
+    assert status == 201
+    listing = office.client.get("/console/devices").get_data(as_text=True)
+    assert "Kiosk tầng 2" in listing and "chưa bao giờ" in listing
+    device = enrolled["device_id"]
+    revoked = office.client.post(f"/console/devices/{device}/revoke", data={"csrf": token})
+    assert revoked.status_code == 200
+    assert f"Đã thu hồi thiết bị {device}" in revoked.get_data(as_text=True)
+    status, _ = office.req("GET", "/sessions/current", token=enrolled["token"])
+    assert status == 401
+    again = office.client.post(f"/console/devices/{device}/revoke", data={"csrf": token})
+    assert again.status_code == 404
+
+
+def test_a_kiosk_out_of_paper_is_an_alert_on_the_dashboard(office: Office) -> None:
+    as_admin(office)
+    assert "Không có cảnh báo" in office.client.get("/console/live").get_data(as_text=True)
+    printer = {"kind": "FakePrinter", "online": True, "paper": "out", "detail": ""}
+    status = {"app": "kiosk", "version": "1.0", "printer": printer}
+    assert office.req("POST", "/devices/heartbeat", {"status": status}, office.kiosk)[0] == 204
+    live = office.client.get("/console/live").get_data(as_text=True)
+    assert 'class="alert danger"' in live
+    assert "Máy in ở Kiosk sảnh (demo) hết giấy" in live
+    assert "Printer at Kiosk sảnh (demo) is out of paper" in live
+    office.advance(6 * 60)  # and a kiosk that falls silent is a warning
+    assert "Kiosk sảnh (demo) mất liên lạc 6 phút" in office.client.get("/console/live").get_data(
+        as_text=True
+    )
+
+
+def test_logout_ends_the_session_everywhere(office: Office) -> None:
+    token = as_admin(office)
+    cookie = office.client.get_cookie("motcua_console")
+    assert cookie is not None
+    answer = office.client.post("/console/logout", data={"csrf": token})
+    assert answer.status_code == 303
+    assert office.client.get("/console/").status_code == 302
+    assert office.req("GET", "/sessions/current", token=cookie.value)[0] == 401
+
+
+def test_after_login_only_a_console_path_is_followed(office: Office) -> None:
+    form = office.client.get("/console/login")
+    answer = office.client.post(
+        "/console/login",
+        data={"csrf": csrf_of(form), **office.creds["admin"], "next": "https://evil.example/"},
+    )
+    assert answer.headers["Location"] == "/console/"
