@@ -140,6 +140,11 @@ def save_hours() -> Response:
 # --- devices -------------------------------------------------------------------------------
 
 
+def _when(clock: Any, ts: float | None) -> str | None:
+    """A heartbeat's time as staff read it: ``02/12 14:05`` in the hub's time zone."""
+    return None if ts is None else clock.local(ts).strftime("%d/%m %H:%M")
+
+
 def _devices_context(**extra: Any) -> dict[str, Any]:
     clock = current_app.extensions["motcua.clock"]
     from hub.auth.accounts import list_devices
@@ -149,7 +154,7 @@ def _devices_context(**extra: Any) -> dict[str, Any]:
     for d in devices:
         d["printer"] = alerts.printer_of(d)
         d["version"] = alerts.status_of(d).get("version")
-        d["seen"] = clock.iso(d["last_seen_at"]) if d["last_seen_at"] else None
+        d["seen"] = _when(clock, d["last_seen_at"])
     return {"devices": devices, "roles": DEVICE_ROLES, **extra}
 
 

@@ -87,7 +87,7 @@ TEXTS = frozenset(
         N_("Revoke"),
         N_("Make an enrolment code"),
         N_("Counter number (counter devices only)"),
-        N_("Enrolment code"),
+        N_("Device enrolment code"),
         N_("Type this code on the new device within 24 hours. It is shown only once."),
         N_("Device {id} is revoked"),
         N_("kiosk"),
