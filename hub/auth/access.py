@@ -24,9 +24,9 @@ from hub.errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ROLES = ("kiosk", "display", "counter", "clerk", "admin")
+ROLES = ("kiosk", "display", "counter", "clerk", "supervisor", "admin")
 DEVICE_ROLES = ("kiosk", "display", "counter")
-USER_ROLES = ("clerk", "admin")
+USER_ROLES = ("clerk", "supervisor", "admin")  # supervisor: the office console only
 PASSWORD_METHOD = "pbkdf2:sha256:200000"  # a few hundred ms on a Pi: logins are rare
 SESSION_HOURS = 14  # one working day, with overtime
 
