@@ -30,7 +30,7 @@ from hub.auth.access import SESSION_HOURS, Principal, check_password, hash_token
 from hub.auth.audit import audit
 from hub.errors import ApiError
 from hub.queue.writer import Tx
-from hub.web import alerts, staff, texts
+from hub.web import alerts, staff, stats, texts
 from hub.web.texts import bi
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -210,14 +210,22 @@ def snapshot() -> dict[str, Any]:
         services = state.services_view(now)
         counters = state.counters_view()
         day = {"day": state.day, "known": state.day_known, "closed": state.day_closed}
+        oldest = stats.oldest_waits(state, now)
+        at_counter = stats.minutes_at_counters(state, now)
+    for s in services:
+        s["oldest_min"] = oldest.get(s["code"])
+    for c in counters:
+        c["minutes"] = at_counter.get(c["number"])
     with current_app.extensions["motcua.store"].borrow() as conn:
         devices = [d for d in accounts.list_devices(conn) if not d["revoked"]]
+        figures = stats.day_figures(conn, day["day"])
     for d in devices:
         d["printer"] = alerts.printer_of(d)
         d["version"] = alerts.status_of(d).get("version")
         d["seen"] = clock.hhmm(d["last_seen_at"]) if d["last_seen_at"] else None
     return {
         "day": day,
+        "figures": figures,
         "waiting": sum(s["waiting"] for s in services),
         "services": services,
         "counters": counters,

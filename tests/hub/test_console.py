@@ -267,3 +267,21 @@ def test_every_console_text_has_its_vietnamese_in_the_hub_catalog(office: Office
     # A msgid the extractor files under another package's catalog would come out in English.
     same = [m for m in TEXTS if translator.gettext(m, "vi") == m]
     assert same == []
+
+
+def test_the_dashboard_gives_the_days_figures_and_waits(office: Office) -> None:
+    from hub.web import stats
+
+    as_admin(office)
+    for _ in range(3):
+        office.issue("A")
+    office.advance(120)
+    assert office.act(2, "call-next")[0] == 200  # A001 after two minutes
+    office.advance(240)
+    live = office.client.get("/console/live").get_data(as_text=True)
+    assert "6 phút" in live and "6 min" in live  # the oldest still waiting: issued 6 minutes ago
+    assert "4 phút" in live  # counter 2 has been at A001 for four minutes
+    conn = office.app.extensions["motcua.store"].conn()
+    figures = stats.day_figures(conn, office.app.extensions["motcua.clock"].today())
+    assert (figures["issued"], figures["served"], figures["no_show"]) == (3, 0, 0)
+    assert (figures["mean_wait_min"], figures["p90_wait_min"]) == (2, 2)
