@@ -218,7 +218,7 @@ def snapshot() -> dict[str, Any]:
         c["minutes"] = at_counter.get(c["number"])
     with current_app.extensions["motcua.store"].borrow() as conn:
         devices = [d for d in accounts.list_devices(conn) if not d["revoked"]]
-        figures = stats.day_figures(conn, day["day"])
+        figures = current_app.extensions["motcua.console_figures"].get(conn, day["day"])
     for d in devices:
         d["printer"] = alerts.printer_of(d)
         d["version"] = alerts.status_of(d).get("version")
@@ -265,6 +265,7 @@ def day(action: str) -> Response:
         return redirect(url_for("console.dashboard", done="day_opened"), 303)
     if action == "close":
         closed = run(lambda tx: engine.close_day(tx, p))
+        current_app.extensions["motcua.console_figures"].forget()  # the cancelled count
         n = closed.get("cancelled", 0) if isinstance(closed, dict) else 0
         return redirect(url_for("console.dashboard", done="day_closed", n=n), 303)
     abort(404)
@@ -294,5 +295,6 @@ def init_app(app: Flask) -> None:
 
     staff.init_app(app)
     texts.init_app(app)
+    app.extensions["motcua.console_figures"] = stats.FiguresCache()
     app.register_blueprint(front_bp)
     app.register_blueprint(bp)

@@ -10,9 +10,40 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import threading
+import time
 from typing import Any
 
 from hub.queue.state import QueueState
+
+
+class FiguresCache:
+    """The day's figures, recomputed at most every :data:`FRESH_S`: a busy office sends several
+    events a second and each refreshes every open dashboard, while a mean wait a second or two
+    old tells staff the same. Times are monotonic (a test's fake clock does not stop it)."""
+
+    FRESH_S = 2.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: tuple[float, str, dict[str, Any]] | None = None
+
+    def get(self, conn: sqlite3.Connection, day: str) -> dict[str, Any]:
+        """The figures of ``day``, from memory when fresh enough."""
+        now = time.monotonic()
+        with self._lock:
+            kept = self._kept
+            if kept is not None and kept[1] == day and now - kept[0] < self.FRESH_S:
+                return kept[2]
+        figures = day_figures(conn, day)
+        with self._lock:
+            self._kept = (now, day, figures)
+        return figures
+
+    def forget(self) -> None:
+        """Drop the kept figures (after a change made from the console itself)."""
+        with self._lock:
+            self._kept = None
 
 
 def day_figures(conn: sqlite3.Connection, day: str) -> dict[str, Any]:
