@@ -48,6 +48,11 @@ MESSAGES = {  # what a redirect's ?done= says, so a reload shows no stale form
     "day_closed": ("The day is closed; {n} waiting tickets were cancelled", "ok"),
     "notice": ("The notice is saved", "ok"),
     "hours": ("The opening hours are saved", "ok"),
+    "account_added": ("The account is created", "ok"),
+    "password_reset": ("The password is reset; the account's sessions have ended", "ok"),
+    "enabled": ("The account is enabled", "ok"),
+    "disabled": ("The account is disabled and logged out", "ok"),
+    "password_changed": ("Your password is changed; please log in again", "ok"),
 }
 
 
@@ -114,7 +119,7 @@ def login() -> Response:
     if request.method == "GET":
         if staff.current() is not None and staff.current().role in staff.CONSOLE_ROLES:
             return redirect(_safe_next(request.args.get("next")))
-        response = page("console/login.html", next=request.args.get("next", ""))
+        response = page("console/login.html", next=request.args.get("next", ""), **done_message())
         staff.login_nonce(response)
         return response
     staff.check_csrf()
@@ -291,7 +296,7 @@ def _error_page(exc: Any) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the front page, the console and their texts."""
-    from hub.web import console_setup  # noqa: F401  (its pages join this blueprint first)
+    from hub.web import console_accounts, console_setup  # noqa: F401  (their pages join bp first)
 
     staff.init_app(app)
     texts.init_app(app)

@@ -285,3 +285,67 @@ def test_the_dashboard_gives_the_days_figures_and_waits(office: Office) -> None:
     figures = stats.day_figures(conn, office.app.extensions["motcua.clock"].today())
     assert (figures["issued"], figures["served"], figures["no_show"]) == (3, 0, 0)
     assert (figures["mean_wait_min"], figures["p90_wait_min"]) == (2, 2)
+
+
+def test_accounts_are_made_checked_reset_and_disabled(office: Office) -> None:
+    token = as_admin(office)
+    new = {"csrf": token, "username": "ha", "display_name": "Lê Thu Hà", "role": "supervisor",
+           "password": "mật-khẩu-dài"}  # fmt: skip
+    for bad, shown in (
+        ({"username": "có dấu cách"}, "Tên đăng nhập: từ 1 đến 60 ký tự, không có dấu cách"),
+        ({"display_name": ""}, "Họ và tên: từ 1 đến 80 ký tự"),
+        ({"role": "boss"}, "Vai trò: lựa chọn không hợp lệ"),
+        ({"password": "ngắn"}, "Mật khẩu: ít nhất 8 ký tự"),
+        ({"username": "admin"}, "Tên đăng nhập: tên này đã có người dùng"),
+    ):
+        answer = office.client.post("/console/accounts", data={**new, **bad})
+        assert answer.status_code == 400, bad
+        assert shown in answer.get_data(as_text=True)
+    assert office.client.post("/console/accounts", data=new).status_code == 303
+    listing = office.client.get("/console/accounts").get_data(as_text=True)
+    assert "Lê Thu Hà" in listing and "tổ trưởng" in listing and "pbkdf2" not in listing
+    supervisor = office.app.test_client()
+    assert login(supervisor, "ha", "mật-khẩu-dài").status_code == 303
+    assert supervisor.get("/console/").status_code == 200
+    reset = {"csrf": token, "password": "mật-khẩu-mới-1"}
+    assert office.client.post("/console/accounts/ha/password", data=reset).status_code == 303
+    assert supervisor.get("/console/").status_code == 302  # the reset ended Hà's session
+    assert login(supervisor, "ha", "mật-khẩu-mới-1").status_code == 303
+    off = {"csrf": token, "active": "0"}
+    assert office.client.post("/console/accounts/ha/active", data=off).status_code == 303
+    assert supervisor.get("/console/").status_code == 302
+    assert login(supervisor, "ha", "mật-khẩu-mới-1").status_code == 401
+    own = office.client.post("/console/accounts/admin/active", data=off)
+    assert own.status_code == 400
+    assert "Bạn không thể tự khóa tài khoản của mình" in own.get_data(as_text=True)
+    by_admin = [a for a in audit_actions(office) if a[0].startswith("user.") and a[1] == "admin"]
+    assert by_admin == [
+        ("user.add", "admin", "ha"),
+        ("user.password", "admin", "ha"),
+        ("user.disable", "admin", "ha"),
+    ]
+
+
+def test_changing_ones_own_password(office: Office) -> None:
+    token = as_admin(office)
+    old = office.creds["admin"]["password"]
+    for form, shown in (
+        ({"current": "sai-mật-khẩu", "new": "mới-mới-mới", "again": "mới-mới-mới"},
+         "Mật khẩu hiện tại: sai mật khẩu"),
+        ({"current": old, "new": "ngắn", "again": "ngắn"}, "Mật khẩu mới: ít nhất 8 ký tự"),
+        ({"current": old, "new": "mới-mới-mới", "again": "mới-mới-khác"},
+         "Nhập lại mật khẩu mới: hai lần nhập không khớp"),
+    ):  # fmt: skip
+        answer = office.client.post("/console/password", data={"csrf": token, **form})
+        assert answer.status_code == 400 and shown in answer.get_data(as_text=True)
+    other = office.app.test_client()  # the same admin in another browser
+    assert login(other, "admin", old).status_code == 303
+    done = office.client.post(
+        "/console/password",
+        data={"csrf": token, "current": old, "new": "mới-mới-mới", "again": "mới-mới-mới"},
+        follow_redirects=True,
+    )
+    assert "Đã đổi mật khẩu; vui lòng đăng nhập lại" in done.get_data(as_text=True)
+    assert other.get("/console/").status_code == 302  # every session of the account ended
+    assert login(office.app.test_client(), "admin", old).status_code == 401
+    assert login(office.app.test_client(), "admin", "mới-mới-mới").status_code == 303

@@ -14,19 +14,31 @@ from tests.hub.conftest import Office
 from tests.hub.test_console import csrf_of, login
 
 BOTH = ("admin", "supervisor")
-# Every console route, a concrete request for it, and the roles allowed to make it.
-ROUTES: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
-    ("GET", "/console/"): ("/console/", BOTH),
-    ("GET", "/console/live"): ("/console/live", BOTH),
-    ("GET", "/console/notice"): ("/console/notice", BOTH),
-    ("POST", "/console/notice"): ("/console/notice", BOTH),
-    ("POST", "/console/hours"): ("/console/hours", BOTH),
-    ("POST", "/console/day/<action>"): ("/console/day/close", BOTH),
-    ("GET", "/console/devices"): ("/console/devices", ("admin",)),
-    ("POST", "/console/devices/code"): ("/console/devices/code", ("admin",)),
-    ("POST", "/console/devices/<int:device_id>/revoke"): ("/console/devices/2/revoke", ("admin",)),
-    ("POST", "/console/logout"): ("/console/logout", BOTH),
-}
+NEW = {"username": "moi", "display_name": "Người Mới", "role": "clerk", "password": "mật-khẩu-dài"}
+# Every console route: a concrete request, the roles allowed to make it, and what they get.
+ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] = {
+    ("GET", "/console/"): ("/console/", {}, BOTH, 200),
+    ("GET", "/console/live"): ("/console/live", {}, BOTH, 200),
+    ("GET", "/console/notice"): ("/console/notice", {}, BOTH, 200),
+    ("POST", "/console/notice"): ("/console/notice", {"text_vi": "Nghỉ"}, BOTH, 303),
+    ("POST", "/console/hours"): ("/console/hours", {"opens_at-A": "07:00"}, BOTH, 303),
+    ("POST", "/console/day/<action>"): ("/console/day/close", {}, BOTH, 303),
+    ("GET", "/console/password"): ("/console/password", {}, BOTH, 200),
+    # (a wrong current password: the walk must not end its own session)
+    ("POST", "/console/password"): ("/console/password", {"current": "sai"}, BOTH, 400),
+    ("GET", "/console/devices"): ("/console/devices", {}, ("admin",), 200),
+    ("POST", "/console/devices/code"): ("/console/devices/code", {"role": "kiosk"}, ("admin",),
+                                        201),
+    ("POST", "/console/devices/<int:device_id>/revoke"): ("/console/devices/2/revoke", {},
+                                                          ("admin",), 200),
+    ("GET", "/console/accounts"): ("/console/accounts", {}, ("admin",), 200),
+    ("POST", "/console/accounts"): ("/console/accounts", NEW, ("admin",), 303),
+    ("POST", "/console/accounts/<username>/password"): (
+        "/console/accounts/an/password", {"password": "mật-khẩu-mới"}, ("admin",), 303),
+    ("POST", "/console/accounts/<username>/active"): ("/console/accounts/an/active",
+                                                      {"active": "0"}, ("admin",), 303),
+    ("POST", "/console/logout"): ("/console/logout", {}, BOTH, 303),
+}  # fmt: skip
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}
 
 
@@ -49,21 +61,24 @@ def test_every_console_route_with_each_role(office: Office, who: str) -> None:
     elif who != "nobody":
         assert login(client, **office.creds[who]).status_code == 303
         token = csrf_of(client.get("/console/"))
-    for (method, _rule), (path, allowed) in ROUTES.items():
+    for (method, _rule), (path, data, allowed, status) in ROUTES.items():
         if path == "/console/logout":
             continue  # last, below
-        data = {"csrf": token, "role": "kiosk", "text_vi": "", "text_en": ""}
-        answer = client.open(path, method=method, data=data if method == "POST" else None)
+        form = {"csrf": token, **data} if method == "POST" else None
+        answer = client.open(path, method=method, data=form)
         if who == "nobody" and method == "GET":
             assert answer.status_code == 302, path
         elif who in allowed:
-            assert answer.status_code in (200, 201, 303), (who, path, answer.status_code)
+            assert answer.status_code == status, (who, path, answer.status_code)
         else:
             assert answer.status_code == 403, (who, path, answer.status_code)
     conn = sqlite3.connect(office.app.config["MOTCUA"].db_path)
     revoked = conn.execute("SELECT revoked_at FROM devices WHERE id = 2").fetchone()[0]
+    users = {r[0]: r[1] for r in conn.execute("SELECT username, active FROM users")}
     conn.close()
-    assert (revoked is not None) == (who == "admin")
+    assert (revoked is not None) == (who == "admin")  # only the admin's requests changed things
+    assert ("moi" in users) == (who == "admin")
+    assert users["an"] == (0 if who == "admin" else 1)
     page = client.get("/console/notice").get_data(as_text=True)
     assert ('href="/console/devices"' in page) == (
         who == "admin"
