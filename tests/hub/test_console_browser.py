@@ -25,6 +25,15 @@ def _shoot(page: Any, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / name), full_page=True)
 
 
+CHECK_PAGE = (Path(__file__).parent / "page_check.js").read_text(encoding="utf-8")
+
+
+def _check(page: Any) -> None:
+    """Contrast of at least 4.5:1 for every text, and a name for every control."""
+    found = page.evaluate(CHECK_PAGE)
+    assert found == {"low": [], "unnamed": []}, page.url
+
+
 @pytest.mark.browser
 def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
@@ -40,6 +49,7 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             assert "Đăng nhập cho cán bộ" in page.inner_text("main")
             page.click("text=Đăng nhập cho cán bộ")
             page.wait_for_selector("#username")
+            _check(page)
             _shoot(page, shots, "console-login-1366.png")
             # By keyboard, as a person would: the name field has focus; Tab, then Enter.
             page.keyboard.type(hub.admin["username"])
@@ -70,6 +80,7 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             page.fill("#text_en", "Closed for a meeting from 15:00 this afternoon")
             page.click("#save-notice")
             page.wait_for_selector("text=Đã lưu thông báo")
+            _check(page)
             _shoot(page, shots, "console-notice-1366.png")
             status, notice = hub.request("GET", "/api/v1/notice")
             assert notice["text_vi"] == "Chiều nay bộ phận một cửa nghỉ họp từ 15:00"
@@ -86,6 +97,7 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             alert = page.wait_for_selector(".alert.danger", timeout=12000)  # no reload
             assert "Máy in ở Kiosk sảnh (demo) hết giấy" in alert.inner_text()
             assert "Printer at Kiosk sảnh (demo) is out of paper" in alert.inner_text()
+            _check(page)
             _shoot(page, shots, "console-dashboard-1366.png")
 
             page.set_viewport_size({"width": 390, "height": 844})
@@ -101,7 +113,19 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             page.click("button:has-text('Tạo mã đăng ký thiết bị')")
             code = page.inner_text("#enrol-code")
             assert len(code) == 9 and code[4] == "-"
+            _check(page)
             _shoot(page, shots, "console-devices-1366.png")
+            page.click("nav >> text=Tài khoản cán bộ")
+            page.wait_for_selector("#accounts")
+            _check(page)
+            _shoot(page, shots, "console-accounts-1366.png")
+            page.set_viewport_size({"width": 390, "height": 844})
+            for path in ("/", "/console/notice", "/console/devices", "/console/accounts"):
+                page.goto(hub.url + path)
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+                name = path.strip("/").replace("console/", "") or "front"
+                _shoot(page, shots, f"console-{name.replace('console', 'dashboard')}-390.png")
+            page.set_viewport_size({"width": 1366, "height": 768})
 
             page.click("nav button:has-text('Đăng xuất')")
             page.wait_for_selector("#username")
