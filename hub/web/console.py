@@ -296,7 +296,7 @@ def _error_page(exc: Any) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the front page, the console and their texts."""
-    from hub.web import console_accounts, console_setup  # noqa: F401  (their pages join bp first)
+    from hub.web import console_accounts, console_audit, console_setup  # noqa: F401  (join bp first)
 
     staff.init_app(app)
     texts.init_app(app)

@@ -144,6 +144,22 @@ TEXTS = frozenset(
         N_("{field}: the two do not match"),
         N_("No such account"),
         N_("You cannot disable your own account"),
+        # the audit log
+        N_("Audit log"),
+        N_("Action"),
+        N_("Who"),
+        N_("Day"),
+        N_("Filter"),
+        N_("When"),
+        N_("Address"),
+        N_("Target"),
+        N_("Detail"),
+        N_("Device"),
+        N_("all"),
+        N_("Newer"),
+        N_("Older"),
+        N_("Page {n}"),
+        N_("Nothing found"),
     )
 )
 

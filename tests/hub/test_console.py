@@ -349,3 +349,25 @@ def test_changing_ones_own_password(office: Office) -> None:
     assert other.get("/console/").status_code == 302  # every session of the account ended
     assert login(office.app.test_client(), "admin", old).status_code == 401
     assert login(office.app.test_client(), "admin", "mới-mới-mới").status_code == 303
+
+
+def test_the_audit_log_filters_and_pages(office: Office) -> None:
+    token = as_admin(office)
+    office.client.post("/console/day/close", data={"csrf": token})
+    for i in range(55):  # more than a page of notices
+        office.client.post("/console/notice", data={"csrf": token, "text_vi": f"Thông báo {i}"})
+    page = office.client.get("/console/audit?action=day.close").get_data(as_text=True)
+    assert "<code>day.close</code>" in page and "<code>notice.update</code>" not in page
+    assert "admin" in page and "Trang 1" in page
+    first = office.client.get("/console/audit?action=notice.update").get_data(as_text=True)
+    assert first.count("<code>notice.update</code>") == 50
+    assert "page=2" in first and "Cũ hơn" in first
+    second = office.client.get("/console/audit?action=notice.update&page=2").get_data(as_text=True)
+    assert second.count("<code>notice.update</code>") == 5 and "Mới hơn" in second
+    day = office.app.extensions["motcua.clock"].today()
+    assert "day.close" in office.client.get(f"/console/audit?day={day}&who=admin").get_data(
+        as_text=True
+    )
+    nobody = office.client.get("/console/audit?who=ai-đó&day=không-phải-ngày")
+    assert nobody.status_code == 200 and "Không tìm thấy gì" in nobody.get_data(as_text=True)
+    assert "pbkdf2" not in first and "token_hash" not in first

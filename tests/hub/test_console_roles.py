@@ -24,6 +24,7 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
     ("POST", "/console/hours"): ("/console/hours", {"opens_at-A": "07:00"}, BOTH, 303),
     ("POST", "/console/day/<action>"): ("/console/day/close", {}, BOTH, 303),
     ("GET", "/console/password"): ("/console/password", {}, BOTH, 200),
+    ("GET", "/console/audit"): ("/console/audit", {}, BOTH, 200),
     # (a wrong current password: the walk must not end its own session)
     ("POST", "/console/password"): ("/console/password", {"current": "sai"}, BOTH, 400),
     ("GET", "/console/devices"): ("/console/devices", {}, ("admin",), 200),
