@@ -48,6 +48,7 @@ MESSAGES = {  # what a redirect's ?done= says, so a reload shows no stale form
     "day_closed": ("The day is closed; {n} waiting tickets were cancelled", "ok"),
     "notice": ("The notice is saved", "ok"),
     "hours": ("The opening hours are saved", "ok"),
+    "office": ("The office setup is saved", "ok"),
     "account_added": ("The account is created", "ok"),
     "password_reset": ("The password is reset; the account's sessions have ended", "ok"),
     "enabled": ("The account is enabled", "ok"),
@@ -296,7 +297,12 @@ def _error_page(exc: Any) -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the front page, the console and their texts."""
-    from hub.web import console_accounts, console_audit, console_setup  # noqa: F401  (join bp first)
+    from hub.web import (  # noqa: F401  (their pages join the blueprint before it is registered)
+        console_accounts,
+        console_audit,
+        console_office,
+        console_setup,
+    )
 
     staff.init_app(app)
     texts.init_app(app)

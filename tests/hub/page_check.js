@@ -1,6 +1,6 @@
 // For every visible text: its colour against the first opaque background behind it (the
 // opacity of the element and its ancestors blended in), as WCAG computes contrast; and every
-// form control a person uses must have a name (a <label for>, aria-label, or its own text).
+// form control a person uses must have a name (a label, aria-label, or its own text).
 // Evaluated by tests/hub/test_console_browser.py; returns {low: [...], unnamed: [...]}.
 () => {
   const rgba = (s) => { const m = s.match(/[\d.]+/g).map(Number); return m.length === 3 ? [...m, 1] : m; };
@@ -29,7 +29,8 @@
   }
   const unnamed = [];
   for (const c of document.querySelectorAll("input:not([type=hidden]), select, textarea, button")) {
-    const named = (c.id && document.querySelector(`label[for="${c.id}"]`)) || c.getAttribute("aria-label") || c.innerText.trim();
+    const named = (c.id && document.querySelector(`label[for="${c.id}"]`)) || c.closest("label") ||
+      c.getAttribute("aria-label") || c.innerText.trim();
     if (!named) unnamed.push(c.outerHTML.slice(0, 80));
   }
   return {low, unnamed};

@@ -371,3 +371,38 @@ def test_the_audit_log_filters_and_pages(office: Office) -> None:
     nobody = office.client.get("/console/audit?who=ai-đó&day=không-phải-ngày")
     assert nobody.status_code == 200 and "Không tìm thấy gì" in nobody.get_data(as_text=True)
     assert "pbkdf2" not in first and "token_hash" not in first
+
+
+def test_office_setup_checks_each_field_and_the_queue_follows(office: Office) -> None:
+    token = as_admin(office)
+    counter = {"csrf": token, "number": "2", "name": "Quầy 2", "services": "C, A", "active": "1"}
+    for bad, shown in (
+        ({"number": "0"}, "Quầy: một số nguyên từ 1 đến 999"),
+        ({"name": ""}, "Tên: từ 1 đến 40 ký tự"),
+        ({"services": "A, Z"}, "Dịch vụ: các mã dịch vụ cách nhau bằng dấu phẩy"),
+        ({"services": "A, A"}, "Dịch vụ: các mã dịch vụ cách nhau bằng dấu phẩy"),
+    ):
+        answer = office.client.post("/console/office/counters", data={**counter, **bad})
+        assert answer.status_code == 400 and shown in answer.get_data(as_text=True), bad
+    before = office.req("GET", "/counters")[1]["counters"][1]["services"]
+    assert office.client.post("/console/office/counters", data=counter).status_code == 303
+    after = office.req("GET", "/counters")[1]["counters"][1]["services"]
+    assert (before, after) == (["A"], ["C", "A"])  # the live queue took the new order
+    service = {"csrf": token, "code": "E", "name_vi": "E – Thuế", "name_en": "E – Tax",
+               "prefix": "E", "daily_limit": "50", "active": "1"}  # fmt: skip
+    for bad, shown in (
+        ({"code": "e-1"}, "Mã: từ 1 đến 10 chữ in hoa hoặc chữ số"),
+        ({"daily_limit": "0"}, "Giới hạn số phiếu mỗi ngày: để trống"),
+        ({"prefix": "QUÁ DÀI"}, "Tiền tố số phiếu: từ 1 đến 4 ký tự"),
+    ):
+        answer = office.client.post("/console/office/services", data={**service, **bad})
+        assert answer.status_code == 400 and shown in answer.get_data(as_text=True), bad
+    assert office.client.post("/console/office/services", data=service).status_code == 303
+    listed = {s["code"]: s for s in office.req("GET", "/services")[1]["services"]}
+    assert listed["E"]["name_vi"] == "E – Thuế" and listed["E"]["daily_limit"] == 50
+    assert list(listed)[-1] == "E"  # a new service goes last, not first
+    retire = {**service, "active": ""}
+    del retire["active"]
+    assert office.client.post("/console/office/services", data=retire).status_code == 303
+    assert "E" not in {s["code"] for s in office.req("GET", "/services")[1]["services"]}
+    assert ("service.update", "admin", "E") in audit_actions(office)

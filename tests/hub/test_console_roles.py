@@ -15,6 +15,8 @@ from tests.hub.test_console import csrf_of, login
 
 BOTH = ("admin", "supervisor")
 NEW = {"username": "moi", "display_name": "Người Mới", "role": "clerk", "password": "mật-khẩu-dài"}
+COUNTER = {"number": "9", "name": "Quầy 9", "services": "A", "active": "1"}
+SERVICE = {"code": "E", "name_vi": "E – Thuế", "name_en": "E – Tax", "prefix": "E", "active": "1"}
 # Every console route: a concrete request, the roles allowed to make it, and what they get.
 ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] = {
     ("GET", "/console/"): ("/console/", {}, BOTH, 200),
@@ -25,6 +27,9 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
     ("POST", "/console/day/<action>"): ("/console/day/close", {}, BOTH, 303),
     ("GET", "/console/password"): ("/console/password", {}, BOTH, 200),
     ("GET", "/console/audit"): ("/console/audit", {}, BOTH, 200),
+    ("GET", "/console/office"): ("/console/office", {}, BOTH, 200),
+    ("POST", "/console/office/counters"): ("/console/office/counters", COUNTER, BOTH, 303),
+    ("POST", "/console/office/services"): ("/console/office/services", SERVICE, ("admin",), 303),
     # (a wrong current password: the walk must not end its own session)
     ("POST", "/console/password"): ("/console/password", {"current": "sai"}, BOTH, 400),
     ("GET", "/console/devices"): ("/console/devices", {}, ("admin",), 200),
@@ -80,6 +85,8 @@ def test_every_console_route_with_each_role(office: Office, who: str) -> None:
     assert (revoked is not None) == (who == "admin")  # only the admin's requests changed things
     assert ("moi" in users) == (who == "admin")
     assert users["an"] == (0 if who == "admin" else 1)
+    layout = office.client.get("/console/office").get_data(as_text=True) if who in BOTH else ""
+    assert ("E – Thuế" in layout) == (who == "admin")
     page = client.get("/console/notice").get_data(as_text=True)
     assert ('href="/console/devices"' in page) == (
         who == "admin"
