@@ -72,3 +72,22 @@ def device_alerts(devices: list[dict[str, Any]], now: float) -> list[Alert]:
                 Alert("warning", "{device} not seen for {m} min", {"device": name, "m": minutes})
             )
     return printers + silent
+
+
+BACKUP_STALE_S = 26 * 3600  # the nightly backup, plus two hours' grace
+DISK_LOW = 0.10  # less than a tenth of the disk free
+
+
+def system_alerts(
+    newest_backup: float | None, disk: tuple[int, int] | None, now: float
+) -> list[Alert]:
+    """The hub's own trouble: the nightly backup not written (once there is one to compare
+    with), and the disk nearly full (``disk`` is free and total bytes)."""
+    found = []
+    if disk is not None and disk[1] > 0 and disk[0] / disk[1] < DISK_LOW:
+        found.append(Alert("danger", "The hub's disk is nearly full ({pct}% free)",
+                           {"pct": round(100 * disk[0] / disk[1])}))  # fmt: skip
+    if newest_backup is not None and now - newest_backup > BACKUP_STALE_S:
+        hours = int((now - newest_backup) // 3600)
+        found.append(Alert("warning", "The last backup is {h} hours old", {"h": hours}))
+    return found

@@ -8,6 +8,8 @@ Changes go through the hub's writer, audited under the staff member's session li
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -49,6 +51,7 @@ MESSAGES = {  # what a redirect's ?done= says, so a reload shows no stale form
     "notice": ("The notice is saved", "ok"),
     "hours": ("The opening hours are saved", "ok"),
     "office": ("The office setup is saved", "ok"),
+    "backup": ("The backup is written and checked", "ok"),
     "account_added": ("The account is created", "ok"),
     "password_reset": ("The password is reset; the account's sessions have ended", "ok"),
     "enabled": ("The account is enabled", "ok"),
@@ -229,14 +232,25 @@ def snapshot() -> dict[str, Any]:
         d["printer"] = alerts.printer_of(d)
         d["version"] = alerts.status_of(d).get("version")
         d["seen"] = clock.hhmm(d["last_seen_at"]) if d["last_seen_at"] else None
+    settings = current_app.config["MOTCUA"]
+    from hub.web.console_backups import backups
+
+    newest = next(iter(backups(Path(settings.backup_dir))), None)
+    last_backup = newest.stat().st_mtime if newest is not None else None
+    try:
+        usage = shutil.disk_usage(Path(settings.db_path).parent)
+        disk: tuple[int, int] | None = (usage.free, usage.total)
+    except OSError:
+        disk = None
     return {
         "day": day,
         "figures": figures,
+        "last_backup": clock.local(last_backup).strftime("%d/%m %H:%M") if last_backup else None,
         "waiting": sum(s["waiting"] for s in services),
         "services": services,
         "counters": counters,
         "devices": devices,
-        "alerts": alerts.device_alerts(devices, now),
+        "alerts": alerts.system_alerts(last_backup, disk, now) + alerts.device_alerts(devices, now),
         "updated": clock.hhmm(now) + clock.local(now).strftime(":%S"),
     }
 
@@ -300,6 +314,7 @@ def init_app(app: Flask) -> None:
     from hub.web import (  # noqa: F401  (their pages join the blueprint before it is registered)
         console_accounts,
         console_audit,
+        console_backups,
         console_office,
         console_setup,
     )

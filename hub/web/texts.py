@@ -160,6 +160,23 @@ TEXTS = frozenset(
         N_("{field}: service codes separated by commas, such as A, B"),
         N_("{field}: 1 to 10 capital letters or digits"),
         N_("{field}: empty (no limit) or 1 to 9999"),
+        # backups
+        N_("Backups"),
+        N_("Back up now"),
+        N_("The backup is written and checked"),
+        N_("The backup failed: {reason}"),
+        N_("File"),
+        N_("Size (MB)"),
+        N_("Written at"),
+        N_("Download"),
+        N_("No backups yet"),
+        N_(
+            "Only backups that passed their check are kept. To restore one, stop the hub and run:"
+            " motcua restore FILE"
+        ),
+        N_("Last backup"),
+        N_("The last backup is {h} hours old"),
+        N_("The hub's disk is nearly full ({pct}% free)"),
         # the audit log
         N_("Audit log"),
         N_("Action"),

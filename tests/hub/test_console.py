@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.hub.conftest import Office
+from hub import core
+from tests.hub.conftest import Office, make_office
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def office(tmp_path: Path, seeded_db: tuple[Path, dict[str, Any]]) -> Iterator[Office]:
+    """The demo office, with its backups in the test's own folder."""
+    o = make_office(tmp_path, seeded_db, backup_dir=str(tmp_path / "backups"))
+    try:
+        yield o
+    finally:
+        core.shutdown(o.app)
 
 
 def csrf_of(response: TestResponse) -> str:
@@ -406,3 +420,34 @@ def test_office_setup_checks_each_field_and_the_queue_follows(office: Office) ->
     assert office.client.post("/console/office/services", data=retire).status_code == 303
     assert "E" not in {s["code"] for s in office.req("GET", "/services")[1]["services"]}
     assert ("service.update", "admin", "E") in audit_actions(office)
+
+
+def test_backups_are_made_listed_and_downloaded_by_the_admin(office: Office) -> None:
+    token = as_admin(office)
+    listing = office.client.get("/console/backups").get_data(as_text=True)
+    assert "Chưa có bản sao lưu nào" in listing
+    assert office.client.post("/console/backups", data={"csrf": token}).status_code == 303
+    listing = office.client.get("/console/backups?done=backup").get_data(as_text=True)
+    name = re.search(r"motcua-\d{8}-\d{6}\.sqlite3", listing).group(0)
+    assert "Đã sao lưu và kiểm tra bản sao" in listing
+    with office.client.get(f"/console/backups/{name}") as got:  # (closes the file it sends)
+        assert got.status_code == 200 and got.data[:16] == b"SQLite format 3\x00"
+        assert "attachment" in got.headers["Content-Disposition"]
+    assert office.client.get("/console/backups/..%2Fhub.sqlite3").status_code == 404
+    assert office.client.get("/console/backups/motcua-20990101-000000.sqlite3").status_code == 404
+    live = office.client.get("/console/live").get_data(as_text=True)
+    assert "Lần sao lưu gần nhất" in live and "Không có cảnh báo" in live
+    actions = [a[0] for a in audit_actions(office) if a[0].startswith("backup.")]
+    assert actions == ["backup.create", "backup.download"]
+
+
+def test_the_hubs_own_alerts() -> None:
+    from hub.web.alerts import system_alerts
+
+    now = 1_800_000_000.0
+    assert system_alerts(None, (50, 100), now) == []  # no backup yet: nothing to compare with
+    alerts = system_alerts(now - 30 * 3600, (5, 100), now)
+    assert [(a.level, a.msgid, a.values) for a in alerts] == [
+        ("danger", "The hub's disk is nearly full ({pct}% free)", {"pct": 5}),
+        ("warning", "The last backup is {h} hours old", {"h": 30}),
+    ]

@@ -123,12 +123,14 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             page.wait_for_selector("text=Dịch vụ, theo thứ tự ưu tiên")
             _check(page)
             _shoot(page, shots, "console-office-1366.png")
+            page.goto(hub.url + "/console/backups")
+            _check(page)
             page.goto(hub.url + "/console/audit")
             _check(page)
             _shoot(page, shots, "console-audit-1366.png")
             page.set_viewport_size({"width": 390, "height": 844})
             for path in ("/", "/console/notice", "/console/devices", "/console/accounts",
-                         "/console/office", "/console/audit"):  # fmt: skip
+                         "/console/office", "/console/audit", "/console/backups"):  # fmt: skip
                 page.goto(hub.url + path)
                 assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
                 name = path.strip("/").replace("console/", "") or "front"

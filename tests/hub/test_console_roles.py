@@ -12,6 +12,7 @@ from hub import db
 from hub.auth import accounts
 from tests.hub.conftest import Office
 from tests.hub.test_console import csrf_of, login
+from tests.hub.test_console import office as office  # backups in the test's folder
 
 BOTH = ("admin", "supervisor")
 NEW = {"username": "moi", "display_name": "Người Mới", "role": "clerk", "password": "mật-khẩu-dài"}
@@ -28,6 +29,10 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
     ("GET", "/console/password"): ("/console/password", {}, BOTH, 200),
     ("GET", "/console/audit"): ("/console/audit", {}, BOTH, 200),
     ("GET", "/console/office"): ("/console/office", {}, BOTH, 200),
+    ("GET", "/console/backups"): ("/console/backups", {}, ("admin",), 200),
+    ("POST", "/console/backups"): ("/console/backups", {}, ("admin",), 303),
+    ("GET", "/console/backups/<name>"): ("/console/backups/motcua-20990101-000000.sqlite3", {},
+                                         ("admin",), 404),
     ("POST", "/console/office/counters"): ("/console/office/counters", COUNTER, BOTH, 303),
     ("POST", "/console/office/services"): ("/console/office/services", SERVICE, ("admin",), 303),
     # (a wrong current password: the walk must not end its own session)
