@@ -30,6 +30,7 @@ from markupsafe import Markup
 from hub.auth import accounts
 from hub.auth.access import SESSION_HOURS, Principal, check_password, hash_token, new_token
 from hub.auth.audit import audit
+from hub.digits import parse_digits
 from hub.errors import ApiError
 from hub.queue.writer import Tx
 from hub.web import alerts, staff, stats, texts
@@ -255,22 +256,30 @@ def snapshot() -> dict[str, Any]:
     }
 
 
+def _poll_s() -> int:
+    """Seconds between refreshes without an event: 5, or ``?poll=`` within 2-60 (a test that
+    must see an update come from the event stream sets it long)."""
+    value = parse_digits(request.args.get("poll", ""), max_len=3)
+    return POLL_S if value is None else min(max(value, 2), 60)
+
+
+def _live_context() -> dict[str, Any]:
+    return {"live": snapshot(), "poll_s": _poll_s(),
+            "live_events": ", ".join(f"sse:{t}" for t in LIVE_EVENTS)}  # fmt: skip
+
+
 @bp.get("/")
 @staff.staff(*staff.CONSOLE_ROLES)
 def dashboard() -> Response:
     """The live dashboard."""
-    return page(
-        "console/dashboard.html", live=snapshot(), poll_s=POLL_S,
-        live_events=", ".join(f"sse:{t}" for t in LIVE_EVENTS), **done_message(),
-    )  # fmt: skip
+    return page("console/dashboard.html", **_live_context(), **done_message())
 
 
 @bp.get("/live")
 @staff.staff(*staff.CONSOLE_ROLES)
 def live_part() -> Response:
     """The dashboard's live part alone (what htmx swaps in)."""
-    return page("console/_live.html", live=snapshot(), poll_s=POLL_S,
-                live_events=", ".join(f"sse:{t}" for t in LIVE_EVENTS))  # fmt: skip
+    return page("console/_live.html", **_live_context())
 
 
 @bp.post("/day/<action>")
