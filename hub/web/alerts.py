@@ -91,3 +91,18 @@ def system_alerts(
         hours = int((now - newest_backup) // 3600)
         found.append(Alert("warning", "The last backup is {h} hours old", {"h": hours}))
     return found
+
+
+def upstream_alerts(status: dict[str, Any] | None, stale_after_s: float, now: float) -> list[Alert]:
+    """The agency's back end: failing now (after a few tries in a row), or its data gone stale.
+    ``status`` is the sync worker's (None when no back end is configured); ``now`` wall time."""
+    if status is None:
+        return []
+    if status["failures"] >= 3:
+        error = str(status.get("last_error") or "")[:120]
+        return [Alert("danger", "The back end cannot be reached: {error}", {"error": error})]
+    last = status.get("last_success")
+    if last is not None and now - last > stale_after_s:
+        minutes = int((now - last) // 60)
+        return [Alert("warning", "The back end's data is {m} min old", {"m": minutes})]
+    return []

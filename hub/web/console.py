@@ -9,6 +9,7 @@ Changes go through the hub's writer, audited under the staff member's session li
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -251,7 +252,9 @@ def snapshot() -> dict[str, Any]:
         "services": services,
         "counters": counters,
         "devices": devices,
-        "alerts": alerts.system_alerts(last_backup, disk, now) + alerts.device_alerts(devices, now),
+        "alerts": alerts.system_alerts(last_backup, disk, now)
+        + _upstream_alerts()
+        + alerts.device_alerts(devices, now),
         "updated": clock.hhmm(now) + clock.local(now).strftime(":%S"),
     }
 
@@ -266,6 +269,13 @@ def _poll_s() -> int:
 def _live_context() -> dict[str, Any]:
     return {"live": snapshot(), "poll_s": _poll_s(),
             "live_events": ", ".join(f"sse:{t}" for t in LIVE_EVENTS)}  # fmt: skip
+
+
+def _upstream_alerts() -> list[alerts.Alert]:
+    worker = current_app.extensions.get("motcua.dossiers", {}).get("sync")
+    stale_after_s = current_app.config["MOTCUA"].upstream.stale_after_s
+    # the worker keeps wall-clock times, whatever clock the queue runs on
+    return alerts.upstream_alerts(worker.status() if worker else None, stale_after_s, time.time())
 
 
 @bp.get("/")

@@ -177,6 +177,8 @@ TEXTS = frozenset(
         N_("Last backup"),
         N_("The last backup is {h} hours old"),
         N_("The hub's disk is nearly full ({pct}% free)"),
+        N_("The back end cannot be reached: {error}"),
+        N_("The back end's data is {m} min old"),
         # the audit log
         N_("Audit log"),
         N_("Action"),

@@ -451,3 +451,19 @@ def test_the_hubs_own_alerts() -> None:
         ("danger", "The hub's disk is nearly full ({pct}% free)", {"pct": 5}),
         ("warning", "The last backup is {h} hours old", {"h": 30}),
     ]
+
+
+def test_back_end_alerts() -> None:
+    from hub.web.alerts import upstream_alerts
+
+    now = 1_800_000_000.0
+    healthy = {"failures": 0, "last_error": None, "last_success": now - 60}
+    assert upstream_alerts(None, 300, now) == [] and upstream_alerts(healthy, 300, now) == []
+    failing = {"failures": 3, "last_error": "timed out", "last_success": now - 600}
+    assert [(a.level, a.values) for a in upstream_alerts(failing, 300, now)] == [
+        ("danger", {"error": "timed out"})
+    ]
+    stale = {"failures": 1, "last_error": "timed out", "last_success": now - 900}
+    assert [(a.level, a.values) for a in upstream_alerts(stale, 300, now)] == [
+        ("warning", {"m": 15})
+    ]
