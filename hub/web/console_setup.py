@@ -208,7 +208,19 @@ def enrol_code() -> Response:
         return enrolment.shown(digits)
 
     code = run(op)
-    return page("console/devices.html", 201, **_devices_context(code=code, code_role=role))
+    return page("console/devices.html", 201,
+                **_devices_context(code=code, code_role=role, code_qr=qr_svg(code)))  # fmt: skip
+
+
+def qr_svg(text: str) -> Markup:
+    """``text`` as an inline SVG QR code (for a device with a camera or scanner to read)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    svg = image.to_string(encoding="unicode")
+    # our own digits in a library's markup: nothing from a user goes in
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" class="qr" ', 1))
 
 
 @bp.post("/devices/<int:device_id>/revoke")

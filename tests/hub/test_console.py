@@ -224,6 +224,7 @@ def test_an_enrolment_code_is_shown_once_and_enrols_a_device(office: Office) -> 
     made = office.client.post("/console/devices/code", data={"csrf": token, "role": "kiosk"})
     assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
     code = re.search(r'id="enrol-code">(\d{4}-\d{4})<', made.get_data(as_text=True)).group(1)
+    assert '<svg aria-hidden="true" class="qr"' in made.get_data(as_text=True)
     assert code not in office.client.get("/console/devices").get_data(as_text=True)
     status, enrolled = office.req("POST", "/devices/enroll", {"code": code, "name": "Kiosk tầng 2"})
     assert status == 201
