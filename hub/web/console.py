@@ -303,6 +303,8 @@ def day(action: str) -> Response:
         run(lambda tx: engine.open_day(tx, p))
         return redirect(url_for("console.dashboard", done="day_opened"), 303)
     if action == "close":
+        if request.form.get("confirm") != "1":  # one more step: it cancels people's tickets
+            return page("console/close_day.html", live=snapshot())
         closed = run(lambda tx: engine.close_day(tx, p))
         current_app.extensions["motcua.console_figures"].forget()  # the cancelled count
         n = closed.get("cancelled", 0) if isinstance(closed, dict) else 0

@@ -44,6 +44,12 @@ TEXTS = frozenset(
         N_("Close the day"),
         N_("Closing cancels the {n} tickets still waiting."),
         N_("The day is now open"),
+        N_("Close the day?"),
+        N_(
+            "The {n} people still waiting will have their tickets cancelled and no more tickets"
+            " will be issued today."
+        ),
+        N_("Keep the day open"),
         N_("The day is closed; {n} waiting tickets were cancelled"),
         N_("Services"),
         N_("Service"),

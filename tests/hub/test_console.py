@@ -165,9 +165,15 @@ def test_closing_the_day_cancels_the_waiting_and_says_how_many(office: Office) -
     office.issue("B")
     page = office.client.get("/console/").get_data(as_text=True)
     assert "Đóng ngày sẽ hủy 2 phiếu đang chờ." in page
-    answer = office.client.post("/console/day/close", data={"csrf": token}, follow_redirects=True)
+    asked = office.client.post("/console/day/close", data={"csrf": token})
+    assert asked.status_code == 200  # one more step: the page says what closing will do
+    assert "Phiếu của 2 người đang chờ sẽ bị hủy" in asked.get_data(as_text=True)
+    assert office.issue("A")["number"] == "A002"  # nothing closed yet
+    answer = office.client.post(
+        "/console/day/close", data={"csrf": token, "confirm": "1"}, follow_redirects=True
+    )
     text = answer.get_data(as_text=True)
-    assert "2 phiếu đang chờ đã bị hủy" in text and "2 waiting tickets were cancelled" in text
+    assert "3 phiếu đang chờ đã bị hủy" in text and "3 waiting tickets were cancelled" in text
     assert "Ngày làm việc đã đóng" in text
     status, _ = office.req("POST", "/tickets", {"service": "A"}, office.kiosk)
     assert status == 409  # the kiosk cannot issue on a closed day
@@ -368,7 +374,7 @@ def test_changing_ones_own_password(office: Office) -> None:
 
 def test_the_audit_log_filters_and_pages(office: Office) -> None:
     token = as_admin(office)
-    office.client.post("/console/day/close", data={"csrf": token})
+    office.client.post("/console/day/close", data={"csrf": token, "confirm": "1"})
     for i in range(55):  # more than a page of notices
         office.client.post("/console/notice", data={"csrf": token, "text_vi": f"Thông báo {i}"})
     page = office.client.get("/console/audit?action=day.close").get_data(as_text=True)

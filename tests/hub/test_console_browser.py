@@ -73,6 +73,10 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
                 timeout=6000,
             )
             page.click("text=Đóng ngày làm việc")
+            page.wait_for_selector("#close-warning")
+            assert "Phiếu của 1 người đang chờ sẽ bị hủy" in page.inner_text("#close-warning")
+            _check(page)
+            page.click("#confirm-close")
             page.wait_for_selector("text=1 phiếu đang chờ đã bị hủy")
             assert "Ngày làm việc đã đóng" in page.inner_text("#day-state")
             status, _ = hub.request("POST", "/api/v1/tickets", {"service": "A"}, hub.kiosk_token)

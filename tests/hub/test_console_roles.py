@@ -25,7 +25,7 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
     ("GET", "/console/notice"): ("/console/notice", {}, BOTH, 200),
     ("POST", "/console/notice"): ("/console/notice", {"text_vi": "Nghỉ"}, BOTH, 303),
     ("POST", "/console/hours"): ("/console/hours", {"opens_at-A": "07:00"}, BOTH, 303),
-    ("POST", "/console/day/<action>"): ("/console/day/close", {}, BOTH, 303),
+    ("POST", "/console/day/<action>"): ("/console/day/close", {"confirm": "1"}, BOTH, 303),
     ("GET", "/console/password"): ("/console/password", {}, BOTH, 200),
     ("GET", "/console/audit"): ("/console/audit", {}, BOTH, 200),
     ("GET", "/console/office"): ("/console/office", {}, BOTH, 200),
