@@ -84,8 +84,8 @@ def done_message() -> dict[str, Any]:
     known = MESSAGES.get(request.args.get("done", ""))
     if known is None:
         return {}
-    n = request.args.get("n", "0")
-    return {"message": bi(known[0], n=int(n) if n.isdigit() else 0), "message_kind": known[1]}
+    n = parse_digits(request.args.get("n", ""), max_len=6) or 0
+    return {"message": bi(known[0], n=n), "message_kind": known[1]}
 
 
 def run(op: Any) -> Any:

@@ -17,6 +17,7 @@ from flask import Response, current_app, redirect, request, url_for
 from markupsafe import Markup
 
 from hub.auth.audit import audit
+from hub.digits import parse_digits
 from hub.queue import office
 from hub.queue.writer import Tx
 from hub.web import staff
@@ -87,7 +88,8 @@ def office_page() -> Response:
 def save_counter() -> Response:
     """Create or change a counter: name, services in order of preference, active."""
     raw = request.form.get("number", "").strip()
-    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 999):
+    number = parse_digits(raw, max_len=3)
+    if number is None or number < 1:
         return _refused(bi("{field}: a whole number from 1 to 999", field=_field("Counter")))
     name = _text("name", "Name", 40)
     if isinstance(name, Markup):
@@ -98,7 +100,7 @@ def save_counter() -> Response:
     if not codes or wrong or len(set(codes)) != len(codes):
         return _refused(bi("{field}: service codes separated by commas, such as A, B",
                            field=_field("Services")))  # fmt: skip
-    counter = {"number": int(raw), "name": name, "services": codes,
+    counter = {"number": number, "name": name, "services": codes,
                "active": request.form.get("active") == "1"}  # fmt: skip
     refused = _apply({"counters": [counter]}, "counter.update", raw)
     return refused or redirect(url_for("console.office_page", done="office"), 303)
@@ -121,7 +123,8 @@ def save_service() -> Response:
             return _refused(value)
         fields[name] = value
     limit = request.form.get("daily_limit", "").strip()
-    if limit and not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= 9999):
+    daily_limit = parse_digits(limit, max_len=4)
+    if limit and (daily_limit is None or daily_limit < 1):
         return _refused(bi("{field}: empty (no limit) or 1 to 9999", field=_field("Daily limit")))
     services = _office()["services"]
     current = next((s for s in services if s["code"] == code), {"position": len(services)})
@@ -132,7 +135,7 @@ def save_service() -> Response:
            if current.get(k) is not None},
         "active": request.form.get("active") == "1",
     }  # fmt: skip
-    if limit:
-        service["daily_limit"] = int(limit)
+    if daily_limit:
+        service["daily_limit"] = daily_limit
     refused = _apply({"services": [service]}, "service.update", code)
     return refused or redirect(url_for("console.office_page", done="office"), 303)

@@ -19,6 +19,7 @@ from hub.auth import enrolment
 from hub.auth.access import DEVICE_ROLES, Principal
 from hub.auth.accounts import ENROLL_CODE_TTL_S
 from hub.auth.audit import audit
+from hub.digits import parse_digits
 from hub.queue.writer import Tx
 from hub.web import alerts, staff
 from hub.web.console import bp, done_message, page, run
@@ -182,10 +183,10 @@ def enrol_code() -> Response:
         message = bi("{field}: not a valid choice", field=_field("Role"))
         return _device_refused(message)
     if raw_counter:
-        if not (raw_counter.isascii() and raw_counter.isdigit() and 1 <= int(raw_counter) <= 999):
+        counter = parse_digits(raw_counter, max_len=3)
+        if counter is None or counter < 1:
             message = bi("{field}: a whole number from 1 to 999", field=_field("Counter"))
             return _device_refused(message)
-        counter = int(raw_counter)
         if role != "counter":
             message = bi("Only a counter device is bound to a counter")
             return _device_refused(message)

@@ -474,3 +474,19 @@ def test_back_end_alerts() -> None:
     assert [(a.level, a.values) for a in upstream_alerts(stale, 300, now)] == [
         ("warning", {"m": 15})
     ]
+
+
+def test_hostile_numbers_are_refused_not_crashed_on(office: Office) -> None:
+    token = as_admin(office)
+    huge = "9" * 5000  # int() refuses more than 4,300 digits
+    for path, form in (
+        ("/console/office/counters", {"number": huge, "name": "X", "services": "A"}),
+        ("/console/office/counters", {"number": "²", "name": "X", "services": "A"}),
+        ("/console/office/services", {"code": "E", "name_vi": "E", "name_en": "E", "prefix": "E",
+                                      "daily_limit": huge}),
+        ("/console/devices/code", {"role": "counter", "counter": huge}),
+    ):  # fmt: skip
+        assert office.client.post(path, data={"csrf": token, **form}).status_code == 400, form
+    assert office.client.get(f"/console/?done=day_closed&n={huge}").status_code == 200
+    assert office.client.get(f"/console/audit?page={huge}").status_code == 200
+    assert office.client.get("/console/?poll=" + huge).status_code == 200
