@@ -72,7 +72,14 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
                 "document.querySelector('[data-service=A]').innerText.trim() === '1'",
                 timeout=6000,
             )
-            page.click("text=Đóng ngày làm việc")
+            # By keyboard again: Tab reaches the close button (focus visible), Enter presses it.
+            for _ in range(40):
+                page.keyboard.press("Tab")
+                if "Đóng ngày" in page.evaluate("document.activeElement.innerText || ''"):
+                    break
+            else:
+                pytest.fail("Tab never reached the close-the-day button")
+            page.keyboard.press("Enter")
             page.wait_for_selector("#close-warning")
             assert "Phiếu của 1 người đang chờ sẽ bị hủy" in page.inner_text("#close-warning")
             _check(page)
