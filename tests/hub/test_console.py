@@ -89,6 +89,7 @@ def test_login_sets_a_strict_httponly_session_cookie(office: Office) -> None:
     assert dashboard.status_code == 200
     assert "Quản trị viên" in dashboard.get_data(as_text=True)
     assert dashboard.headers["Cache-Control"] == "no-store"
+    assert "script-src 'self'" in dashboard.headers["Content-Security-Policy"]
     assert ("session.login", "admin", "console") in audit_actions(office)
 
 

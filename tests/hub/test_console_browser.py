@@ -45,6 +45,9 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on(  # a script or style the page's policy refused shows here too
+                "console", lambda m: errors.append(m.text) if m.type == "error" else None
+            )
             page.goto(hub.url + "/")
             assert "Đăng nhập cho cán bộ" in page.inner_text("main")
             page.click("text=Đăng nhập cho cán bộ")
@@ -65,11 +68,13 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
                 "document.addEventListener('htmx:sseOpen', () => { window.sseOpen = true; })"
             )
             page.goto(hub.url + "/console/?poll=60")
-            page.wait_for_function("window.sseOpen === true")  # the dashboard follows the stream
+            page.wait_for_function(
+                "() => window.sseOpen === true"
+            )  # the dashboard follows the stream
             status, _ = hub.request("POST", "/api/v1/tickets", {"service": "A"}, hub.kiosk_token)
             assert status == 201
             page.wait_for_function(
-                "document.querySelector('[data-service=A]').innerText.trim() === '1'",
+                "() => document.querySelector('[data-service=A]').innerText.trim() === '1'",
                 timeout=6000,
             )
             # By keyboard again: Tab reaches the close button (focus visible), Enter presses it.
