@@ -40,7 +40,7 @@ def create_app(
         settings = test_config
     else:
         settings = config_loader.load(HubConfig, overrides=test_config)
-    app = Flask(__name__, template_folder="web/templates")
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.url_map.converters["int"] = RowIdConverter
     app.config["MOTCUA"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
@@ -59,9 +59,9 @@ def _queue(app: Flask) -> None:
     from hub.auth import api as api_auth
     from hub.queue import api as api_queue
     from hub.queue import events
-    from hub.web import public
+    from hub.web import console, public
 
-    for part in (events, api_queue, api_auth, public, openapi):
+    for part in (events, api_queue, api_auth, public, console, openapi):
         part.init_app(app)
 
 

@@ -71,7 +71,7 @@ def users_main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     add = sub.add_parser("add", help="create an account")
     add.add_argument("username")
-    add.add_argument("--role", choices=["clerk", "admin"], default="clerk")
+    add.add_argument("--role", choices=["clerk", "supervisor", "admin"], default="clerk")
     add.add_argument("--name", default="", help="display name, e.g. 'Nguyễn Văn An'")
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     pw = sub.add_parser("passwd", help="set a new password (ends open sessions)")
@@ -86,7 +86,7 @@ def users_main(argv: list[str]) -> int:
         if args.cmd == "list":
             for u in accounts.list_users(store.conn()):
                 state = "" if u["active"] else "  (disabled)"
-                print(f"{u['username']:<20} {u['role']:<6} {u['display_name']}{state}")
+                print(f"{u['username']:<20} {u['role']:<10} {u['display_name']}{state}")
             return 0
         if args.cmd in ("add", "passwd"):
             password = _read_password(args.password_stdin)

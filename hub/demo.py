@@ -64,6 +64,7 @@ CLERKS = [
 ]
 CLERK_PASSWORD = "demo-clerk"
 ADMIN = ("admin", "Quản trị viên", "demo-admin")
+SUPERVISOR = ("totruong", "Tổ trưởng Lê Thu Hà", "demo-supervisor")
 
 
 @dataclass
@@ -101,6 +102,7 @@ def seed(db_path: Path, office_data: dict[str, Any] = OFFICE) -> dict[str, Any]:
         with store.write() as conn:
             office.load(conn, office_data)
             accounts.ensure_user(conn, ADMIN[0], ADMIN[2], "admin", ADMIN[1])
+            accounts.ensure_user(conn, SUPERVISOR[0], SUPERVISOR[2], "supervisor", SUPERVISOR[1])
             clerks = []
             for c in office_data["counters"]:  # a clerk per counter; beyond CLERKS, clerkN
                 n = c["number"]
@@ -128,6 +130,7 @@ def seed(db_path: Path, office_data: dict[str, Any] = OFFICE) -> dict[str, Any]:
         "counters": counters,
         "clerks": clerks,
         "admin": {"username": ADMIN[0], "password": ADMIN[2]},
+        "supervisor": {"username": SUPERVISOR[0], "password": SUPERVISOR[2]},
         "enroll_codes": codes,
     }
 
@@ -250,7 +253,10 @@ def _print_office(creds: dict[str, Any], var: Path) -> None:
             f"  {c['name']}: {', '.join(c['services'])}"
             f"  — {clerk['username']} ({clerk['display_name']})"
         )
-    print(f"\nAdmin: {creds['admin']['username']} / {creds['admin']['password']}")
+    print(f"\nOffice console / bảng điều hành: {base}/")
+    print(f"Admin: {creds['admin']['username']} / {creds['admin']['password']}")
+    print(f"Supervisor / tổ trưởng: {creds['supervisor']['username']} / "
+          f"{creds['supervisor']['password']}")  # fmt: skip
     codes = ", ".join(f"{role} {code}" for role, code in creds["enroll_codes"].items())
     print(f"Enrolment codes (one-time, 24 h): {codes}")
     print(f"Device tokens for the demo appliances: {var / 'devices.json'}")

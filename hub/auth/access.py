@@ -24,9 +24,9 @@ from hub.errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ROLES = ("kiosk", "display", "counter", "clerk", "admin")
+ROLES = ("kiosk", "display", "counter", "clerk", "supervisor", "admin")
 DEVICE_ROLES = ("kiosk", "display", "counter")
-USER_ROLES = ("clerk", "admin")
+USER_ROLES = ("clerk", "supervisor", "admin")  # supervisor: the office console only
 PASSWORD_METHOD = "pbkdf2:sha256:200000"  # a few hundred ms on a Pi: logins are rare
 SESSION_HOURS = 14  # one working day, with overtime
 
@@ -123,6 +123,11 @@ def _lookup(token: str, address: str | None) -> Principal | None:
         principal, valid_until = queried
         cache.put(digest, principal, min(now + TokenCache.TTL_S, valid_until))
     return dataclasses.replace(principal, address=address)
+
+
+def principal_of(token: str, address: str | None) -> Principal | None:
+    """Who a session or device token belongs to (the console's cookie holds a session token)."""
+    return _lookup(token, address)
 
 
 def _query(digest: str, token: str, now: float) -> tuple[Principal, float] | None:

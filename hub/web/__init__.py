@@ -1,2 +1,2 @@
-"""The hub's server-rendered web pages (Jinja templates in ``templates/``): the public ticket
-page today."""
+"""The hub's server-rendered web pages (Jinja templates in ``templates/``, static files and the
+vendored htmx in ``static/``): the public ticket page, the front page, and the office console."""
