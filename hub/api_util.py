@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ from hub.errors import ApiError, bad_request
 from hub.queue.writer import Tx
 
 IDEMPOTENCY_TTL_S = 24 * 3600
+_KEY = re.compile(r"^[!-~]{1,100}$")  # what the OpenAPI document promises
 _MISSING = object()
 
 
@@ -110,9 +112,9 @@ def idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
-    key = key.strip()
-    if not 1 <= len(key) <= 100 or not key.isprintable():
-        raise bad_request("Idempotency-Key must be 1-100 printable characters", "Idempotency-Key")
+    if not _KEY.match(key):
+        message = "Idempotency-Key must be 1-100 visible ASCII characters (a UUID, say)"
+        raise bad_request(message, "Idempotency-Key")
     return key
 
 

@@ -104,7 +104,7 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
      None, None, 200, _OBJ),
     ("post", "/api/v1/tickets", "Issue a ticket", ("kiosk", "admin"),
      {"type": "object", "required": ["service"], "properties": {
-         "service": _NAME, "priority": {"type": "boolean"},
+         "service": _NAME, "priority": {"type": ["boolean", "null"]},
          "priority_reason": _REASON}}, 201, _REF["Ticket"]),
     ("get", "/api/v1/tickets/{token}", "A ticket's own status by its secret token", None, None,
      200, _REF["Ticket"]),
@@ -124,7 +124,7 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
       for action, summary, body in [
           ("call-next", "Finish the current ticket and call the next (409 queue_empty)", None),
           ("call", "Call a given number", {"type": "object", "required": ["number"],
-                                           "properties": {"number": _NAME}}),
+                                           "properties": {"number": {**_NAME, "maxLength": 20}}}),
           ("recall", "Announce the current ticket again", None),
           ("start", "The called person arrived (called → serving)", None),
           ("finish", "Done with the current ticket", None),

@@ -178,10 +178,11 @@ async def serve_stream(
     last = dict(scope.get("headers") or []).get(b"last-event-id")
     try:
         topics = _parse_topics(query.get("topics"))
-        after = _parse_after(None if last is None else last.decode("utf-8", "replace"),
-                             "Last-Event-ID")  # fmt: skip
-        if after is None:
-            after = _parse_after(query.get("after"), "after")
+        # Both are checked even when the header wins: a bad value is an error either way.
+        from_header = _parse_after(None if last is None else last.decode("utf-8", "replace"),
+                                   "Last-Event-ID")  # fmt: skip
+        from_query = _parse_after(query.get("after"), "after")
+        after = from_query if from_header is None else from_header
     except ApiError as exc:
         await _answer(send, exc)
         return

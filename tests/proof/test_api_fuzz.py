@@ -16,7 +16,7 @@ from hub.testing import HubProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 # Examples per operation and phase; the run below reaches well over 10,000 cases in all.
-EXAMPLES = int(os.environ.get("MOTCUA_PROOF_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("MOTCUA_PROOF_EXAMPLES", "300"))
 MIN_CASES = int(os.environ.get("MOTCUA_PROOF_MIN_CASES", "10000"))
 
 
