@@ -24,6 +24,7 @@ from appliance.translations import translator
 from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
 from kiosk.controllers.kiosk import Kiosk
+from kiosk.offline import BookError, OfflineBook
 from kiosk.screens.base import load_kv
 from kiosk.screens.dossier import DossierScreen
 from kiosk.screens.home import HomeScreen
@@ -231,6 +232,14 @@ def build_app(
     if printer is None:
         printer = build_printer(settings.printer)
     texts = translator("kiosk", settings.language)
+    book = None
+    if settings.offline_file:
+        try:
+            book = OfflineBook(Path(settings.offline_file))
+        except BookError as exc:
+            # Starting a new book could give a number twice: no offline tickets until it is
+            # looked at (the kiosk still issues through the hub).
+            log.error("%s; this kiosk will issue no tickets offline", exc)
     kiosk = Kiosk(
         client,
         tasks,
@@ -239,5 +248,6 @@ def build_app(
         settings.agency_name,
         settings.idle_timeout_s,
         _version(),
+        book,
     )
     return KioskApp(kiosk, tasks, settings, startup)
