@@ -55,6 +55,7 @@ class KioskApp(App):
 
     lang = StringProperty("vi")
     offline = BooleanProperty(False)
+    offline_tickets = BooleanProperty(False)  # offline, yet tickets can be issued from a block
     agency = StringProperty("")
 
     def __init__(
@@ -120,6 +121,8 @@ class KioskApp(App):
             "lookup": kiosk.lookup,
             "procedures": kiosk.procedures,
         }
+        if kiosk.offline is not None:
+            parts["offline"] = kiosk.offline  # blocks arrived: offline tickets become possible
         for name, part in parts.items():
             part.subscribe(lambda name=name: self._changed(name))
         Window.bind(on_touch_down=self._touched, on_key_down=self._key)
@@ -150,6 +153,7 @@ class KioskApp(App):
         dirty, self._dirty = self._dirty, set()
         self.lang = kiosk.language
         self.offline = kiosk.services.online is False
+        self.offline_tickets = self.offline and kiosk.issues_offline
         name = kiosk.visible_screen
         screen = self.manager.get_screen(name)
         if self.manager.current != name:

@@ -122,6 +122,14 @@ class OfflineBook:
             return 0
         return len(block["free"])
 
+    def services(self, hub_now: float) -> list[tuple[str, str, str]]:
+        """(code, name_vi, name_en) of the services this kiosk may still issue offline now."""
+        return [
+            (code, block["name_vi"], block["name_en"])
+            for code, block in self.data["blocks"].items()
+            if self.left(code, hub_now)
+        ]
+
     # --- tickets ---------------------------------------------------------------------------
 
     def take(

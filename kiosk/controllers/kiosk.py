@@ -7,6 +7,7 @@ from typing import Any
 from appliance.devices.printer import TicketPrinter
 from appliance.hublink import HubClient
 from appliance.live import LiveOffice
+from appliance.records import Service
 from appliance.tasks import Tasks
 from kiosk.controllers.base import Observable
 from kiosk.controllers.health import Health
@@ -64,6 +65,7 @@ class Kiosk(Observable):
             self.offline = OfflineSync(
                 client, tasks, offline_book, self.live.hub_now, self.services.saw
             )
+            self.services.fallback = self._offline_services
         self.lookup = Lookup(client, tasks, self.services)
         self.procedures = Procedures(client, tasks, self.services)
         self.health = Health(client, tasks, self.services, printer, version)
@@ -91,6 +93,23 @@ class Kiosk(Observable):
         if failed and self._reported_failure != ticket.id:
             self._reported_failure = ticket.id
             self.health.beat()
+
+    def offline_left(self, service: str) -> int:
+        """How many tickets of ``service`` this kiosk may still issue without the hub."""
+        if self.offline is None:
+            return 0
+        return self.offline.book.left(service, self.live.hub_now())
+
+    @property
+    def issues_offline(self) -> bool:
+        """Whether this kiosk can still issue some ticket without the hub."""
+        return bool(self._offline_services())
+
+    def _offline_services(self) -> list[Service]:
+        if self.offline is None:
+            return []
+        held = self.offline.book.services(self.live.hub_now())
+        return [Service(code, vi, en, state="open") for code, vi, en in held]
 
     @property
     def visible_screen(self) -> str:
