@@ -92,6 +92,8 @@ _EVENT_ID = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}  # up to 18
 _NOTICE = {"type": ["string", "null"], "maxLength": 500}  # null: no text in that language
 _NAME = {"type": "string", "pattern": r"\S", "maxLength": 80}
 _OBJ = {"type": "object"}
+_CODE = {"type": "string", "pattern": r"\S", "maxLength": 20}  # a service's code
+_TIME = {"type": "string", "format": "date-time", "maxLength": 40}  # with its offset
 
 # (method, path, summary, roles or None for public, request schema or None, status, answer)
 ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
@@ -143,20 +145,19 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
      "taken into the queue by its issue time (201; 200 for a repeat, nothing changed; 409 "
      "outside_block, day_over)", ("kiosk",),
      {"type": "object", "required": ["service", "seq", "issued_at"], "properties": {
-         "service": {"type": "string"},
-         "seq": {"type": "integer", "minimum": 1, "maximum": 10**9},
-         "issued_at": {"type": "string", "format": "date-time"}, "priority": {"type": "boolean"},
+         "service": _CODE, "seq": {"type": "integer", "minimum": 1, "maximum": 10**9},
+         "issued_at": _TIME, "priority": {"type": "boolean"},
          "priority_reason": _REASON,
          "token": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"}}},
      201, _REF["Ticket"]),
-    ("post", "/api/v1/tickets/backfill", "A service done on paper while the hub was down, "
+    ("post", "/api/v1/backfill", "A service done on paper while the hub was down, "
      "entered afterwards (marked backfilled)", ("clerk", "admin"),
      {"type": "object", "required": ["service", "number", "issued_at", "finished_at"],
       "properties": {
-          "service": {"type": "string"}, "number": {"type": "string", "examples": ["A045"]},
-          "issued_at": {"type": "string", "format": "date-time"},
-          "called_at": {"type": ["string", "null"], "format": "date-time"},
-          "finished_at": {"type": "string", "format": "date-time"},
+          "service": _CODE,
+          "number": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,20}$", "examples": ["A045"]},
+          "issued_at": _TIME, "called_at": {**_TIME, "type": ["string", "null"]},
+          "finished_at": _TIME,
           "counter": {**_ID, "minimum": 1}, "state": {"enum": ["done", "no_show"]},
           "priority": {"type": "boolean"}}}, 201, _OBJ),
     ("post", "/api/v1/day/open", "Open today", ("admin",), None, 200, _OBJ),

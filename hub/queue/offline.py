@@ -53,7 +53,7 @@ def parse_time(value: Any, field: str, tz: dt.tzinfo) -> float:
         raise bad_request(f"'{field}' must be an ISO 8601 time such as 2026-11-30T09:15:00+07:00",
                           field)  # fmt: skip
     try:
-        moment = dt.datetime.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value.upper())  # RFC 3339 allows "t" and "z"
     except ValueError:
         raise bad_request(f"'{field}' is not an ISO 8601 time: {value!r}", field) from None
     if moment.tzinfo is None:

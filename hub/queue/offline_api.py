@@ -4,7 +4,7 @@
   asking;
 - ``POST /api/v1/kiosk/offline-tickets`` (kiosk): one ticket the kiosk issued offline, taken into
   the queue (201), or the same ticket again for a repeat (200);
-- ``POST /api/v1/tickets/backfill`` (clerk, admin): a service done on paper, entered afterwards.
+- ``POST /api/v1/backfill`` (clerk, admin): a service done on paper, entered afterwards.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g
 
-from hub.api_util import get_bool, get_int, get_str, json_body, json_response, perform
+from hub.api_util import (
+    get_bool,
+    get_int,
+    get_str,
+    idempotency_key,
+    json_body,
+    json_response,
+    perform,
+)
 from hub.auth.access import require
 from hub.errors import bad_request
 from hub.queue.engine import PRIORITY_REASONS
@@ -61,6 +69,7 @@ def offline_ticket() -> Response:
     token = get_str(data, "token", required=False, max_len=64)
     if token is not None and not _TOKEN.match(token):
         raise bad_request("'token' must be 16-64 letters, digits, '-' or '_'", "token")
+    idempotency_key()  # checked like everywhere, though the ticket's number is the key here
     p = g.principal
     work = _work()
 
@@ -73,7 +82,7 @@ def offline_ticket() -> Response:
     return json_response(view, 201 if new else 200)
 
 
-@bp.post("/tickets/backfill")
+@bp.post("/backfill")
 @require("clerk", "admin")
 def backfill() -> Response:
     """A service done on paper while the hub was down, entered afterwards."""

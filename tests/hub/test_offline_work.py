@@ -131,7 +131,7 @@ def test_yesterdays_offline_ticket_is_refused_as_a_day_that_is_over(office: Offi
 
 
 def backfill(office: Office, token: str, **body: Any) -> tuple[int, Any]:
-    return office.req("POST", "/tickets/backfill", body, token)
+    return office.req("POST", "/backfill", body, token)
 
 
 def test_a_clerk_enters_a_paper_service_marked_backfilled(office: Office):
