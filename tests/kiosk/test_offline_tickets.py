@@ -92,6 +92,9 @@ def test_with_the_hub_stopped_mid_morning_tickets_go_on_and_reach_the_queue(
     kiosk = make_kiosk(hub, printer, offline_book=OfflineBook(book_path))
     kiosk.go("services")  # the hub answers: the morning's blocks come with it
     assert kiosk.services.online is True
+    # The kiosk reads the hub's clock from the Date header, to ±0.5 s; tickets here come
+    # milliseconds apart, so it is told the hub's time exactly (as by NTP) for their order.
+    kiosk.live.clock_offset = hub.clock.offset
     held = json.loads(book_path.read_text(encoding="utf-8"))["blocks"]
     assert held["A"]["numbers"][:2] == ["A301", "A302"] and held["B"]["numbers"][0] == "B401"
     kiosk.tickets.issue("A")
@@ -126,6 +129,7 @@ def test_with_the_hub_stopped_mid_morning_tickets_go_on_and_reach_the_queue(
     # The kiosk restarts while the hub is still down: it goes on, never giving A301 again.
     printer = SimulatedPrinter(tmp_path / "printer-after-restart", 576)
     kiosk = make_kiosk(hub, printer, offline_book=OfflineBook(book_path))
+    assert kiosk.live.clock_offset == hub.clock.offset  # never heard the hub: its own clock
     kiosk.go("services")
     kiosk.tickets.issue("A")
     assert kiosk.tickets.ticket.number == "A302" and kiosk.tickets.ticket.offline
