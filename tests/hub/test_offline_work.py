@@ -47,6 +47,24 @@ def test_a_kiosk_gets_a_block_past_each_daily_limit_and_the_same_one_again(offic
     assert db(office).execute("SELECT count(*) FROM number_blocks").fetchone()[0] == 4
 
 
+def test_a_second_kiosks_blocks_follow_the_first_and_its_numbers_are_its_own(office: Office):
+    from hub.auth import accounts
+
+    store = office.app.extensions["motcua.store"]
+    with store.write() as conn:
+        _, second = accounts.add_device(conn, "Kiosk tầng 2", "kiosk")
+    blocks(office)
+    status, body = office.req("POST", "/kiosk/blocks", {}, second)
+    assert status == 200
+    a = next(b for b in body["blocks"] if b["service"] == "A")
+    assert (a["first_seq"], a["last_seq"]) == (321, 340)
+    status, body = office.req(
+        "POST", "/kiosk/offline-tickets",
+        {"service": "A", "seq": 301, "issued_at": iso(office.now)}, second,
+    )  # fmt: skip
+    assert status == 409 and body["error"]["message"].endswith("its block is A321–A340")
+
+
 def test_a_service_without_a_limit_keeps_its_blocks_high_and_the_hub_skips_them(office: Office):
     conn = db(office)
     conn.execute("UPDATE services SET daily_limit = NULL WHERE code = 'C'")

@@ -131,6 +131,8 @@ def test_with_the_hub_stopped_mid_morning_tickets_go_on_and_reach_the_queue(
     kiosk = make_kiosk(hub, printer, offline_book=OfflineBook(book_path))
     assert kiosk.live.clock_offset == hub.clock.offset  # never heard the hub: its own clock
     kiosk.go("services")
+    # It never heard the hub since it started: it lists what its book lets it issue.
+    assert [s.code for s in kiosk.services.services] == ["A", "B", "C", "D"]
     kiosk.tickets.issue("A")
     assert kiosk.tickets.ticket.number == "A302" and kiosk.tickets.ticket.offline
     assert kiosk.tickets.print_state == "printed"
@@ -160,6 +162,10 @@ def test_with_the_hub_stopped_mid_morning_tickets_go_on_and_reach_the_queue(
     # In line by issue time: the offline tickets before the one issued after the hub came back.
     assert clerk_calls(hub, 2, 4) == ["A001", "A301", "A302", "A002"]
     assert clerk_calls(hub, 3, 1) == ["B401"]
+    # The hub's own numbering goes on where it was, after a restart too.
+    hub.restart()
+    status, next_one = hub.request("POST", "/api/v1/tickets", {"service": "A"}, hub.kiosk_token)
+    assert status == 201 and next_one["number"] == "A003"
     kiosk.close()
 
 
