@@ -10,7 +10,12 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
+import sqlite_utils
+
+from hub import export
 from tests.hub.conftest import TZ, Office
+
+DAY = "2026-11-30"
 
 
 def iso(ts: float) -> str:
@@ -30,6 +35,11 @@ def upload(office: Office, service: str, seq: int, at: float, **extra: Any) -> t
 
 def db(office: Office) -> sqlite3.Connection:
     return office.app.extensions["motcua.store"].conn()
+
+
+def conn_of(office: Office) -> sqlite3.Connection:
+    """A plain reader on the hub's file, as ``motcua export`` opens it."""
+    return sqlite3.connect(office.app.extensions["motcua.store"].path)
 
 
 def test_a_kiosk_gets_a_block_past_each_daily_limit_and_the_same_one_again(office: Office):
@@ -173,6 +183,11 @@ def test_a_clerk_enters_a_paper_service_marked_backfilled(office: Office):
     assert row["origin"] == "paper" and row["backfilled_by"] == "hoa" and row["seq"] < 0
     assert row["backfilled_at"] == office.now and row["finished_at"] - row["called_at"] == 600
     assert office.events()[-1]["type"] == "ticket.backfilled"
+    exported = list(export.rows(sqlite_utils.Database(conn_of(office)), "tickets", DAY, DAY,
+                                office.app.extensions["motcua.clock"]))  # fmt: skip
+    assert [(r["number"], r["origin"], r["backfilled_at"]) for r in exported] == [
+        ("B017", "paper", iso(office.now))
+    ]
     assert office.issue("B")["number"] == "B001"  # the hub's numbering is not touched
     status, body = backfill(
         office, clerk, service="B", number="B017", issued_at=iso(start),
