@@ -147,8 +147,8 @@ class OfflineWork:
                               "issued_at")  # fmt: skip
         day = self.clock.day_of(issued_at)
         block = tx.read.execute(
-            "SELECT first_seq, last_seq FROM number_blocks WHERE day = ? AND service = ?"
-            " AND device_id = ?",
+            "SELECT first_seq, last_seq, created_at FROM number_blocks WHERE day = ?"
+            " AND service = ? AND device_id = ?",
             (day, code, p.device_id),
         ).fetchone()
         if block is None or not block[0] <= seq <= block[1]:
@@ -161,6 +161,9 @@ class OfflineWork:
                 f"number {self.number(code, seq)} is not this kiosk's to issue on {day}: {held}",
                 "seq",
             )  # fmt: skip
+        if issued_at < block[2] - CLOCK_SKEW_S:
+            # Its place in line comes from this time: none before the kiosk held the number.
+            raise bad_request("'issued_at' is before the kiosk was given this number", "issued_at")
         row = tx.read.execute(
             "SELECT * FROM tickets WHERE day = ? AND number_service = ? AND seq = ?",
             (day, code, seq),

@@ -139,6 +139,8 @@ def test_numbers_outside_the_kiosks_block_are_refused_clearly(office: Office):
     assert status == 404 and body["error"]["field"] == "service"
     status, body = upload(office, "A", 301, office.now + 3600)
     assert status == 400 and body["error"]["field"] == "issued_at"
+    status, body = upload(office, "A", 301, office.now - 3600)  # would jump the line
+    assert status == 400 and "before the kiosk was given" in body["error"]["message"]
     status, body = office.req(
         "POST", "/kiosk/offline-tickets", {"service": "A", "seq": 301, "issued_at": "09:00"},
         office.kiosk,
