@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 VERSION = 1
 PENDING, TAKEN_IN, REFUSED = "pending", "taken_in", "refused"
+VOID = "void"  # taken but never printed: the disk refused to keep it
 
 
 class BookError(RuntimeError):
@@ -151,7 +152,12 @@ class OfflineBook:
             if self.data["status_url_prefix"] else "",
         }  # fmt: skip
         self.data["tickets"].append(ticket)
-        self._save()
+        try:
+            self._save()
+        except OSError as exc:
+            # Not printed: the number stays used (it may be on disk) but is never uploaded.
+            ticket["state"], ticket["error"] = VOID, f"not kept on disk: {exc}"
+            raise BookError(f"cannot write the offline book {self.path}: {exc}") from exc
         return ticket
 
     def pending(self) -> list[dict[str, Any]]:

@@ -246,6 +246,13 @@ def test_the_book_survives_a_restart_and_refuses_a_damaged_file(tmp_path: Path):
     assert again.take("A", now)["number"] == "A302"
     assert OfflineBook(path).take("A", now) is None
     assert OfflineBook(path).take("B", now) is None
+    book = OfflineBook(tmp_path / "elsewhere" / "book.json")
+    book.set_blocks(answer)
+    (tmp_path / "a-file").write_text("")
+    book.path = tmp_path / "a-file" / "book.json"  # the disk will refuse to keep it
+    with pytest.raises(BookError, match="cannot write"):
+        book.take("A", now)  # so there is no number to print
+    assert book.pending() == [] and book.left("A", now) == 1  # A301 is never given again
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(BookError, match=r"book\.json is damaged"):
         OfflineBook(path)
