@@ -33,7 +33,7 @@ from hub.queue.engine import QueueEngine, conflict, new_ticket_token, save
 from hub.queue.state import Ticket
 from hub.queue.writer import Tx
 
-BLOCK_SIZE = 20  # numbers per kiosk and service and day: a morning's worth for one kiosk
+BLOCK_SIZE = 20  # numbers per kiosk and service and day, by default (``offline_block_size``)
 NO_LIMIT_BLOCKS = 10  # a service without a daily limit keeps this many blocks' room at its top
 CLOCK_SKEW_S = 120.0  # a kiosk's clock may run this far ahead of the hub's
 BACKFILL_MAX_AGE_DAYS = 31  # paper from longer ago goes to the archive, not the queue's history
@@ -64,8 +64,9 @@ def parse_time(value: Any, field: str, tz: dt.tzinfo) -> float:
 class OfflineWork:
     """Blocks, offline tickets and backfill over the queue engine's live state."""
 
-    def __init__(self, engine: QueueEngine) -> None:
+    def __init__(self, engine: QueueEngine, block_size: int = BLOCK_SIZE) -> None:
         self.engine = engine
+        self.block_size = block_size
         self.state = engine.state
         self.clock = engine.clock
 
@@ -89,7 +90,7 @@ class OfflineWork:
             floor = svc["daily_limit"]
         else:
             top = 10 ** svc["digits"] - svc["number_start"]  # the last number of full width
-            floor = top - NO_LIMIT_BLOCKS * BLOCK_SIZE
+            floor = top - NO_LIMIT_BLOCKS * self.block_size
         return max(used, floor) + 1
 
     def blocks(self, tx: Tx, p: Principal) -> dict[str, Any]:
@@ -110,7 +111,7 @@ class OfflineWork:
                 continue
             if code not in held:
                 first = self._first_free(tx, code)
-                held[code] = (first, first + BLOCK_SIZE - 1)
+                held[code] = (first, first + self.block_size - 1)
                 tx.conn.execute(
                     "INSERT INTO number_blocks (day, service, device_id, first_seq, last_seq,"
                     " created_at) VALUES (?, ?, ?, ?, ?, ?)",

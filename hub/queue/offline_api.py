@@ -115,5 +115,6 @@ def backfill() -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the endpoints and the work they hand to the writer."""
-    app.extensions["motcua.offline"] = OfflineWork(app.extensions["motcua.engine"])
+    block_size = app.config["MOTCUA"].offline_block_size
+    app.extensions["motcua.offline"] = OfflineWork(app.extensions["motcua.engine"], block_size)
     app.register_blueprint(bp)

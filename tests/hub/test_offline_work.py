@@ -10,9 +10,13 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
+import pytest
 import sqlite_utils
 
 from hub import export
+from hub.config import HubConfig
+from motcua import config as config_loader
+from motcua.config import ConfigError
 from tests.hub.conftest import TZ, Office
 
 DAY = "2026-11-30"
@@ -55,6 +59,19 @@ def test_a_kiosk_gets_a_block_past_each_daily_limit_and_the_same_one_again(offic
     assert again["A"]["numbers"] == a["numbers"]
     assert office.issue("A")["number"] == "A001"  # the hub's own numbering is untouched
     assert db(office).execute("SELECT count(*) FROM number_blocks").fetchone()[0] == 4
+
+
+def test_the_block_size_is_a_setting(tmp_path, seeded_db):
+    from hub import core
+    from tests.hub.conftest import make_office
+
+    office = make_office(tmp_path, seeded_db, offline_block_size=5)
+    try:
+        assert blocks(office)["A"]["numbers"] == ["A301", "A302", "A303", "A304", "A305"]
+    finally:
+        core.shutdown(office.app)
+    with pytest.raises(ConfigError, match="offline_block_size"):
+        config_loader.load(HubConfig, env={}, overrides={"offline_block_size": 0})
 
 
 def test_a_second_kiosks_blocks_follow_the_first_and_its_numbers_are_its_own(office: Office):
