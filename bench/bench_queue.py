@@ -262,7 +262,33 @@ def bare_app(db: str, _target: str = "") -> object:
             c.execute("COMMIT")
         return jsonify({"ok": True}), 201
 
-    return app
+    return asgi_front(app)
+
+
+def asgi_front(app: object) -> object:
+    """``app`` behind what the hub's front does for a request: its body read on the event
+    loop, then the WSGI app in a pool thread, the answer sent whole."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hub.config import HubConfig
+    from hub.front import call_wsgi
+
+    pool = ThreadPoolExecutor(HubConfig().threads)
+
+    async def asgi(scope: dict, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        loop = asyncio.get_running_loop()
+        status, headers, payload = await loop.run_in_executor(pool, call_wsgi, app, scope, body)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    return asgi
 
 
 def baseline_server(port: int, db: str) -> None:
@@ -345,7 +371,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp:
         bare = Baseline(tmp)
         hub = HubProcess(
-            Path(tmp), settings={"login_attempts_per_minute": 1000}, office=OFFICE
+            Path(tmp),
+            settings={"login_attempts_per_minute": 1000, "streams_per_address": 1000},
+            office=OFFICE,
         ).start()
         try:
             clerks = [hub.clerk_token(n) for n in range(1, COUNTERS + 1)]

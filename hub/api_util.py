@@ -90,8 +90,12 @@ def get_int(
         if required:
             raise bad_request(f"'{name}' is required", name)
         return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON's 3.0 is the number 3
     if isinstance(value, bool) or not isinstance(value, int):
         raise bad_request(f"'{name}' must be a whole number", name)
+    if abs(value) > 2**63 - 1:
+        raise bad_request(f"'{name}' is too large", name)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         if hi is None:
             raise bad_request(f"'{name}' must be at least {lo}", name)

@@ -2,8 +2,10 @@
 restore with one command; a nightly schedule inside the hub.
 
 A backup is taken while the hub runs (the online backup API copies a consistent snapshot), written
-under a temporary name, checked with ``PRAGMA integrity_check``, and only then renamed to
-``motcua-YYYYmmdd-HHMMSS.sqlite3``; the oldest beyond ``backup_keep`` are removed.
+under a temporary name, checked with ``PRAGMA integrity_check``, flushed to the disk, and only then
+renamed to ``motcua-YYYYmmdd-HHMMSS.sqlite3``; the oldest beyond ``backup_keep`` are removed. A
+power cut at any moment leaves the earlier backups as they were and at most a ``.partial`` file,
+which the next backup clears.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sqlite3
 import sys
 import threading
@@ -44,11 +47,22 @@ def check(path: Path) -> None:
         raise BackupError(f"{path} failed its integrity check: {result}")
 
 
+def _flush(path: Path) -> None:
+    """fsync a file or a folder (its entries), so a power cut cannot undo what came before."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def backup(db_path: Path, folder: Path, keep: int, now: float | None = None) -> Path:
     """Write a checked backup of ``db_path`` into ``folder``; keep the newest ``keep``."""
     if not db_path.exists():
         raise BackupError(f"no database at {db_path}")
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(f".{PATTERN}.partial"):  # left by a backup cut short
+        stale.unlink(missing_ok=True)
     stamp = dt.datetime.fromtimestamp(now or time.time()).strftime("%Y%m%d-%H%M%S")
     final = folder / f"motcua-{stamp}.sqlite3"
     partial = folder / f".{final.name}.partial"
@@ -64,7 +78,9 @@ def backup(db_path: Path, folder: Path, keep: int, now: float | None = None) -> 
     except BackupError:
         partial.unlink(missing_ok=True)
         raise
+    _flush(partial)  # the data on the disk before the name says it is a backup
     partial.replace(final)
+    _flush(folder)  # and the new name too
     for old in sorted(folder.glob(PATTERN))[:-keep]:
         old.unlink()
     return final

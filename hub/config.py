@@ -112,7 +112,12 @@ class HubConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     day_starts_at: str = "06:00"  # numbering restarts here each day
     office_file: Path | None = None  # TOML of services and counters, loaded at start-up
-    threads: int = 160  # server threads; each open event stream holds one
+    threads: int = 32  # Python threads running requests (an open event stream holds none)
+    streams_per_address: int = 32  # open event streams one client address may hold
+    unfinished_per_address: int = 32  # requests whose body is still coming, per address
+    body_timeout_s: float = 10.0  # a request's body arrives within this, or the answer is 408
+    header_timeout_s: float = 10.0  # a request's headers arrive within this, or it is dropped
+    max_connections: int = 4096  # open connections at once (the rest wait to be accepted)
     heartbeat_s: float = 15.0
     priority_burst: int = 2  # at most this many priority calls in a row while others wait
     offline_block_size: int = 20  # numbers a kiosk may issue per service a day without the hub
@@ -140,10 +145,14 @@ class HubConfig:
             raise ConfigError(f"{path}timezone", f"unknown time zone {self.timezone!r}") from None
         if self.threads < 8:
             raise ConfigError(f"{path}threads", "must be at least 8")
-        if self.heartbeat_s <= 0:
-            raise ConfigError(f"{path}heartbeat_s", "must be positive")
+        for name in ("heartbeat_s", "body_timeout_s", "header_timeout_s"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{path}{name}", "must be positive")
+        if self.max_connections < 64:
+            raise ConfigError(f"{path}max_connections", "must be at least 64")
         for name in ("login_attempts_per_minute", "lookups_per_minute", "backup_keep",
-                     "priority_burst"):  # fmt: skip
+                     "priority_burst", "streams_per_address",
+                     "unfinished_per_address"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ConfigError(f"{path}{name}", "must be at least 1")
         if not 1 <= self.offline_block_size <= 1000:

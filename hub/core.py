@@ -92,7 +92,11 @@ def init_app(app: Flask, clock: Clock | None = None) -> None:
 
 
 def shutdown(app: Flask) -> None:
-    """Stop the SMS and writer threads and close connections (tests and server shutdown)."""
+    """Stop the sync, SMS and writer threads, then close connections (tests and server
+    shutdown): a connection closed under a thread still using it crashes the process."""
+    relay = app.extensions.get("motcua.dossiers") or {}
+    if relay.get("sync") is not None:
+        relay["sync"].stop()
     sms = app.extensions.get("motcua.sms")
     if sms is not None:
         sms.stop()

@@ -28,6 +28,8 @@ from typing import Any
 from hub import db
 from hub.auth import accounts
 from hub.queue import office
+from hub.upstream.fileimport import import_records
+from hub.upstream.sim_data import bundled_procedures
 
 HOST, PORT = "127.0.0.1", 8080
 SIM_PORT, SIM_SECRET = 8090, "demo-webhook-secret"  # the simulated back end and its webhook key
@@ -72,6 +74,23 @@ class Child:
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
     ready_url: str | None = None
+
+
+def seed_catalogue(db_path: Path) -> int:
+    """Load the bundled procedure catalogue into ``db_path`` unless it holds one; return how
+    many procedures it holds.
+
+    The demo does this before the hub starts: otherwise searches would find nothing until the
+    hub's first sync from the simulated back end had pulled the catalogue.
+    """
+    store = db.Store(db_path)
+    db.migrate(store.conn())
+    try:
+        if not store.conn().execute("SELECT 1 FROM procedures LIMIT 1").fetchone():
+            import_records("procedures", bundled_procedures(), store)
+        return int(store.conn().execute("SELECT count(*) FROM procedures").fetchone()[0])
+    finally:
+        store.close()
 
 
 def seed(db_path: Path, office_data: dict[str, Any] = OFFICE) -> dict[str, Any]:
@@ -267,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     var.mkdir(parents=True, exist_ok=True)
     (var / "hub.toml").write_text(_toml(hub_settings(var)), encoding="utf-8")
     creds = seed(var / "hub.sqlite3")
+    seed_catalogue(var / "hub.sqlite3")
     creds["hub"] = f"http://{HOST}:{PORT}"
     (var / "devices.json").write_text(json.dumps(creds, ensure_ascii=False, indent=2), "utf-8")
     os.chmod(var / "devices.json", 0o600)  # it holds tokens

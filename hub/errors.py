@@ -6,6 +6,8 @@ are for logs and developers.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -39,6 +41,22 @@ def bad_request(message: str, field: str | None = None, code: str = "invalid") -
     return ApiError(400, code, message, field)
 
 
+log = logging.getLogger(__name__)
+
+
+def storage_error(exc: sqlite3.OperationalError | TimeoutError) -> ApiError:
+    """A 503 saying why the database could not take a change (nothing of it was saved)."""
+    text = str(exc).lower()
+    if "full" in text:
+        return ApiError(503, "storage_full", "the hub's disk is full: nothing was saved; the"
+                        " administrator must free space", retry_after=60)  # fmt: skip
+    if "locked" in text or "busy" in text or isinstance(exc, TimeoutError):
+        return ApiError(503, "storage_busy", "the hub's database is busy (another program is"
+                        " writing it): nothing was saved; try again", retry_after=5)  # fmt: skip
+    return ApiError(503, "storage_error", f"the hub's database failed: {exc}; nothing was saved",
+                    retry_after=30)  # fmt: skip
+
+
 # Werkzeug's names for these differ from the codes hub/API.md promises.
 _CODES = {413: "too_large", 429: "rate_limited", 401: "unauthorized", 403: "forbidden"}
 
@@ -67,6 +85,14 @@ def init_app(app: Flask) -> None:
             else:
                 response.headers["Connection"] = "close"
         return response
+
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(TimeoutError)
+    def _storage_error(exc: sqlite3.OperationalError | TimeoutError):
+        # The write batch rolled back and the live state reloads from the file: a clear answer,
+        # and the request can be sent again once the administrator fixed the cause.
+        log.error("storage: %s %s: %s", request.method, request.path, exc)
+        return _api_error(storage_error(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

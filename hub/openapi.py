@@ -106,7 +106,7 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
      None, None, 200, _OBJ),
     ("post", "/api/v1/tickets", "Issue a ticket", ("kiosk", "admin"),
      {"type": "object", "required": ["service"], "properties": {
-         "service": {"type": "string"}, "priority": {"type": "boolean"},
+         "service": _NAME, "priority": {"type": "boolean"},
          "priority_reason": _REASON}}, 201, _REF["Ticket"]),
     ("get", "/api/v1/tickets/{token}", "A ticket's own status by its secret token", None, None,
      200, _REF["Ticket"]),
@@ -132,8 +132,10 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
           ("finish", "Done with the current ticket", None),
           ("no-show", "The called person did not come", None),
           ("transfer", "Send the current ticket to another service or counter",
-           {"type": "object", "properties": {"service": {"type": "string"},
-                                             "counter": {**_ID, "minimum": 1}}}),
+           {"type": "object", "properties": {"service": _NAME, "counter": {**_ID, "minimum": 1}},
+            # one of the two, never both
+            "oneOf": [{"required": ["service"], "not": {"required": ["counter"]}},
+                      {"required": ["counter"], "not": {"required": ["service"]}}]}),
       ]],
     *[("post", f"/api/v1/counters/{{number}}/{action}", f"{action.title()} the counter",
        ("clerk", "admin"), None, 200, _OBJ) for action in ("pause", "resume")],
@@ -250,7 +252,12 @@ _QUERY: dict[str, list[tuple[str, str, dict[str, Any], str]]] = {
         ("offset", "query", {"type": "integer", "minimum": 0, "maximum": 1_000_000}, ""),
     ],
     "/t/{token}": [
-        ("poll", "query", {"type": "integer"}, "ms between refreshes, kept within 1-60 s"),
+        (
+            "poll",
+            "query",
+            {"type": "string"},
+            "ms between refreshes, kept within 1-60 s; anything else means the default 5 s",
+        ),
     ],
 }
 

@@ -1,4 +1,4 @@
-"""Serving the hub: granian (HTTP in Rust, the Flask app in Python threads), logging to stdout.
+"""Serving the hub: granian (HTTP in Rust) with the hub's ASGI front, logging to stdout.
 
 Process model: ``motcua hub`` is granian's supervisor; it forks one worker process, which builds
 the app, starts the writer, the relay's sync and the backup scheduler, and serves. One worker,
@@ -7,13 +7,13 @@ non-zero, so the service manager restarts the hub (and a ``kill -9`` test kills 
 process group).
 
 Why granian rather than a pure-Python server: granian parses HTTP and moves bytes in Rust
-threads, outside the interpreter lock, so the one core Python gets is spent on the app. On the
-2-core benchmark machine that took the hub from under to over 1,000 durable operations/s, and
-its 100-stream fan-out p99 under 20 ms (README, Performance, has the figures).
+threads, outside the interpreter lock, so the one core Python gets is spent on the app.
 
-An open event stream holds one of the worker's Python threads for its lifetime, so ``threads``
-must cover every appliance's stream plus the requests in flight (the default 160 holds 100
-appliances and leaves 60 for requests); granian takes no more requests at once than that.
+The worker serves :class:`hub.front.Front` through granian's ASGI interface: event streams are
+coroutines on the worker's event loop, request bodies are read there in full, and only then
+does one of ``threads`` Python threads run the Flask app. So idle streams and slow clients
+cost sockets and coroutines, never threads; granian drops a connection whose headers do not
+arrive within ``header_timeout_s``, and holds at most ``max_connections`` at once.
 """
 
 from __future__ import annotations
@@ -24,12 +24,8 @@ import functools
 import gc
 import logging
 import multiprocessing.util
-import os
-import signal
 import sqlite3
 import sys
-import threading
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +37,6 @@ from motcua.config import ConfigError
 log = logging.getLogger("motcua.hub")
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def setup_logging(level: int = logging.INFO) -> None:
@@ -51,25 +46,15 @@ def setup_logging(level: int = logging.INFO) -> None:
     logging.basicConfig(stream=sys.stdout, level=level, format=LOG_FORMAT, force=True)
 
 
-class _ThreadsByDesign(logging.Filter):
-    """Drops granian's start-up warning that many threads for two cores looks high: most of them
-    are event streams asleep, and an operator should not be told to "review" a default."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "Python threads" not in record.getMessage()
-
-
 def _granian_logging() -> dict[str, Any]:
     """Granian's own records (start, stop, worker trouble) in the hub's format, on stdout."""
     return {
         "formatters": {"generic": {"()": "logging.Formatter", "fmt": LOG_FORMAT}},
-        "filters": {"threads": {"()": _ThreadsByDesign}},
         "handlers": {
             "console": {
                 "formatter": "generic",
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stdout",
-                "filters": ["threads"],
             },
         },
         "loggers": {"_granian": {"handlers": ["console"], "level": "INFO", "propagate": False}},
@@ -77,7 +62,7 @@ def _granian_logging() -> dict[str, Any]:
 
 
 def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's per-thread malloc arenas: with ~160 server threads the default (8 per core)
+    """Cap glibc's per-thread malloc arenas: with dozens of request threads the default (8 per core)
     multiplies resident memory for no gain, since the GIL serialises Python anyway."""
     try:
         libc = ctypes.CDLL("libc.so.6")
@@ -86,41 +71,10 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
-def buffered(app: Flask) -> WSGIApp:
-    """``app`` with every answer but an event stream handed to the server as one list.
-
-    Granian sends a list in one go from its Rust side; any other iterable it walks chunk by
-    chunk, taking a Python thread and the interpreter lock per chunk. Flask answers with an
-    iterator even when the body is complete, so this joins it here, once, in the request's
-    thread. Event streams stay iterators: they are endless.
-    """
-
-    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        streaming = False
-
-        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            nonlocal streaming
-            streaming = any(
-                k.lower() == "content-type" and v.startswith("text/event-stream")
-                for k, v in headers
-            )
-            return start_response(status, headers, exc_info)
-
-        body = app.wsgi_app(environ, start)
-        if streaming:
-            return body
-        try:
-            return [b"".join(body)]
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-
-    return wsgi
-
-
-def worker_app(settings: HubConfig, _target: str = "") -> WSGIApp:
-    """In granian's worker process: build the app and start its threads; the WSGI callable."""
+def worker_app(settings: HubConfig, _target: str = "") -> Any:
+    """In granian's worker process: build the app and start its threads; the ASGI callable."""
     from hub import backup, create_app
+    from hub.front import Front
 
     setup_logging()
     limit_malloc_arenas()
@@ -137,7 +91,6 @@ def worker_app(settings: HubConfig, _target: str = "") -> WSGIApp:
     start_sms(app)
     scheduler = backup.Scheduler(settings, app.extensions["motcua.clock"], settings.backup_at)
     scheduler.start()
-    _end_streams_on_stop(app.extensions["motcua.bus"])
     # The worker ends through multiprocessing's exit path, which runs these finalizers but not
     # atexit: end the streams, then let the writer finish its queued batch and close the file.
     multiprocessing.util.Finalize(app, functools.partial(_stop_app, app), exitpriority=10)
@@ -147,34 +100,15 @@ def worker_app(settings: HubConfig, _target: str = "") -> WSGIApp:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    # The event loop's thread takes the interpreter lock for each step of a request and each
+    # round of events; with the default 5 ms switch interval it waits that long behind a
+    # request thread each time, which the loop's every client then feels.
+    sys.setswitchinterval(0.001)
     log.info(
         "hub worker serving http://%s:%s (db %s, %d threads)",
         settings.host, settings.port, settings.db_path, settings.threads,
     )  # fmt: skip
-    return buffered(app)
-
-
-def _end_streams_on_stop(bus: Any) -> None:
-    """End every event stream as soon as the worker is told to stop.
-
-    Granian's worker stops gracefully: it waits for open answers to finish before it exits, and
-    an event stream never finishes by itself, so without this a stop would wait out granian's
-    kill timeout. Granian owns the worker's signal handlers; a wakeup fd sees the same signals
-    without replacing them (the watcher thread reads the signal numbers written to it).
-    """
-    read_fd, write_fd = os.pipe()
-    os.set_blocking(write_fd, False)
-    signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-
-    def watch() -> None:
-        while True:
-            received = os.read(read_fd, 64)
-            if signal.SIGTERM in received or signal.SIGINT in received:
-                log.info("stopping: ending the event streams (clients resume from their last id)")
-                bus.close(wait_s=0)
-                return
-
-    threading.Thread(target=watch, name="motcua-stop", daemon=True).start()
+    return Front(app, settings)
 
 
 def _stop_app(app: Flask) -> None:
@@ -214,18 +148,19 @@ def build_server(settings: HubConfig) -> Any:
     """Granian's supervisor for the hub, bound to the configured address (not yet serving)."""
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
 
     return Granian(
         "motcua.hub",  # a name only: worker_app builds the app
         address=settings.host,
         port=settings.port,
-        interface=Interfaces.WSGI,
+        interface=Interfaces.ASGI,  # with lifespan: the front sets up its streams' loop there
         workers=1,
-        blocking_threads=settings.threads,
-        # No more requests at once than there are threads: the rest wait in granian, not in a
-        # thread that would hold memory and the interpreter lock.
-        backpressure=settings.threads,
+        # Connections granian holds at once; each costs a socket and a little Rust memory, not
+        # a thread, so this is high: slow or idle clients cannot fill it before others.
+        backpressure=settings.max_connections,
         http=HTTPModes.http1,
+        http1_settings=HTTP1Settings(header_read_timeout=int(settings.header_timeout_s * 1000)),
         websockets=False,
         log_dictconfig=_granian_logging(),
         workers_kill_timeout=10,

@@ -19,6 +19,7 @@ run offscreen keep ``hub_process``.
 
 from __future__ import annotations
 
+import copy
 import os
 import shutil
 import signal
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from hub import demo
 from hub.inprocess import InProcessHub, start_in_process_hub
 from hub.testing import HubProcess, start_hub
 
@@ -38,6 +40,19 @@ from hub.testing import HubProcess, start_hub
 def hub_process(tmp_path: Path) -> Iterator[HubProcess]:
     """A running hub with the demo office; stopped after the test."""
     hub = start_hub(tmp_path / "hub")
+    try:
+        yield hub
+    finally:
+        hub.stop()
+
+
+@pytest.fixture
+def unlimited_hub(tmp_path: Path) -> Iterator[HubProcess]:
+    """The demo office without daily limits, so a long run never fills a service."""
+    office = copy.deepcopy(demo.OFFICE)
+    for service in office["services"]:
+        service.pop("daily_limit", None)
+    hub = start_hub(tmp_path / "hub", office=office)
     try:
         yield hub
     finally:

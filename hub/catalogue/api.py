@@ -35,10 +35,16 @@ def search():
         raise bad_request(f"q must be at most {MAX_Q} characters", "q")
     limit = _int_arg("limit", 20, 1, MAX_LIMIT)
     offset = _int_arg("offset", 0, 0, 1_000_000)
-    total, rows = _catalogue().search(
+    catalogue = _catalogue()
+    total, rows = catalogue.search(
         q, request.args.get("field", ""), request.args.get("level", ""), limit, offset
     )
-    return jsonify({"total": total, "procedures": rows})
+    answer: dict[str, object] = {"total": total, "procedures": rows}
+    if not total and q.strip():
+        # Nothing means what was typed: say so, and offer the fields to browse instead.
+        answer["not_found"] = True
+        answer["suggested_fields"] = catalogue.suggested_fields()
+    return jsonify(answer)
 
 
 @bp.get("/api/v1/procedures/fields")
@@ -49,10 +55,13 @@ def fields():
 
 @bp.get("/api/v1/procedures/<code>")
 def detail(code: str):
-    """One procedure: documents, steps, time, fees, forms, where to submit."""
-    found = _catalogue().get(code.strip())
+    """One procedure: documents, steps, time, fees, forms, where to submit; ``raw`` holds the
+    text as the back end sent it (the "văn bản gốc")."""
+    catalogue = _catalogue()
+    found = catalogue.get(code.strip())
     if found is None:
         raise ApiError(404, "not_found", f"no procedure with code {code!r}", "code")
+    catalogue.opened(found["code"])  # what people open here comes first in later searches
     return jsonify({"procedure": found})
 
 

@@ -1,54 +1,62 @@
 """The procedure catalogue (thủ tục hành chính) cached in SQLite, and its search.
 
-Search works on folded text: lower case, no diacritics, ``đ`` → ``d`` (SQLite's own
-``remove_diacritics`` leaves ``đ`` alone, which would make ``dang ky`` miss ``đăng ký``). Display
-text stays NFC with its diacritics. Every query word matches as a prefix, so a kiosk can search
-as the citizen types; names weigh more than fields, agencies and documents.
+Procedures arrive from the back end or a file, are cleaned into readable text (``cleaning``; the
+text as received is kept for the "văn bản gốc" view) and stored. Search ranks names in memory
+(``ranking``), after rewriting everyday words into the catalogue's (``synonyms``); words found
+only in the document lists are a fallback through SQLite full-text search, and a query nothing
+matches well finds nothing rather than a long list of weak matches.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from hub.catalogue import fulltext, synonyms
+from hub.catalogue.cleaning import clean_procedure, raw_text
+from hub.catalogue.fulltext import SUMMARY_FIELDS, split_levels
+from hub.catalogue.ranking import Office, SearchIndex
+from hub.catalogue.text import fold
 from hub.db import Store
+
+__all__ = ["SUMMARY_FIELDS", "Catalogue", "fold", "split_levels"]
 
 LIST_FIELDS = ("documents", "steps", "channels", "legal_basis", "forms")
 TEXT_FIELDS = ("name", "field", "level", "agency", "processing_time", "fees", "source_url")
-SUMMARY_FIELDS = ("code", "name", "field", "level", "agency", "processing_time", "fees")
 MAX_QUERY_WORDS = 12
 CACHE_SIZE = 2048
-RANK_LIMIT = 800  # above this many matches, order by phrase and name length only
 CACHE_TTL_S = 60.0
-# bm25 weights for (name, field, agency): a word in the name counts most.
-_WEIGHTS = ", 10.0, 3.0, 2.0"
+POPULARITY_HALF_LIFE_S = 30 * 86400.0  # an open a month ago counts half as much as one today
+# What a commune office (the most common one-stop desk) handles; an office sets its own.
+DEFAULT_OFFICE = Office(
+    "Cấp xã",
+    frozenset({
+        "Hộ tịch", "Chứng thực", "Đất đai", "Hoạt động xây dựng", "Đăng ký, quản lý cư trú",
+        "Cấp, quản lý căn cước", "Thành lập và hoạt động doanh nghiệp (hộ kinh doanh)",
+        "Thực hiện chính sách BHXH", "Giảm nghèo", "Nuôi con nuôi",
+    }),
+)  # fmt: skip
 _PROCEDURE_CODE = re.compile(r"^\d+\.\d*$")
-
-
-def fold(text: str) -> str:
-    """Search key of ``text``: lower case, diacritics removed, đ → d, words split by spaces."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"[a-z0-9]+", bare))
-
-
-def split_levels(level: str) -> list[str]:
-    """``"Cấp bộ, Cấp tỉnh"`` → ``["Cấp bộ", "Cấp tỉnh"]``."""
-    return [part.strip() for part in level.split(",") if part.strip()]
 
 
 class Catalogue:
     """Procedures in the hub's store: upsert from the back end or a file, search, detail."""
 
-    def __init__(self, store: Store, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.wall_clock = wall_clock
         # Kiosks search as people type, so the same few prefixes come again and again. Answers
         # are kept briefly and dropped whenever this hub changes the catalogue; a change made by
         # another process (``motcua import``) shows within CACHE_TTL_S.
@@ -56,6 +64,28 @@ class Catalogue:
             OrderedDict()
         )
         self._cache_lock = threading.Lock()
+        self._index: SearchIndex | None = None
+        self._index_state: tuple[Any, ...] = ()
+        self._index_checked = -math.inf
+        self._index_lock = threading.Lock()
+        self._generation = 0  # counts this process's changes; the index records the one it saw
+        self._index_generation = -1
+        self._building = False
+        self._office: Office | None = None
+
+    def prepare(self) -> None:
+        """Bring the store up to this code: shipped synonyms, cleaned text, full-text indexes.
+
+        Run once at start (the hub's app factory does); cheap when there is nothing to do.
+        """
+        with self.store.write() as conn:
+            synonyms.seed(conn)
+        if self.store.conn().execute("SELECT 1 FROM procedures WHERE raw = '' LIMIT 1").fetchone():
+            self.reclean()
+        if self.needs_reindex():  # after a schema change that rebuilt the search indexes
+            self.reindex()
+        self._changed()
+        self.search_index()  # built now, so the first citizen to search does not wait for it
 
     def upsert_many(self, records: Iterable[Mapping[str, Any]]) -> int:
         """Insert or replace clean procedure records (see hub.upstream.mapping); return count."""
@@ -65,24 +95,31 @@ class Catalogue:
             for record in records:
                 self._upsert(conn, record, now)
                 count += 1
-        self.forget()
+        self._changed()
         return count
 
     def forget(self) -> None:
-        """Drop remembered search answers (the catalogue changed)."""
+        """Drop remembered search answers (to measure, or after the catalogue changed)."""
         with self._cache_lock:
             self._cache.clear()
 
+    def _changed(self) -> None:
+        with self._index_lock:
+            self._generation += 1
+        self.forget()
+
     def _upsert(self, conn: Any, record: Mapping[str, Any], now: float) -> None:
-        row = {name: record.get(name) or "" for name in TEXT_FIELDS}
+        clean = clean_procedure(record)
+        row = {name: clean.get(name) or "" for name in TEXT_FIELDS}
         row.update(
             {
-                name: json.dumps(list(record.get(name) or []), ensure_ascii=False)
+                name: json.dumps(list(clean.get(name) or []), ensure_ascii=False)
                 for name in LIST_FIELDS
             }
         )
         row["code"] = record["code"]
         row["name_key"] = fold(row["name"])
+        row["raw"] = json.dumps(raw_text(record), ensure_ascii=False)
         row["updated_at"] = now
         old = conn.execute("SELECT id FROM procedures WHERE code = ?", (row["code"],)).fetchone()
         columns = ", ".join(row)
@@ -94,8 +131,18 @@ class Catalogue:
             pid = int(old[0])
             sets = ", ".join(f"{name} = :{name}" for name in row)
             conn.execute(f"UPDATE procedures SET {sets} WHERE id = {pid}", row)
-            _unindex(conn, pid)
-        _index(conn, pid, row, record.get("documents") or [])
+            fulltext.unindex(conn, pid)
+        fulltext.index(conn, pid, row, clean["documents"])
+
+    def reclean(self) -> int:
+        """Clean the rows stored before cleaning existed (their text is the raw text)."""
+        rows = self.store.conn().execute("SELECT * FROM procedures WHERE raw = ''").fetchall()
+        records = []
+        for row in rows:
+            record = {name: row[name] for name in ("code", *TEXT_FIELDS)}
+            record.update({name: json.loads(row[name]) for name in LIST_FIELDS})
+            records.append(record)
+        return self.upsert_many(records)
 
     def reindex(self) -> int:
         """Rebuild the full-text indexes and levels from the rows (after a schema change)."""
@@ -106,8 +153,8 @@ class Catalogue:
             for table in ("procedures_fts", "procedure_documents_fts", "procedure_levels"):
                 conn.execute(f"DELETE FROM {table}")
             for row in rows:
-                _index(conn, row["id"], dict(row), json.loads(row["documents"]))
-        self.forget()
+                fulltext.index(conn, row["id"], dict(row), json.loads(row["documents"]))
+        self._changed()
         return len(rows)
 
     def needs_reindex(self) -> bool:
@@ -121,11 +168,128 @@ class Catalogue:
         return self.store.conn().execute("SELECT count(*) FROM procedures").fetchone()[0]
 
     def get(self, code: str) -> dict[str, Any] | None:
-        """The full procedure with this code, or None."""
+        """The full procedure with this code, its text as received under ``raw``; or None."""
         row = (
             self.store.conn().execute("SELECT * FROM procedures WHERE code = ?", (code,)).fetchone()
         )
         return None if row is None else _detail(row)
+
+    # -- what this office prefers, and what it opens ------------------------------------------
+
+    def office(self) -> Office:
+        """This office's level and fields (preferred in the ranking)."""
+        if self._office is not None:
+            return self._office
+        row = (
+            self.store.conn()
+            .execute("SELECT value FROM catalogue_settings WHERE key = 'office'")
+            .fetchone()
+        )
+        if row is None:
+            self._office = DEFAULT_OFFICE
+        else:
+            value = json.loads(row[0])
+            self._office = Office(str(value.get("level", "")), frozenset(value.get("fields", [])))
+        return self._office
+
+    def set_office(self, level: str, fields: Iterable[str]) -> None:
+        """Set this office's level ("Cấp xã", "Cấp tỉnh"…) and the fields it handles."""
+        value = json.dumps({"level": level, "fields": sorted(fields)}, ensure_ascii=False)
+        with self.store.write() as conn:
+            conn.execute(
+                "INSERT INTO catalogue_settings (key, value) VALUES ('office', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (value,),
+            )
+        self._office = None
+        self.forget()
+
+    def opened(self, code: str) -> None:
+        """Count one opening of procedure ``code`` at this office (older ones fade)."""
+        now = self.wall_clock()
+        with self.store.write() as conn:
+            row = conn.execute(
+                "SELECT score, at FROM procedure_popularity WHERE code = ?", (code,)
+            ).fetchone()
+            score = 1.0 + (_decayed(row[0], now - row[1]) if row else 0.0)
+            conn.execute(
+                "INSERT INTO procedure_popularity (code, score, at) VALUES (?, ?, ?)"
+                " ON CONFLICT (code) DO UPDATE SET score = excluded.score, at = excluded.at",
+                (code, score, now),
+            )
+        index = self._index
+        if index is not None:
+            index.popular(code, score)
+
+    def add_synonym(self, phrase: str, expansion: str) -> None:
+        """A local synonym (an everyday phrase → the catalogue's words); it wins over a shipped
+        one with the same phrase and survives updates of the shipped list."""
+        key, words = fold(phrase), fold(expansion)
+        if not key or not words:
+            raise ValueError("a synonym needs a phrase and the words it stands for")
+        with self.store.write() as conn:
+            conn.execute(
+                "INSERT INTO procedure_synonyms (phrase, expansion, source) VALUES (?, ?, 'local')"
+                " ON CONFLICT (phrase) DO UPDATE SET expansion = excluded.expansion,"
+                " source = 'local'",
+                (key, words),
+            )
+        self._changed()
+
+    # -- search -------------------------------------------------------------------------------
+
+    def search_index(self) -> SearchIndex:
+        """The in-memory index, rebuilt when the catalogue changed (here at once, or in another
+        process within CACHE_TTL_S).
+
+        The first search after a change rebuilds it; searches in other threads meanwhile keep
+        the previous index rather than wait. (Not rebuilt per page of a sync: a catalogue sync
+        stores several pages in a row.)
+        """
+        now = self.clock()
+        with self._index_lock:
+            index, generation = self._index, self._generation
+            current = self._index_generation == generation
+            if index is not None and current and now - self._index_checked < CACHE_TTL_S:
+                return index
+            if index is not None and self._building:
+                return index
+            self._building = True
+        try:
+            conn = self.store.conn()
+            state = tuple(
+                conn.execute(
+                    "SELECT (SELECT count(*) FROM procedures), (SELECT max(updated_at) FROM"
+                    " procedures), (SELECT count(*) FROM procedure_synonyms),"
+                    " (SELECT total(length(expansion)) FROM procedure_synonyms)"
+                ).fetchone()
+            )
+            rebuilt = index is None or not current or state != self._index_state
+            if index is None or rebuilt:
+                self._office = None  # may have been set by another process
+                index = self._build_index(conn)
+            with self._index_lock:
+                self._index, self._index_state = index, state
+                self._index_generation, self._index_checked = generation, now
+        finally:
+            self._building = False
+        if rebuilt:
+            self.forget()
+        return index
+
+    def _build_index(self, conn: Any) -> SearchIndex:
+        now = self.wall_clock()
+        popular = {
+            row[0]: _decayed(row[1], now - row[2])
+            for row in conn.execute("SELECT code, score, at FROM procedure_popularity")
+        }
+        rows = conn.execute(
+            "SELECT id, code, name, name_key, field, level, agency FROM procedures"
+        ).fetchall()
+        return SearchIndex(
+            ({**dict(row), "popularity": popular.get(row["code"], 0.0)} for row in rows),
+            synonyms.Synonyms.load(conn),
+        )
 
     def search(
         self,
@@ -135,21 +299,22 @@ class Catalogue:
         limit: int = 20,
         offset: int = 0,
     ) -> tuple[int, list[dict[str, Any]]]:
-        """(total, page of summaries) matching ``q`` within ``field``/``level``, best first.
+        """(total, page of summaries) meaning ``q`` within ``field``/``level``, best first.
 
-        All words must match (as prefixes); when that finds nothing, any word may, so one
-        misspelt word does not empty the answer.
+        Names first (see hub.catalogue.ranking); when no name matches, words found in the
+        document lists; when nothing matches, (0, []).
         """
         words = fold(q).split()[:MAX_QUERY_WORDS]
         code_like = bool(_PROCEDURE_CODE.match(q.strip()))
-        key = (tuple(words), q.strip() if code_like else "", field, level, limit, offset)
+        index = self.search_index()  # first: a rebuilt index forgets the remembered answers
+        key = (q.strip().lower(), field, level, limit, offset)
         now = self.clock()
         with self._cache_lock:
             hit = self._cache.get(key)
             if hit is not None and now - hit[0] < CACHE_TTL_S:
                 self._cache.move_to_end(key)
                 return hit[1], [dict(row) for row in hit[2]]
-        total, rows = self._search(q, words, field, level, limit, offset)
+        total, rows = self._search(index, q, words, code_like, field, level, limit, offset)
         with self._cache_lock:
             self._cache[key] = (now, total, rows)
             while len(self._cache) > CACHE_SIZE:
@@ -157,8 +322,17 @@ class Catalogue:
         return total, [dict(row) for row in rows]
 
     def _search(
-        self, q: str, words: list[str], field: str, level: str, limit: int, offset: int
+        self,
+        index: SearchIndex,
+        q: str,
+        words: list[str],
+        code_like: bool,
+        field: str,
+        level: str,
+        limit: int,
+        offset: int,
     ) -> tuple[int, list[dict[str, Any]]]:
+        conn = self.store.conn()
         where, params = [], []
         if field:
             where.append("p.field = ?")
@@ -166,89 +340,34 @@ class Catalogue:
         if level:
             where.append("p.id IN (SELECT procedure_id FROM procedure_levels WHERE level = ?)")
             params.append(level)
-        if _PROCEDURE_CODE.match(q.strip()):  # "1.000123", or its start while typing
+        if code_like:  # "1.000123", or its start while typing
             where.append("p.code LIKE ?")
-            return self._browse(where, [*params, q.strip() + "%"], limit, offset)
+            return fulltext.browse(conn, where, [*params, q.strip() + "%"], limit, offset)
         if not words:
-            return self._browse(where, params, limit, offset)
+            return fulltext.browse(conn, where, params, limit, offset)
         if len(words) == 1 and len(words[0]) <= 2:
             # One or two letters say too little to rank by: list the names that start with
             # them, straight from the name index (thousands of words merely contain them).
             starts = [*where, "p.name_key >= ?", "p.name_key < ?"]
-            found = self._browse(starts, [*params, words[0], words[0] + "~"], limit, offset)
+            found = fulltext.browse(
+                conn, starts, [*params, words[0], words[0] + "~"], limit, offset
+            )
             if found[0]:
                 return found
-        every = " AND ".join(f'"{word}"*' for word in words)
-        attempts = [("procedures_fts", every), ("procedure_documents_fts", every)]
-        if len(words) > 1:
-            attempts.append(("procedures_fts", " OR ".join(f'"{word}"*' for word in words)))
-        for table, match in attempts:
-            total, rows = self._ranked(table, match, " ".join(words), where, params, limit, offset)
-            if total:
-                return total, rows
-        return 0, []
+        query = " ".join(q.split()[:MAX_QUERY_WORDS])
+        total, hits = index.rank(query, self.office(), field, level, offset + limit)
+        if total:
+            return total, fulltext.summaries(
+                conn, [h.entry.id for h in hits[offset : offset + limit]]
+            )
+        return fulltext.in_documents(conn, words, where, params, limit, offset)
 
-    def _browse(
-        self, where: list[str], params: list[Any], limit: int, offset: int
-    ) -> tuple[int, list[dict[str, Any]]]:
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        conn = self.store.conn()
-        total = conn.execute(f"SELECT count(*) FROM procedures p {clause}", params).fetchone()[0]
-        rows = conn.execute(
-            f"SELECT {', '.join('p.' + f for f in SUMMARY_FIELDS)} FROM procedures p {clause}"
-            " ORDER BY p.name_key LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
-        return total, [dict(row) for row in rows]
-
-    def _ranked(
-        self,
-        table: str,
-        match: str,
-        phrase: str,
-        where: list[str],
-        params: list[Any],
-        limit: int,
-        offset: int,
-    ) -> tuple[int, list[dict[str, Any]]]:
-        # Rank on the index alone (its name column is the folded name), joining the wide
-        # procedures rows only to filter and then for the one page shown. A name holding the
-        # query as a whole, or starting with it, goes first.
-        weights = _WEIGHTS if table == "procedures_fts" else ""
-        key = "name" if table == "procedures_fts" else "''"
-        join = f"JOIN procedures p ON p.id = m.id WHERE {' AND '.join(where)}" if where else ""
-        conn = self.store.conn()
-        # Counting is cheap; relevance scores for thousands of matches are not, and when that
-        # many match, the phrase and name-length order below is what sorts the first page.
-        matches = conn.execute(
-            f"SELECT count(*) FROM {table} WHERE {table} MATCH ?", [match]
-        ).fetchone()[0]
-        if not matches:
-            return 0, []
-        score = "0" if matches > RANK_LIMIT else f"bm25({table}{weights})"
-        ranked = conn.execute(
-            f"SELECT m.id, count(*) OVER () AS total FROM (SELECT rowid AS id, {key} AS k,"
-            f" {score} AS score FROM {table} WHERE {table} MATCH ?) m {join}"
-            " ORDER BY (m.k = ?) DESC, (m.k LIKE ?) DESC, (m.k LIKE ?) DESC, m.score,"
-            " length(m.k), m.k LIMIT ? OFFSET ?",
-            [match, *params, phrase, phrase + "%", "%" + phrase + "%", limit, offset],
-        ).fetchall()
-        if not ranked:
-            if not offset:
-                return 0, []
-            total = conn.execute(
-                f"SELECT count(*) FROM (SELECT rowid AS id FROM {table}"
-                f" WHERE {table} MATCH ?) m {join}",
-                [match, *params],
-            ).fetchone()[0]
-            return total, []
-        ids = [row[0] for row in ranked]
-        marks = ", ".join("?" for _ in ids)
-        rows = conn.execute(
-            f"SELECT id, {', '.join(SUMMARY_FIELDS)} FROM procedures WHERE id IN ({marks})", ids
-        ).fetchall()
-        by_id = {row["id"]: {f: row[f] for f in SUMMARY_FIELDS} for row in rows}
-        return ranked[0][1], [by_id[i] for i in ids if i in by_id]
+    def suggested_fields(self, limit: int = 8) -> list[dict[str, Any]]:
+        """Fields to offer when a search finds nothing: this office's first, largest first."""
+        preferred = self.office().fields
+        fields = self.facets()["fields"]
+        fields.sort(key=lambda f: (f["name"] not in preferred, -f["count"], f["name"]))
+        return fields[:limit]
 
     def facets(self) -> dict[str, list[dict[str, Any]]]:
         """Fields and levels with how many procedures each holds, for browsing."""
@@ -264,29 +383,14 @@ class Catalogue:
         return {"fields": [dict(r) for r in fields], "levels": [dict(r) for r in levels]}
 
 
-def _index(conn: Any, pid: int, row: Mapping[str, Any], documents: list[str]) -> None:
-    conn.execute(
-        "INSERT INTO procedures_fts (rowid, name, field, agency) VALUES (?, ?, ?, ?)",
-        (pid, row["name_key"], fold(row["field"]), fold(row["agency"])),
-    )
-    conn.execute(
-        "INSERT INTO procedure_documents_fts (rowid, body) VALUES (?, ?)",
-        (pid, fold(" ".join([*documents, row["code"]]))),
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO procedure_levels (level, procedure_id) VALUES (?, ?)",
-        [(level, pid) for level in split_levels(row["level"])],
-    )
-
-
-def _unindex(conn: Any, pid: int) -> None:
-    for table in ("procedures_fts", "procedure_documents_fts"):
-        conn.execute(f"DELETE FROM {table} WHERE rowid = ?", (pid,))
-    conn.execute("DELETE FROM procedure_levels WHERE procedure_id = ?", (pid,))
-
-
 def _detail(row: Any) -> dict[str, Any]:
     detail = {name: row[name] for name in ("code", *TEXT_FIELDS)}
     for name in LIST_FIELDS:
         detail[name] = json.loads(row[name])
+    detail["raw"] = json.loads(row["raw"]) if row["raw"] else {}
     return detail
+
+
+def _decayed(score: float, age_s: float) -> float:
+    """``score`` after ``age_s`` seconds of halving every POPULARITY_HALF_LIFE_S."""
+    return score * 0.5 ** (max(0.0, age_s) / POPULARITY_HALF_LIFE_S)

@@ -40,8 +40,7 @@ def init_app(app: Flask) -> None:
         mapping = Mapping.load(upstream.mapping_file)
     cache = DossierCache(store)
     catalogue = Catalogue(store)
-    if catalogue.needs_reindex():  # after a schema change that rebuilt the search indexes
-        catalogue.reindex()
+    catalogue.prepare()  # shipped synonyms, text cleaned and indexes rebuilt after an upgrade
     sync = (
         None
         if adapter is None

@@ -38,7 +38,7 @@ def live() -> Iterator[QueueState]:
     """The live state, locked, brought up to date first if the day turned or it is stale."""
     state: QueueState = current_app.extensions["motcua.state"]
     clock = current_app.extensions["motcua.clock"]
-    if state.dirty or state.day != clock.today():
+    if state.dirty or state.day != state.business_day(clock.now()):
         current_app.extensions["motcua.writer"].run(lambda tx: None)  # the writer refreshes it
     with state.lock:
         yield state

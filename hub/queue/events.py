@@ -36,6 +36,9 @@ class EventBus:
         self.last_id = last_id
         self.closed = False
         self.streams = 0  # open event streams
+        # Called after each publish and on close, from the publishing thread: how streams on
+        # an event loop (hub.queue.live) learn of new events without a thread of their own.
+        self.listeners: list[Callable[[], None]] = []
 
     def close(self, wait_s: float = 2.0) -> None:
         """The hub is stopping: end every stream now (clients resume from their last id), and
@@ -43,6 +46,9 @@ class EventBus:
         with self._cond:
             self.closed = True
             self._cond.notify_all()
+        for listener in list(self.listeners):
+            listener()
+        with self._cond:
             self._cond.wait_for(lambda: self.streams == 0, wait_s)
 
     def _opened(self, delta: int) -> None:
@@ -58,6 +64,8 @@ class EventBus:
                 del self._ring[: -self._size]
             self.last_id = max(self.last_id, events[-1].id)
             self._cond.notify_all()
+        for listener in self.listeners:
+            listener()
 
     def since(self, after: int) -> list[Event] | None:
         """Events with id > ``after`` from memory; None when some are older than the ring."""
@@ -106,7 +114,7 @@ def _parse_topics(raw: str | None) -> frozenset[str] | None:
 
 
 def _parse_after(value: str | None, name: str) -> int | None:
-    if value is None or value == "":
+    if value is None:
         return None
     event_id = parse_digits(value)
     if event_id is None:

@@ -20,11 +20,14 @@ Estimated wait: the mean service time of the service's last :data:`SAMPLE` finis
 from __future__ import annotations
 
 import collections
+import logging
 import sqlite3
 import threading
 from typing import Any
 
 from hub.clock import Clock
+
+log = logging.getLogger(__name__)
 
 SAMPLE = 20
 MIN_SAMPLES = 3
@@ -43,6 +46,7 @@ class QueueState:
         self.burst = priority_burst
         self.lock = threading.RLock()
         self.day = ""
+        self.latest_day = ""  # the latest business day this database has opened
         self.dirty = True
 
     # --- loading ---------------------------------------------------------------------------
@@ -50,11 +54,25 @@ class QueueState:
     def refresh(self, conn: sqlite3.Connection, now: float, changed: bool) -> None:
         """Rebuild from ``conn`` (the writer's) if the day turned, another connection changed
         the file, or a failure left the live state unsure."""
-        if self.dirty or changed or self.clock.day_of(now) != self.day:
-            self.load(conn, self.clock.day_of(now))
+        day = self.business_day(now)
+        if self.dirty or changed or day != self.day:
+            self.load(conn, day)
+
+    def business_day(self, now: float) -> str:
+        """The business day of ``now``, never earlier than one already opened: a clock set
+        back across midnight (a wrong time corrected, a dead RTC battery) must not reopen a
+        finished day and number into it."""
+        day = self.clock.day_of(now)
+        return day if day >= self.latest_day else self.latest_day
 
     def load(self, conn: sqlite3.Connection, day: str) -> None:
-        """Read everything the live queue needs for business day ``day``."""
+        """Read everything the live queue needs for business day ``day`` (or the latest day
+        already opened, if that is later)."""
+        latest = conn.execute("SELECT coalesce(max(day), '') FROM days").fetchone()[0]
+        if latest > day:
+            log.warning("the clock says %s but day %s was already opened: staying on it",
+                        day, latest)  # fmt: skip
+        self.latest_day = day = max(day, latest)
         self.day = day
         self.services: dict[str, dict[str, Any]] = {
             r["code"]: dict(r)

@@ -181,9 +181,8 @@ def ticket_reply(number: str, ticket: dict[str, Any] | None, _: Gettext) -> str:
 
 def ahead_notice(ticket: dict[str, Any], _: Gettext) -> str:
     """The notice to a citizen who asked to be told when their turn is near."""
-    return (
-        f"{ticket_reply(ticket['number'], ticket, _)} {_('Please come back to the waiting area.')}"
-    )
+    come_back = _("Please come back to the waiting area.")  # outside the f-string: extracted
+    return f"{ticket_reply(ticket['number'], ticket, _)} {come_back}"
 
 
 TEXTS = (

@@ -95,6 +95,8 @@ class SyncWorker:
         cursor: str | None = None
         stored = 0
         for _ in range(MAX_PAGES):
+            if self._stop.is_set():
+                break  # stopping: the rest waits for the next start
             page = self.adapter.procedures(cursor)
             stored += self.catalogue.upsert_many(page.procedures)
             if page.rejected:
@@ -142,11 +144,16 @@ class SyncWorker:
         self._thread = threading.Thread(target=self._loop, name="upstream-sync", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Ask the thread to finish and wait up to ``timeout`` seconds."""
+    def stop(self) -> None:
+        """Ask the thread to finish and wait until it has.
+
+        It finishes the page in hand (each back-end call has its own timeout) and takes no
+        other: the caller closes the database next, which must never happen under a thread
+        still inside it.
+        """
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout)
+            self._thread.join()
             self._thread = None
 
     def status(self) -> dict[str, Any]:

@@ -18,7 +18,10 @@ class Procedures(Observable):
     """``stage``: ``browse`` (fields), ``results``, ``detail``; ``loading`` while asking the hub.
 
     ``error`` holds the API code of the last failure (``offline``, ``rate_limited``…) until the
-    next success. Answers that arrive after the citizen moved on are dropped.
+    next success. Answers that arrive after the citizen moved on are dropped. When the hub finds
+    nothing that means the query, ``not_found`` is set and ``suggested_fields`` holds the fields
+    to browse instead. ``show_raw`` switches the open procedure to its text as the back end sent
+    it ("văn bản gốc").
     """
 
     def __init__(self, client: HubClient, tasks: Tasks, services: Services) -> None:
@@ -39,7 +42,10 @@ class Procedures(Observable):
         self.results: list[dict[str, Any]] = []
         self.total = 0
         self.results_for = ""  # the query the shown results answer
+        self.not_found = False
+        self.suggested_fields: list[dict[str, Any]] = []
         self.procedure: dict[str, Any] | None = None
+        self.show_raw = False
         self.loading = False
         self.error: str | None = None
         self.typing = False  # the on-screen keyboard is open
@@ -109,6 +115,8 @@ class Procedures(Observable):
             self.results = found if offset == 0 else [*self.results, *found]
             self.total = int(answer.get("total", len(self.results)))
             self.stage, self.results_for = "results", query
+            self.not_found = bool(answer.get("not_found"))
+            self.suggested_fields = list(answer.get("suggested_fields", []))
 
         self._ask("/api/v1/procedures?" + urlencode(params), done)
 
@@ -131,13 +139,24 @@ class Procedures(Observable):
         self.field = field
         self.search()
 
+    def browse_suggested(self, field: str) -> None:
+        """A field offered after a search found nothing: its procedures, the query cleared."""
+        self.query, self.typing = "", False
+        self.browse(field)
+
+    def toggle_raw(self) -> None:
+        """Between the cleaned text of the open procedure and the text as received."""
+        if self.procedure is not None:
+            self.show_raw = not self.show_raw
+            self.changed()
+
     def open(self, code: str) -> None:
         """Fetch one procedure's detail."""
         self._opening = code
 
         def done(answer: dict[str, Any]) -> None:
             self.procedure, self.stage = answer.get("procedure"), "detail"
-            self._opening = None
+            self._opening, self.show_raw = None, False
 
         self._ask("/api/v1/procedures/" + quote(code, safe=""), done)
 
@@ -148,7 +167,7 @@ class Procedures(Observable):
         if self.typing and self.stage != "detail":
             self.typing = False
         elif self.stage == "detail" and (self.results or self.field is not None):
-            self.stage, self.procedure = "results", None
+            self.stage, self.procedure, self.show_raw = "results", None, False
         else:
             self.stage, self.procedure, self.field, self.results = "browse", None, None, []
         self.changed()

@@ -90,16 +90,21 @@ class ProceduresScreen(KioskScreen):
                 procedures.total,
                 field=procedures.field,
             )
+        elif procedures.not_found:
+            self.ids.status.text = self.tr("No procedure found")
         else:
             self.ids.status.text = self.kiosk.t.ngettext(
                 "{n} procedure found", "{n} procedures found", procedures.total
             )
         if not procedures.results and not procedures.loading:
-            box.add_widget(
-                Factory.Body(
-                    text=self.tr("Nothing found. Try fewer or other words."), halign="center"
+            if procedures.not_found:
+                self._not_found(box)
+            else:
+                box.add_widget(
+                    Factory.Body(
+                        text=self.tr("Nothing found. Try fewer or other words."), halign="center"
+                    )
                 )
-            )
         for item in procedures.results:
             detail = " · ".join(
                 str(item.get(k) or "") for k in ("field", "processing_time") if item.get(k)
@@ -111,6 +116,24 @@ class ProceduresScreen(KioskScreen):
             )
             more.bind(on_release=lambda _b: procedures.more())
             box.add_widget(more)
+
+    def _not_found(self, box: Any) -> None:
+        """Nothing means the query: say so, and offer the fields this office handles."""
+        procedures = self.kiosk.procedures
+        box.add_widget(
+            Factory.Body(
+                text=self.tr(
+                    "No procedure matches “{query}”. Check the words, or choose a field:",
+                    query=procedures.results_for,
+                ),
+                halign="center",
+            )
+        )
+        for field in procedures.suggested_fields:
+            count = self.kiosk.t.ngettext(
+                "{n} procedure", "{n} procedures", int(field.get("count", 0))
+            )
+            box.add_widget(self._button(field["name"], count, {**field, "suggested": True}))
 
     def _button(self, title: str, detail: str, item: dict[str, Any]) -> Any:
         button = Factory.BilingualButton(
@@ -127,6 +150,8 @@ class ProceduresScreen(KioskScreen):
         )
         if "code" in item:
             button.bind(on_release=lambda _b: self.kiosk.open_procedure(item["code"]))
+        elif item.get("suggested"):
+            button.bind(on_release=lambda _b: self.kiosk.procedures.browse_suggested(item["name"]))
         else:
             button.bind(on_release=lambda _b: self.kiosk.procedures.browse(item["name"]))
         return button

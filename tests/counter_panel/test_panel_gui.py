@@ -187,10 +187,18 @@ def test_call_a_number_and_transfer_through_dialogs_keys_and_keypad(hub_process,
         # F1 on the keyboard calls the next one.
         wait_waiting(driver, 2)
         Window.dispatch("on_key_down", 282, 0, None, [])  # F1
-        driver.wait_until(lambda: panel.number == tickets[0]["number"], what="F1 called")
+        # The event can show the call before the press's own answer is in; until it is, the
+        # panel refuses the next press ("the last action is still being sent"), as a clerk sees.
+        driver.wait_until(
+            lambda: panel.number == tickets[0]["number"] and app.controller.busy is None,
+            what="F1 called and answered",
+        )
         # The serial keypad: 4 starts, 7 opens the transfer list, 5 finishes.
         app.keypad.press("4")
-        driver.wait_until(lambda: panel.state_vi == "Đang phục vụ", what="keypad start")
+        driver.wait_until(
+            lambda: panel.state_vi == "Đang phục vụ" and app.controller.busy is None,
+            what="keypad start, answered",
+        )
         app.keypad.press("5")
         wait_screen(driver, "rating")
         driver.tap(app.screens["rating"].ids.skip)

@@ -6,7 +6,6 @@ each test, so every test starts from the same office with its own file.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import shutil
@@ -21,7 +20,6 @@ from flask.testing import FlaskClient
 
 from hub import core, create_app, demo
 from hub.clock import Clock
-from hub.testing import HubProcess, start_hub
 
 TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=TZ).timestamp()  # a Monday morning
@@ -132,16 +130,3 @@ def office(tmp_path: Path, seeded_db: tuple[Path, dict[str, Any]]) -> Iterator[O
         yield o
     finally:
         core.shutdown(o.app)
-
-
-@pytest.fixture
-def unlimited_hub(tmp_path: Path) -> Iterator[HubProcess]:
-    """The demo office without daily limits, so a long run never fills a service."""
-    office = copy.deepcopy(demo.OFFICE)
-    for service in office["services"]:
-        service.pop("daily_limit", None)
-    hub = start_hub(tmp_path / "hub", office=office)
-    try:
-        yield hub
-    finally:
-        hub.stop()

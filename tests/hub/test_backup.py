@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -48,3 +51,32 @@ def test_backups_are_pruned_and_a_broken_one_is_refused(
     err = capsys.readouterr().err
     assert "not a usable database" in err or "failed its integrity check" in err
     assert hub_process.request("GET", "/api/v1/services")[0] == 200
+
+
+@pytest.mark.slow
+def test_a_power_cut_during_a_backup_leaves_the_previous_one_valid(tmp_path: Path) -> None:
+    """``motcua backup`` killed (-9) in the middle of its copy, as a power cut would stop it."""
+    db, folder = tmp_path / "hub.sqlite3", tmp_path / "backups"
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("CREATE TABLE filler (data BLOB)")  # big enough that a copy takes a while
+        conn.executemany("INSERT INTO filler VALUES (randomblob(65536))", [()] * 1200)
+    conn.close()
+    first = backup.backup(db, folder, keep=3)
+    command = [sys.executable, "-m", "motcua.cli", "backup", "--db", str(db), "--dir", str(folder)]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(folder.glob(".*.partial")) and proc.poll() is None:
+            assert time.monotonic() < deadline, "the backup never started writing"
+            time.sleep(0.001)
+        assert proc.poll() is None, "the copy finished before the cut: use a bigger database"
+        proc.kill()
+    finally:
+        proc.wait(10)
+    assert sorted(folder.glob("motcua-*.sqlite3")) == [first]
+    backup.check(first)
+    assert list(folder.glob(".*.partial"))  # the cut copy is left under its temporary name
+    second = backup.backup(db, folder, keep=3, now=time.time() + 1)
+    backup.check(second)
+    assert not list(folder.glob(".*.partial"))  # and cleared by the next backup

@@ -130,3 +130,18 @@ def test_a_database_the_hub_cannot_open_stops_start_up_with_its_key(tmp_path: Pa
         assert done.returncode == 1
         assert "configuration key 'db_path': cannot open" in done.stderr
         assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_every_secured_operation_answers_401_without_a_token(office: Office) -> None:
+    _, doc = office.req("GET", "/openapi.json")
+    values = {"ticket_id": "1", "number": "1", "token": "x", "code": "x", "dossier_code": "x"}
+    checked = 0
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            if "security" not in op:
+                continue
+            url = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
+            answer = office.client.open(url, method=method.upper(), json={})
+            assert answer.status_code == 401, f"{method} {path}: {answer.status_code}"
+            checked += 1
+    assert checked >= 20

@@ -337,3 +337,20 @@ def test_audit_trail_says_who_did_what_when_from_which_device(office: Office) ->
         ("minh", panel_id, "clerk", "ticket.called", "A001"),
     ]
     assert all(r[0] == office.now for r in rows)
+
+
+def test_a_clock_jump_across_the_day_boundary_never_reopens_or_repeats(office: Office) -> None:
+    first = office.issue("A")
+    office.advance(24 * 3600)  # the clock jumps to the next morning
+    tomorrow = office.issue("A")
+    assert (tomorrow["day"], tomorrow["number"]) == ("2026-12-01", "A001")
+    office.advance(-24 * 3600 - 60)  # and is set back across midnight again
+    again = office.issue("A")
+    assert (again["day"], again["number"]) == ("2026-12-01", "A002")  # the later day stays
+    assert office.act(1, "call-next")[1]["ticket"]["number"] == "A001"
+    assert office.act(1, "call-next")[1]["ticket"]["number"] == "A002"
+    conn = office.app.extensions["motcua.store"].conn()
+    numbers = conn.execute("SELECT day, number FROM tickets ORDER BY id").fetchall()
+    assert [tuple(row) for row in numbers] == [
+        ("2026-11-30", first["number"]), ("2026-12-01", "A001"), ("2026-12-01", "A002"),
+    ]  # fmt: skip

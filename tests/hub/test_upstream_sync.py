@@ -146,7 +146,7 @@ def test_background_thread_syncs_and_stops(store: db.Store) -> None:
             while DossierCache(store).count() == 0 and time.monotonic() < deadline:
                 time.sleep(0.05)
         finally:
-            worker.stop(timeout=5)
+            worker.stop()
         assert DossierCache(store).get("H21.22-241105-0042") is not None
         assert worker.status()["failures"] == 0 and worker.status()["cursor"] == "x"
         assert worker._thread is None

@@ -141,3 +141,45 @@ def test_a_burst_of_bad_codes_meets_the_rate_limit_screen(kiosk: Kiosk):
     assert stages[0] == "malformed"
     assert stages[-1] == "rate_limited"
     assert set(stages) == {"malformed", "rate_limited"}
+
+
+def search_for(kiosk: Kiosk, words: str) -> None:
+    kiosk.go("procedures")
+    for key in words:
+        kiosk.procedures.press("SPACE" if key == " " else key)
+    kiosk.procedures.search()
+
+
+def test_everyday_words_find_the_procedure_meant(relay_kiosk: Kiosk):
+    search_for(relay_kiosk, "so do")
+    procedures = relay_kiosk.procedures
+    assert procedures.stage == "results" and not procedures.not_found
+    assert "giấy chứng nhận quyền sử dụng đất" in procedures.results[0]["name"].lower()
+
+
+def test_nonsense_says_not_found_and_offers_fields(relay_kiosk: Kiosk):
+    search_for(relay_kiosk, "qwerty zxcvb")
+    procedures = relay_kiosk.procedures
+    assert procedures.stage == "results" and procedures.total == 0 and procedures.not_found
+    offered = [f["name"] for f in procedures.suggested_fields]
+    assert "Hộ tịch" in offered
+    procedures.browse_suggested("Hộ tịch")
+    assert procedures.query == "" and procedures.field == "Hộ tịch"
+    assert procedures.total > 0 and not procedures.not_found
+    assert all(p["field"] == "Hộ tịch" for p in procedures.results)
+
+
+def test_a_procedure_page_reads_clean_and_shows_the_original_on_request(relay_kiosk: Kiosk):
+    search_for(relay_kiosk, "giay phep xay dung")
+    procedures = relay_kiosk.procedures
+    first = procedures.results[0]
+    assert first["name"].startswith("Cấp giấy phép xây dựng mới")
+    relay_kiosk.open_procedure(first["code"])
+    shown = procedures.procedure
+    assert not any(line.endswith(".docx (1 bản chính)") for line in shown["documents"])
+    assert shown["raw"]["documents"] != shown["documents"]
+    assert procedures.show_raw is False
+    procedures.toggle_raw()
+    assert procedures.show_raw is True
+    relay_kiosk.close_procedure()
+    assert procedures.show_raw is False and procedures.stage == "results"
