@@ -120,6 +120,7 @@ class Ticket:
     recalls: int = 0
     token: str = ""  # only in the issuing answer and the ticket's own status
     status_url: str = ""
+    offline: bool = False  # issued by a kiosk from its block while it could not reach the hub
 
     @classmethod
     def from_wire(cls, data: Any) -> Ticket:

@@ -44,6 +44,11 @@ class Clock:
         """The business day (YYYY-MM-DD) that ``ts`` belongs to."""
         return (self.local(ts) - self._day_offset).date().isoformat()
 
+    def day_end(self, day: str) -> float:
+        """When business day ``day`` (YYYY-MM-DD) ends: the next day's starting hour."""
+        start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(), self.tz)
+        return (start + dt.timedelta(days=1) + self._day_offset).timestamp()
+
     def today(self) -> str:
         """The current business day."""
         return self.day_of(self.now())

@@ -195,7 +195,11 @@ def _kiosk_child(var: Path) -> list[Child]:
     devices = json.loads((var / "devices.json").read_text(encoding="utf-8"))
     token_file.write_text(devices["kiosk"]["token"] + "\n", encoding="utf-8")
     os.chmod(token_file, 0o600)
+    # The demo's hub starts from a fresh database: the blocks an earlier run held are gone.
+    offline_file = var / "kiosk-offline.json"
+    offline_file.unlink(missing_ok=True)
     env = {"MOTCUA_TOKEN_FILE": str(token_file), "MOTCUA_PRINTER_OUTPUT_DIR": str(var / "printer"),
+           "MOTCUA_OFFLINE_FILE": str(offline_file),
            "MOTCUA_WIDTH": "1280", "MOTCUA_HEIGHT": "800"}  # fmt: skip
     argv = [sys.executable, "-m", "motcua.cli", "kiosk", "--hub", f"http://{HOST}:{PORT}"]
     return [Child("kiosk", argv, env)]

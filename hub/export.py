@@ -36,10 +36,11 @@ class Export:
 # Business days ('YYYY-MM-DD') bind :first and :last; rows come oldest first.
 EXPORTS: dict[str, Export] = {
     "tickets": Export(
+        # origin: hub, offline (a kiosk's block) or paper; backfilled_at: times entered later.
         "SELECT id, day, number, service, number_service, state, priority, counter, recalls,"
-        " issued_at, called_at, started_at, finished_at FROM tickets"
+        " issued_at, called_at, started_at, finished_at, origin, backfilled_at FROM tickets"
         " WHERE day BETWEEN :first AND :last ORDER BY id",
-        ("issued_at", "called_at", "started_at", "finished_at"),
+        ("issued_at", "called_at", "started_at", "finished_at", "backfilled_at"),
     ),
     "ratings": Export(
         "SELECT t.day, t.number, t.service, r.level, r.counter, r.clerk, r.at"

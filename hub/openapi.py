@@ -92,6 +92,8 @@ _EVENT_ID = {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}  # up to 18
 _NOTICE = {"type": ["string", "null"], "maxLength": 500}  # null: no text in that language
 _NAME = {"type": "string", "pattern": r"\S", "maxLength": 80}
 _OBJ = {"type": "object"}
+_CODE = {"type": "string", "pattern": r"\S", "maxLength": 20}  # a service's code
+_TIME = {"type": "string", "format": "date-time", "maxLength": 40}  # with its offset
 
 # (method, path, summary, roles or None for public, request schema or None, status, answer)
 ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
@@ -137,6 +139,29 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
       ]],
     *[("post", f"/api/v1/counters/{{number}}/{action}", f"{action.title()} the counter",
        ("clerk", "admin"), None, 200, _OBJ) for action in ("pause", "resume")],
+    # Work while the hub is down (hub/queue/offline.py).
+    ("post", "/api/v1/kiosk/blocks", "This kiosk's number blocks for today, one per service, "
+     "to issue from while it cannot reach the hub (reserved on first asking)", ("kiosk",), None,
+     200, _OBJ),
+    ("post", "/api/v1/kiosk/offline-tickets", "A ticket the kiosk issued offline from its block, "
+     "taken into the queue by its issue time (201; 200 for a repeat, nothing changed; 409 "
+     "outside_block, day_over)", ("kiosk",),
+     {"type": "object", "required": ["service", "seq", "issued_at"], "properties": {
+         "service": _CODE, "seq": {"type": "integer", "minimum": 1, "maximum": 10**9},
+         "issued_at": _TIME, "priority": {"type": "boolean"},
+         "priority_reason": _REASON,
+         "token": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"}}},
+     201, _REF["Ticket"]),
+    ("post", "/api/v1/backfill", "A service done on paper while the hub was down, "
+     "entered afterwards (marked backfilled)", ("clerk", "admin"),
+     {"type": "object", "required": ["service", "number", "issued_at", "finished_at"],
+      "properties": {
+          "service": _CODE,
+          "number": {"type": "string", "pattern": "^[A-Za-z0-9-]{1,20}$", "examples": ["A045"]},
+          "issued_at": _TIME, "called_at": {**_TIME, "type": ["string", "null"]},
+          "finished_at": _TIME,
+          "counter": {**_ID, "minimum": 1}, "state": {"enum": ["done", "no_show"]},
+          "priority": {"type": "boolean"}}}, 201, _OBJ),
     ("post", "/api/v1/day/open", "Open today", ("admin",), None, 200, _OBJ),
     ("post", "/api/v1/day/close", "Close today (waiting tickets are cancelled)", ("admin",), None,
      200, _OBJ),
@@ -189,6 +214,9 @@ _ERRORS = {
     "429": "too many attempts (Retry-After)",
     "503": "the hub or the back end cannot answer now (Retry-After where known)",
 }  # fmt: skip
+
+# Answers besides the main one, by operation: (method, path) -> {status: description}.
+_ALSO = {("post", "/api/v1/kiosk/offline-tickets"): {"200": "taken in before: the same ticket"}}
 
 # Every {name} in a path, by name.
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
@@ -286,6 +314,11 @@ def document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
                     " answer; the same key on another request is refused (422)",
                 }
             )
+        for code, text in _ALSO.get((method, path), {}).items():
+            op["responses"][code] = {
+                "description": text,
+                "content": op["responses"][str(status)]["content"],
+            }
         paths.setdefault(path, {})[method] = op
     for path, ops in (extra_paths or {}).items():
         paths.setdefault(path, {}).update(ops)

@@ -24,6 +24,7 @@ from appliance.translations import translator
 from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
 from kiosk.controllers.kiosk import Kiosk
+from kiosk.offline import BookError, OfflineBook
 from kiosk.screens.base import load_kv
 from kiosk.screens.dossier import DossierScreen
 from kiosk.screens.home import HomeScreen
@@ -54,6 +55,7 @@ class KioskApp(App):
 
     lang = StringProperty("vi")
     offline = BooleanProperty(False)
+    offline_tickets = BooleanProperty(False)  # offline, yet tickets can be issued from a block
     agency = StringProperty("")
 
     def __init__(
@@ -119,6 +121,8 @@ class KioskApp(App):
             "lookup": kiosk.lookup,
             "procedures": kiosk.procedures,
         }
+        if kiosk.offline is not None:
+            parts["offline"] = kiosk.offline  # blocks arrived: offline tickets become possible
         for name, part in parts.items():
             part.subscribe(lambda name=name: self._changed(name))
         Window.bind(on_touch_down=self._touched, on_key_down=self._key)
@@ -149,6 +153,7 @@ class KioskApp(App):
         dirty, self._dirty = self._dirty, set()
         self.lang = kiosk.language
         self.offline = kiosk.services.online is False
+        self.offline_tickets = self.offline and kiosk.issues_offline
         name = kiosk.visible_screen
         screen = self.manager.get_screen(name)
         if self.manager.current != name:
@@ -231,6 +236,14 @@ def build_app(
     if printer is None:
         printer = build_printer(settings.printer)
     texts = translator("kiosk", settings.language)
+    book = None
+    if settings.offline_file:
+        try:
+            book = OfflineBook(Path(settings.offline_file))
+        except BookError as exc:
+            # Starting a new book could give a number twice: no offline tickets until it is
+            # looked at (the kiosk still issues through the hub).
+            log.error("%s; this kiosk will issue no tickets offline", exc)
     kiosk = Kiosk(
         client,
         tasks,
@@ -239,5 +252,6 @@ def build_app(
         settings.agency_name,
         settings.idle_timeout_s,
         _version(),
+        book,
     )
     return KioskApp(kiosk, tasks, settings, startup)

@@ -18,6 +18,9 @@ class KioskSettings(ApplianceSettings):
     orientation: str = "landscape"  # or "portrait": the default window size follows it
     heartbeat_s: float = 30.0  # how often printer status goes to the hub
     refresh_s: float = 10.0  # how often service waits are refreshed, and the hub re-checked
+    # Numbers the hub reserved for this kiosk and tickets issued from them while the hub could
+    # not be reached ("" : issue none offline).
+    offline_file: str = "var/offline-tickets.json"
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
 

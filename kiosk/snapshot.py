@@ -36,7 +36,11 @@ def run(args: argparse.Namespace) -> int:
     from motcua.config import load
 
     printed = str(Path(args.out) / "printer")  # the simulated printer's tickets and previews
-    overrides: dict[str, Any] = {"hub_url": args.hub, "printer": {"output_dir": printed}}
+    overrides: dict[str, Any] = {
+        "hub_url": args.hub,
+        "printer": {"output_dir": printed},
+        "offline_file": str(Path(args.out) / "offline-tickets.json"),
+    }
     if args.agency:
         overrides["agency_name"] = args.agency
     settings = load(KioskSettings, path=args.config, overrides=overrides)

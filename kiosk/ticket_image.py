@@ -3,8 +3,10 @@
 One function, :func:`render_ticket`, draws a hub Ticket (see hub/API.md) as a black-and-white
 Pillow image exactly as wide as the paper's printable dots (384 for 58 mm, 576 for 80 mm): agency,
 the number large, service, time, people ahead, estimated wait, a QR to the ticket's live-status
-page, and a short footer, Vietnamese first with English beneath. The font is Kivy's bundled
-Roboto (it has every Vietnamese letter), found without importing Kivy; DejaVu is the fallback.
+page, and a short footer, Vietnamese first with English beneath. A ticket issued while the hub
+could not be reached carries an "offline" band and says to keep it instead of the line's length.
+The font is Kivy's bundled Roboto (it has every Vietnamese letter), found without importing Kivy;
+DejaVu is the fallback.
 """
 
 from __future__ import annotations
@@ -130,17 +132,26 @@ def render_ticket(ticket: Ticket, agency: str, t: Translator, dots: int) -> Imag
         canvas.text(ticket.service_name_en, px(22))
     if ticket.priority:
         canvas.banner("{} / {}".format(*t.both("Priority")), px(26))
+    if ticket.offline:
+        vi, en = t.both("Offline")
+        canvas.banner(f"{vi.upper()} / {en.upper()}", px(26))
     canvas.rule()
     ahead = ticket.ahead or 0
     wait = ticket.estimated_wait_s
-    rows = [
-        t.both("Issued at {time}", time=clock_text(ticket.issued_at)),
-        t.both("People ahead: {count}", count=ahead),
-        (
-            t("Estimated wait: {wait}", "vi", wait=wait_text(t, wait, "vi")),
-            t("Estimated wait: {wait}", "en", wait=wait_text(t, wait, "en")),
-        ),
-    ]
+    rows = [t.both("Issued at {time}", time=clock_text(ticket.issued_at))]
+    if ticket.offline:  # the line is unknown until the hub takes the ticket in
+        rows += [
+            t.both("Issued while the system is down."),
+            t.both("Keep your ticket: your number will be called."),
+        ]
+    else:
+        rows += [
+            t.both("People ahead: {count}", count=ahead),
+            (
+                t("Estimated wait: {wait}", "vi", wait=wait_text(t, wait, "vi")),
+                t("Estimated wait: {wait}", "en", wait=wait_text(t, wait, "en")),
+            ),
+        ]
     for row_vi, row_en in rows:
         canvas.text(row_vi, px(26), gap=2)
         canvas.text(row_en, px(20))
@@ -149,6 +160,9 @@ def render_ticket(ticket: Ticket, agency: str, t: Translator, dots: int) -> Imag
         canvas.paste_centered(qr_image(ticket.status_url, max(3, round(6 * scale))))
         canvas.text(t("Scan to follow your turn", "vi"), px(22), gap=2)
         canvas.text(t("Scan to follow your turn", "en"), px(18))
+        if ticket.offline:
+            canvas.text(t("The QR code works once the system is back.", "vi"), px(22), gap=2)
+            canvas.text(t("The QR code works once the system is back.", "en"), px(18))
     canvas.rule()
     canvas.text(t("Please wait until your number is called.", "vi"), px(22), gap=2)
     canvas.text(t("Please wait until your number is called.", "en"), px(18))

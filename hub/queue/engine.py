@@ -130,7 +130,7 @@ class QueueEngine:
             raise ApiError(409, "service_full", f"service {service} reached its daily limit")
         self.ensure_day(tx, p)
         svc = s.services[service]
-        seq = s.seq.get(service, 0) + 1
+        seq = s.next_seq(service)
         number = svc["prefix"] + str(svc["number_start"] + seq - 1).zfill(svc["digits"])
         token = token or new_ticket_token()
         t: Ticket = {

@@ -90,14 +90,23 @@ class QueueState:
         row = conn.execute("SELECT closed_at FROM days WHERE day = ?", (day,)).fetchone()
         self.day_known = row is not None
         self.day_closed = row is not None and row[0] is not None
+        # The hub's own numbering: numbers kiosks issued from their blocks, and paper tickets
+        # entered afterwards, are not part of it (hub.queue.offline).
         self.seq = {
             r[0]: r[1]
             for r in conn.execute(
-                "SELECT number_service, max(seq) FROM tickets WHERE day = ?"
+                "SELECT number_service, max(seq) FROM tickets WHERE day = ? AND origin = 'hub'"
                 " GROUP BY number_service",
                 (day,),
             )
         }
+        self.blocks: dict[str, list[tuple[int, int]]] = collections.defaultdict(list)
+        for r in conn.execute(
+            "SELECT service, first_seq, last_seq FROM number_blocks WHERE day = ?"
+            " ORDER BY first_seq",
+            (day,),
+        ):
+            self.blocks[r[0]].append((r[1], r[2]))
         self.next_ticket_id = (
             1 + conn.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0]
         )
@@ -156,6 +165,25 @@ class QueueState:
     def enqueue(self, t: Ticket) -> None:
         """Put a waiting ticket at the end of its line."""
         self._line(t)[t["id"]] = t
+
+    def enqueue_in_time(self, t: Ticket) -> None:
+        """Put a waiting ticket in its line by its ``queued_at`` (one issued offline earlier
+        than some already waiting goes before them)."""
+        line = self._line(t)
+        if not line or next(reversed(line.values()))["queued_at"] <= t["queued_at"]:
+            line[t["id"]] = t
+            return
+        ordered = sorted([*line.values(), t], key=lambda x: (x["queued_at"], x["id"]))
+        line.clear()
+        line.update((x["id"], x) for x in ordered)
+
+    def next_seq(self, code: str) -> int:
+        """The hub's next number of service ``code``, past any block reserved for a kiosk."""
+        seq = self.seq.get(code, 0) + 1
+        for first, last in self.blocks.get(code, ()):  # in order: adjacent blocks are passed
+            if first <= seq <= last:
+                seq = last + 1
+        return seq
 
     def retire(self, t: Ticket) -> None:
         """``t`` is no longer active; keep it at hand (its row may not be written yet)."""

@@ -7,14 +7,17 @@ from typing import Any
 from appliance.devices.printer import TicketPrinter
 from appliance.hublink import HubClient
 from appliance.live import LiveOffice
+from appliance.records import Service
 from appliance.tasks import Tasks
 from kiosk.controllers.base import Observable
 from kiosk.controllers.health import Health
 from kiosk.controllers.idle import IdleTimer
 from kiosk.controllers.lookup import Lookup
+from kiosk.controllers.offline import OfflineSync
 from kiosk.controllers.procedures import Procedures
 from kiosk.controllers.services import TOPICS, Services
 from kiosk.controllers.tickets import Tickets
+from kiosk.offline import OfflineBook
 from kiosk.ticket_image import render_ticket
 from motcua.i18n import Translator
 
@@ -37,7 +40,9 @@ class Kiosk(Observable):
         agency_name: str,
         idle_timeout_s: float = 60.0,
         version: str = "",
+        offline_book: OfflineBook | None = None,
     ) -> None:
+        """``offline_book``: this kiosk's offline numbers (None: it issues none offline)."""
         super().__init__()
         self.client = client
         self.t = translator
@@ -52,7 +57,15 @@ class Kiosk(Observable):
             self.services,
             printer,
             lambda ticket: render_ticket(ticket, agency_name, translator, dots),
+            offline_book,
+            self.live.hub_now,
         )
+        self.offline: OfflineSync | None = None
+        if offline_book is not None:
+            self.offline = OfflineSync(
+                client, tasks, offline_book, self.live.hub_now, self.services.saw
+            )
+            self.services.fallback = self._offline_services
         self.lookup = Lookup(client, tasks, self.services)
         self.procedures = Procedures(client, tasks, self.services)
         self.health = Health(client, tasks, self.services, printer, version)
@@ -70,6 +83,8 @@ class Kiosk(Observable):
         self._was_online = online
         if came_back and self.procedures.error == "offline":
             self.procedures.retry()
+        if online and self.offline is not None:
+            self.offline.sync()  # what was issued offline goes in; today's blocks come
 
     def _print_watch(self) -> None:
         """A print failure goes to the hub's device status at once, not at the next heartbeat."""
@@ -78,6 +93,23 @@ class Kiosk(Observable):
         if failed and self._reported_failure != ticket.id:
             self._reported_failure = ticket.id
             self.health.beat()
+
+    def offline_left(self, service: str) -> int:
+        """How many tickets of ``service`` this kiosk may still issue without the hub."""
+        if self.offline is None:
+            return 0
+        return self.offline.book.left(service, self.live.hub_now())
+
+    @property
+    def issues_offline(self) -> bool:
+        """Whether this kiosk can still issue some ticket without the hub."""
+        return bool(self._offline_services())
+
+    def _offline_services(self) -> list[Service]:
+        if self.offline is None:
+            return []
+        held = self.offline.book.services(self.live.hub_now())
+        return [Service(code, vi, en, state="open") for code, vi, en in held]
 
     @property
     def visible_screen(self) -> str:
@@ -152,6 +184,8 @@ class Kiosk(Observable):
         left_alone = self.screen != "home" or self.t.language != "vi"
         if left_alone and self.idle.expired():
             self.go_home()
+        if self.services.online and self.offline is not None:
+            self.offline.sync()  # a new day's blocks, or a round that waited
 
     def close(self) -> None:
         """Stop following the hub and let go of its connections (when the app stops)."""

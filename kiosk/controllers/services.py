@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from appliance.live import LiveOffice, Update
 from appliance.records import Service
@@ -25,12 +26,15 @@ class Services(Observable):
         self.live = live
         self.loaded_at: float | None = None
         self.loading = False
+        # The services to list when the hub was never heard from (a kiosk restarted while the
+        # hub is down): those it can still issue offline.
+        self.fallback: Callable[[], list[Service]] = list
         live.subscribe(self._update)
 
     @property
     def services(self) -> list[Service]:
-        """Every service the hub lists, in its order."""
-        return list(self.live.office.services.values())
+        """Every service the hub lists, in its order (or the fallback's, before it answered)."""
+        return list(self.live.office.services.values()) or self.fallback()
 
     @property
     def online(self) -> bool | None:

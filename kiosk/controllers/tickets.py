@@ -2,11 +2,15 @@
 
 The hub commits the ticket first; printing comes after, so a printer failure never loses a
 number: the ticket and its QR stay on screen and the hub is told (``POST /tickets/{id}/print``).
+When the hub cannot be reached, the next number of the kiosk's block for that service is issued
+instead (recorded on disk first, see :mod:`kiosk.offline`) and printed marked offline; it reaches
+the hub's queue once the hub answers again (:mod:`kiosk.controllers.offline`).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,7 @@ from appliance.records import Ticket
 from appliance.tasks import Tasks
 from kiosk.controllers.base import Observable, error_code
 from kiosk.controllers.services import Services
+from kiosk.offline import BookError, OfflineBook
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +47,19 @@ class Tickets(Observable):
         services: Services,
         printer: TicketPrinter | None,
         render: Renderer,
+        book: OfflineBook | None = None,
+        hub_now: Callable[[], float] | None = None,
     ) -> None:
+        """``book``: where offline numbers come from (None: this kiosk issues none);
+        ``hub_now``: the hub's time, which offline tickets are stamped with."""
         super().__init__()
         self._client = client
         self._tasks = tasks
         self._services = services
         self._printer = printer
         self._render = render
+        self._book = book
+        self._hub_now = hub_now or time.time
         self.printer_status: PrinterStatus | None = None
         self.reset()
 
@@ -152,9 +163,36 @@ class Tickets(Observable):
 
     def _issue_failed(self, exc: Exception) -> None:
         self._services.saw(exc)
+        if error_code(exc) == "offline" and self._issue_offline():
+            return
         self.stage, self.error = "failed", error_code(exc)
         log.info("ticket not issued: %s", exc)
         self.changed()
+
+    def _issue_offline(self) -> bool:
+        """The hub cannot be reached: issue the next number of this kiosk's block, if any."""
+        book, code = self._book, self.service_code
+        if book is None or code is None:
+            return False
+        try:
+            entry = book.take(code, self._hub_now(), self.priority, self.priority_reason)
+        except (BookError, OSError) as exc:  # a number not kept on disk must not be printed
+            log.error("no offline ticket: %s", exc)
+            return False
+        if entry is None:
+            return False
+        log.warning("hub unreachable: ticket %s issued offline", entry["number"])
+        self.ticket = Ticket(
+            id=0, number=entry["number"], service=code, state="waiting",
+            service_name_vi=entry["name_vi"], service_name_en=entry["name_en"],
+            priority=entry["priority"], priority_reason=entry["priority_reason"],
+            issued_at=book.issued_at(entry), day=entry["day"], token=entry["token"],
+            status_url=entry["status_url"], offline=True,
+        )  # fmt: skip
+        self.stage, self._key = "issued", None
+        self.changed()
+        self._print()
+        return True
 
     def _print(self) -> None:
         if self._printer is None:
@@ -194,7 +232,7 @@ class Tickets(Observable):
     def _report(self, ok: bool, detail: str) -> None:
         """Tell the hub how printing went; the hub keeps print failures for the technician."""
         ticket = self.ticket
-        if ticket is None:
+        if ticket is None or ticket.offline:  # the hub does not know it yet
             return
         path = f"/api/v1/tickets/{ticket.id}/print"
         body = {"ok": ok, "detail": detail}

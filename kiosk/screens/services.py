@@ -36,7 +36,7 @@ class PriorityConfirm(BoxLayout):
 class ServicesScreen(KioskScreen):
     """One big button per service; closed or full services are shown as such, not hidden."""
 
-    watches = ("services", "tickets")
+    watches = ("services", "tickets", "offline")
 
     _confirm: PriorityConfirm | None = None
 
@@ -103,6 +103,12 @@ class ServicesScreen(KioskScreen):
     def _show_row(self, row: Any, service: Service) -> None:
         name = service.name(self.kiosk.language)
         state = service.state
+        offline = self.kiosk.services.online is False
+        if offline and state == "open" and self.kiosk.offline_left(service.code):
+            # The waiting counts are stale: say only that a ticket can still be had.
+            row.text_vi, row.text_en = name, self.tr("Ticket issued offline")
+            row.disabled = False
+            return
         if state == "open":
             detail = self.tr(
                 "{waiting} waiting · about {wait}",

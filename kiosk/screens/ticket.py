@@ -53,14 +53,24 @@ class TicketScreen(KioskScreen):
         ids.number.text = ticket.number
         ids.service.text = ticket.service_name(language)
         ids.priority.text = self.tr("Priority") if ticket.priority else ""
-        ids.ahead.text = self.tr("People ahead: {count}", count=ticket.ahead or 0)
-        ids.wait.text = self.tr(
-            "Estimated wait: {wait}", wait=wait_text(self.kiosk.t, ticket.estimated_wait_s)
-        )
+        if ticket.offline:  # the line is unknown until the hub takes the ticket in
+            ids.priority.text = " · ".join(
+                [self.tr("Offline")] + ([self.tr("Priority")] if ticket.priority else [])
+            )
+            ids.ahead.text = self.tr("Issued while the system is down.")
+            ids.wait.text = self.tr("Keep your ticket: your number will be called.")
+        else:
+            ids.ahead.text = self.tr("People ahead: {count}", count=ticket.ahead or 0)
+            ids.wait.text = self.tr(
+                "Estimated wait: {wait}", wait=wait_text(self.kiosk.t, ticket.estimated_wait_s)
+            )
         url = ticket.status_url
         if url and url != self._qr_url:
             self._qr_url = url
             ids.qr.texture = texture_of(qr_image(url, 8))
+        elif not url:  # never the previous citizen's code
+            self._qr_url = None
+            ids.qr.texture = None
         ids.print_state.text = self._print_text()
         ids.print_state.color = (
             (0.11, 0.5, 0.23, 1) if tickets.print_state == "printed" else (0.73, 0.11, 0.11, 1)

@@ -15,14 +15,20 @@ from appliance.tasks import InlineTasks
 from appliance.translations import translator
 from hub.testing import SeededHub
 from kiosk.controllers.kiosk import Kiosk
+from kiosk.offline import OfflineBook
 
 AGENCY = "UBND huyện Chư Păh"
 
 
-def make_kiosk(hub: SeededHub, printer: SimulatedPrinter | None, token: str | None = None) -> Kiosk:
+def make_kiosk(
+    hub: SeededHub, printer: SimulatedPrinter | None, token: str | None = None,
+    offline_book: OfflineBook | None = None,
+) -> Kiosk:  # fmt: skip
     """A kiosk controller talking to ``hub`` with the kiosk device token (no threads)."""
     client = HubClient(hub.url, token or hub.kiosk_token, timeout=3.0)
-    return Kiosk(client, InlineTasks(), printer, translator("kiosk"), AGENCY, 60.0, "test")
+    return Kiosk(
+        client, InlineTasks(), printer, translator("kiosk"), AGENCY, 60.0, "test", offline_book
+    )
 
 
 @contextmanager
@@ -44,6 +50,7 @@ def kiosk_apps(hub: SeededHub, tmp_path: Path) -> Iterator[Callable[..., Any]]:
                 "refresh_s": 1.0,
                 "agency_name": AGENCY,
                 "printer": {"output_dir": str(tmp_path / "printer"), "simulate": simulate},
+                "offline_file": str(tmp_path / f"offline-{len(drivers)}.json"),
                 **overrides,
             },
         )

@@ -86,7 +86,8 @@ def test_paper_out_shows_the_ticket_and_its_qr_on_screen(run_kiosk, tmp_path):
 
 
 def test_hub_stopped_and_started_under_a_running_kiosk(run_kiosk, hub_process, tmp_path):
-    driver = run_kiosk()
+    # A kiosk that issues no tickets offline (test_offline_gui.py has one that does).
+    driver = run_kiosk(offline_file="")
     app = driver.app
     home = screen(driver, "home")
     assert not home.ids.take_ticket.disabled

@@ -35,6 +35,7 @@ def test_motcua_kiosk_up_before_the_hub_waits_then_enrols_and_reports_its_printe
         "MOTCUA_PRINTER_OUTPUT_DIR": str(tmp_path / "printer"),
         "MOTCUA_PRINTER_SIMULATE": "paper_low",
         "MOTCUA_NAME": "Kiosk sảnh C",
+        "MOTCUA_OFFLINE_FILE": str(tmp_path / "offline-tickets.json"),
     }
     args = ["--hub", hub.url, "--enroll-code", hub.enroll_codes["kiosk"],
             "--token-file", str(token_file)]  # fmt: skip
