@@ -4,24 +4,12 @@ builds), and the Debian tools that check them."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-PROJECT = Path(__file__).resolve().parents[2]
-ROLES = ("hub", "kiosk", "counter", "display")
-
-
-def tool(name: str, package: str) -> str:
-    """The path of a checking tool; a clear failure naming its Debian package when it is absent
-    (.ci/run installs them)."""
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} is not installed: apt-get install {package}")
-    return path
+from image_checks_helpers import PROJECT
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, ROLES, tool
+from image_checks_helpers import PROJECT, ROLES, tool
 
 # Made on the device image by install-venv (arm64), so stood in for here; anything else a unit
 # runs must be in the tree or come from a Debian package installed on this machine too.

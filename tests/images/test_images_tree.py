@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT, ROLES
+from image_checks_helpers import PROJECT, ROLES
 
 UNIT_OF = {role: f"motcua-{role}.service" for role in ROLES}
 
