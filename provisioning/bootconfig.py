@@ -195,6 +195,15 @@ def usb_ids(value: str) -> tuple[int, int]:
 _CODE_LINE = re.compile(r'^(\s*enroll_code\s*=\s*)("[^"]+"|\'[^\']+\')(.*)$', re.MULTILINE)
 
 
+# A Wi-Fi password in cloud-init's network-config (netplan: `password: "..."`), not yet emptied.
+_PASSWORD_LINE = re.compile(r'^(\s*password:\s*)(?!""|\'\')(\S.*?)\s*$', re.MULTILINE)
+
+
+def erase_wifi_passwords(text: str) -> str:
+    """network-config's text with every Wi-Fi password emptied, the rest kept."""
+    return _PASSWORD_LINE.sub(lambda m: f'{m[1]}""', text)
+
+
 def erase_code(text: str, note: str) -> str:
     """The boot file's text with the enrolment code emptied; its comments and layout kept."""
     return _CODE_LINE.sub(lambda m: f'{m[1]}""  # {note}', text)

@@ -224,6 +224,7 @@ class FirstBoot:
         erased = bootconfig.erase_code(text, f"used {self.now():%Y-%m-%d %H:%M}")
         if erased != text:
             changed |= files.put(boot_file, erased, boot_file.stat().st_mode & 0o7777)
+        changed |= self._erase_wifi_password()
         changed |= files.remove(self.paths.wants_link(FIRSTBOOT_UNIT, "multi-user.target"))
         if not self.paths.marker.exists():
             note = {"role": config.role, "at": self.now().isoformat(timespec="seconds")}
@@ -237,6 +238,20 @@ class FirstBoot:
             )
             self.out(render(done))
         return changed
+
+    def _erase_wifi_password(self) -> bool:
+        """The Wi-Fi password leaves the card once cloud-init has put it in the system's own
+        network configuration (readable by root only): anyone can read a boot partition."""
+        p = self.paths
+        network_config = p.host(p.boot_file.parent / "network-config")
+        applied = p.host(Path("/etc/netplan/50-cloud-init.yaml"))
+        if not (network_config.is_file() and applied.is_file()):
+            return False
+        text = network_config.read_text(encoding="utf-8")
+        erased = bootconfig.erase_wifi_passwords(text)
+        if erased == text:
+            return False
+        return files.put(network_config, erased, network_config.stat().st_mode & 0o7777)
 
     def _enable(self, unit: str, target: str, *, start: bool) -> bool:
         """``systemctl enable`` as a symlink (works on a folder too); start it if newly enabled."""

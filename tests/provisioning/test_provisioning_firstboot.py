@@ -253,3 +253,23 @@ def test_a_missing_or_unreadable_boot_file_is_named(device):
     panel.write_boot('role = "counter"\nhub_url = "http://hub:8080\n')
     printed = panel.run_once()[1]
     assert "Không đọc được /boot/firmware/motcua.toml:" in printed
+
+
+def test_the_wifi_password_leaves_the_card_once_cloud_init_applied_it(hub_process, device):
+    kiosk = device("kiosk")
+    kiosk.write_boot(boot_text("kiosk", hub_process.url, hub_process.enroll_codes["kiosk"], KIOSK))
+    network_config = kiosk.path("/boot/firmware/network-config")
+    network_config.write_text(
+        kiosk.path("/boot/firmware/network-config.example").read_text(), encoding="utf-8"
+    )
+    netplan = kiosk.path("/etc/netplan/50-cloud-init.yaml")  # what cloud-init wrote at boot
+    netplan.parent.mkdir(parents=True)
+    netplan.write_text("network: {version: 2}\n")
+
+    assert kiosk.run_once()[0].done
+
+    text = network_config.read_text()
+    assert "mat-khau-wifi" not in text
+    assert 'password: ""' in text and '"Ten-mang-Wi-Fi":' in text
+    before = kiosk.snapshot()
+    assert kiosk.run_once()[0].done and kiosk.snapshot() == before
