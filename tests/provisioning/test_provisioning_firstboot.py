@@ -273,3 +273,23 @@ def test_the_wifi_password_leaves_the_card_once_cloud_init_applied_it(hub_proces
     assert 'password: ""' in text and '"Ten-mang-Wi-Fi":' in text
     before = kiosk.snapshot()
     assert kiosk.run_once()[0].done and kiosk.snapshot() == before
+
+
+def test_after_a_refusal_the_unit_waits_for_a_fixed_boot_file(hub_process, device):
+    display = device("display")
+    used = hub_process.enroll_codes["display"]
+    display.write_boot(boot_text("display", hub_process.url, "0000-0000"))
+    fresh = new_enroll_code(hub_process, "display")
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 3:  # the technician puts a fresh code on the card
+            display.write_boot(boot_text("display", hub_process.url, fresh))
+
+    assert display.firstboot().run(sleep=sleep) == 0
+    assert sleeps == [15.0, 15.0, 15.0]  # polled the card, never hammered the hub
+    printed = "\n".join(display.printed)
+    assert "Máy chủ từ chối mã đăng ký 0000-0000" in printed
+    assert "Đã đăng ký với máy chủ: màn hình phòng chờ" in printed
+    assert fresh not in display.boot_file.read_text() and used != fresh
