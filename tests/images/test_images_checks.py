@@ -136,3 +136,36 @@ def test_cloud_init_turns_the_network_config_example_into_wifi(tmp_path):
     netplan = (tmp_path / "etc/netplan/50-cloud-init.yaml").read_text()
     assert "wlan0:" in netplan and "Ten-mang-Wi-Fi:" in netplan
     assert "regulatory-domain: VN" in netplan
+
+
+def lines(path: Path) -> list[str]:
+    """The lines of a text file."""
+    return path.read_text().splitlines()
+
+
+def test_sysusers_and_tmpfiles_make_the_accounts_and_folders(built_trees, tmp_path):
+    """systemd-sysusers and systemd-tmpfiles, as at the device's first boot, on a copy of the
+    tree (this machine's /etc/passwd and /etc/group stand for the base system's)."""
+    sysusers = tool("systemd-sysusers", "systemd")
+    tmpfiles = tool("systemd-tmpfiles", "systemd")
+    root = tmp_path / "root"
+    shutil.copytree(built_trees("kiosk")[0] / "rootfs", root, symlinks=True)
+    for name in ("passwd", "group"):
+        shutil.copyfile(f"/etc/{name}", root / "etc" / name)
+    done = subprocess.run([sysusers, f"--root={root}"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    users = {line.split(":")[0]: line.split(":") for line in lines(root / "etc/passwd")}
+    groups = {line.split(":")[0]: line.split(":") for line in lines(root / "etc/group")}
+    assert users["motcua"][6] == "/usr/sbin/nologin"
+    for group in ("video", "render", "input", "audio", "lp", "dialout"):
+        assert "motcua" in groups[group][3].split(","), group
+    assert "tech" in groups["sudo"][3] and users["tech"][6] == "/bin/bash"
+
+    done = subprocess.run(
+        [tmpfiles, f"--root={root}", "--create", str(root / "usr/lib/tmpfiles.d/motcua.conf")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    state = (root / "var/lib/motcua").stat()
+    assert oct(state.st_mode & 0o7777) == "0o750" and state.st_uid == int(users["motcua"][2])
+    assert (root / "home/tech").stat().st_uid == int(users["tech"][2])
