@@ -63,7 +63,10 @@ packages=$(paste -sd, "$out/packages.txt")
 # Debian's own way to boot a Pi: its firmware and kernel; root and boot by label.
 base=raspi-firmware,linux-image-arm64,systemd-sysv,udev,kmod,iproute2,netbase,sudo,dbus,netplan.io,systemd-resolved,locales,zstd
 # shellcheck disable=SC2016  # the hooks get $1 (the new root) when mmdebstrap runs them
+# force-confold: /etc/default/raspi-firmware is written before its package (the essential hook),
+# and dpkg must keep it rather than stop at a question nobody is there to answer.
 mmdebstrap --arch=arm64 --variant=apt --components="main non-free-firmware" \
+    --dpkgopt=force-confold --dpkgopt=force-confdef \
     --include="$base,$packages" \
     --setup-hook='mkdir -p "$1/boot/firmware"' \
     --essential-hook='printf "ROOTPART=LABEL=rootfs\nCONSOLES=tty1\n" > "$1/etc/default/raspi-firmware"' \
