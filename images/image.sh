@@ -101,7 +101,7 @@ image rootfs.ext4 {
     size = ${root_mb}M
 }
 image motcua-$role.img {
-    hdimage { partition-table-type = "mbr" }
+    hdimage { partition-table-type = "mbr" align = 4M }
     partition boot { partition-type = 0xC bootable = true image = "bootfs.vfat" }
     partition root { partition-type = 0x83 image = "rootfs.ext4" }
 }
