@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast proof messages lint format bench clean
+.PHONY: demo test test-fast proof messages lint format bench clean image-tree image
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,16 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+# A role's image file tree in build/images/ROLE (overlays, units, package list, the wheel);
+# checked by tests/images. `make image` puts it on Raspberry Pi OS as an .img (images/image.sh:
+# needs arm64 emulation and the network to the Debian mirror; not part of `make test`).
+ROLE ?= kiosk
+image-tree: $(STAMP)
+	PYTHON=$(PY) images/build.sh tree $(ROLE)
+
+image: $(STAMP)
+	PYTHON=$(PY) images/build.sh image $(ROLE)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
