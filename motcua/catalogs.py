@@ -30,7 +30,9 @@ from motcua.i18n import read_catalog
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING = ROOT / "babel.cfg"
 SHARED_PACKAGE = "appliance"  # its catalog holds the texts every app shows (Back, Offline, …)
-PACKAGES = (SHARED_PACKAGE, "hub", "kiosk", "counter_panel", "queue_display")
+PACKAGES = (SHARED_PACKAGE, "hub", "kiosk", "counter_panel", "queue_display", "provisioning")
+# The apps read the shared catalog under their own; the hub and provisioning read only theirs.
+READS_SHARED = ("kiosk", "counter_panel", "queue_display")
 LANGUAGE = "vi"
 
 # How code asks for a translation. A name with argument numbers takes the msgid (and plural)
@@ -110,7 +112,8 @@ def expected() -> dict[str, dict[MsgId, list[str]]]:
     wanted: dict[str, dict[MsgId, list[str]]] = {p: {} for p in PACKAGES}
     for package, msgids in used.items():
         for msgid, where in msgids.items():
-            home = SHARED_PACKAGE if _key(msgid) in shared_ids else package
+            shared = package in READS_SHARED and _key(msgid) in shared_ids
+            home = SHARED_PACKAGE if shared else package
             wanted[home].setdefault(msgid, []).extend(where)
     return wanted
 
