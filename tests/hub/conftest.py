@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hub import core, create_app, demo
+from hub import core, create_app, db, demo
 from hub.clock import Clock
 
 TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
@@ -130,3 +130,20 @@ def office(tmp_path: Path, seeded_db: tuple[Path, dict[str, Any]]) -> Iterator[O
         yield o
     finally:
         core.shutdown(o.app)
+
+
+@pytest.fixture(scope="session")
+def bundled_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hub database holding the 1,601 bundled procedures, imported once per test process (an
+    import takes seconds); tests copy it before opening it."""
+    from hub.upstream.fileimport import import_records
+    from hub.upstream.sim_data import bundled_procedures
+
+    path = tmp_path_factory.mktemp("bundled-catalogue") / "hub.sqlite3"
+    store = db.Store(path)
+    db.migrate(store.conn())
+    try:
+        assert import_records("procedures", bundled_procedures(), store) == (1601, [])
+    finally:
+        store.close()
+    return path

@@ -3,6 +3,7 @@ administrator would, beside the hub's database."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -10,17 +11,29 @@ import subprocess
 import sys
 from pathlib import Path
 
+from motcua import cli
 from tests.hub.conftest import Office
 
 DAY = "2026-11-30"  # the office fixture's Monday
 
 
-def export(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``motcua export`` against ``db``."""
+def export_process(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``motcua export`` command against ``db``, as a process."""
     return subprocess.run(
         [sys.executable, "-m", "motcua.cli", "export", *args, "--db", str(db)],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
+
+
+def export(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The same command's entry point, called in this process (a process costs a second)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(["export", *args, "--db", str(db)])
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = int(exc.code or 0)
+    return subprocess.CompletedProcess([], code, out.getvalue(), err.getvalue())
 
 
 def served_day(office: Office) -> None:
@@ -41,7 +54,7 @@ def test_tickets_csv_has_the_days_tickets_in_local_time_and_no_secrets(
 ) -> None:
     served_day(office)
     db = tmp_path / "hub.sqlite3"
-    done = export(db, "tickets", "--from", DAY)
+    done = export_process(db, "tickets", "--from", DAY)
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [(r["number"], r["state"]) for r in rows] == [("A001", "done"), ("A002", "waiting")]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from hub import create_app, db
 from hub.catalogue import cleaning
 from hub.upstream.fileimport import import_records
@@ -100,6 +102,7 @@ def test_names_lose_the_line_breaks_of_the_scrape() -> None:
     )
 
 
+@pytest.mark.slow  # over 2 s: left out of make test-fast
 def test_the_detail_is_clean_and_keeps_the_original(tmp_path: Path) -> None:
     store = db.Store(tmp_path / "hub.sqlite3")
     db.migrate(store.conn())

@@ -3,6 +3,7 @@ rules, diacritics, typos, synonyms, the relevance threshold and popularity."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,18 +12,13 @@ from flask.testing import FlaskClient
 from hub import create_app, db, demo
 from hub.catalogue.procedures import Catalogue
 from hub.testing import HubProcess
-from hub.upstream.fileimport import import_records
-from hub.upstream.sim_data import bundled_procedures
 
 
 @pytest.fixture(scope="module")
-def catalogue_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A hub database holding the 1,601 bundled procedures (loaded once for the module)."""
+def catalogue_db(bundled_catalogue: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's copy of the hub database holding the 1,601 bundled procedures."""
     path = tmp_path_factory.mktemp("search") / "hub.sqlite3"
-    store = db.Store(path)
-    db.migrate(store.conn())
-    assert import_records("procedures", bundled_procedures(), store) == (1601, [])
-    store.close()
+    shutil.copy(bundled_catalogue, path)
     return path
 
 
@@ -186,6 +182,7 @@ def test_a_clerks_synonym_is_used_and_kept(client: FlaskClient) -> None:
     assert codes(client, "lam dam cuoi")[0] == "1.000894"
 
 
+@pytest.mark.slow  # over 2 s: left out of make test-fast
 def test_a_fresh_demo_hub_searches_from_its_first_answer(tmp_path: Path) -> None:
     hub = HubProcess(tmp_path)
     assert demo.seed_catalogue(hub.db_path) == 1601

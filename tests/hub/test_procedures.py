@@ -10,19 +10,13 @@ from flask.testing import FlaskClient
 
 from hub import create_app, db
 from hub.catalogue.procedures import Catalogue, fold
-from hub.upstream.fileimport import import_records
-from hub.upstream.sim_data import bundled_procedures
 
 
 @pytest.fixture(scope="module")
-def catalogue_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A hub database holding the 1,601 bundled procedures (loaded once for the module)."""
+def catalogue_db(bundled_catalogue: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This module's copy of the hub database holding the 1,601 bundled procedures."""
     path = tmp_path_factory.mktemp("procedures") / "hub.sqlite3"
-    store = db.Store(path)
-    db.migrate(store.conn())
-    stored, refused = import_records("procedures", bundled_procedures(), store)
-    store.close()
-    assert (stored, refused) == (1601, [])
+    shutil.copy(bundled_catalogue, path)
     return path
 
 

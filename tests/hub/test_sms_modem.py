@@ -35,6 +35,7 @@ def modem(dev: Path) -> Iterator[Modem]:
     driver.close()
 
 
+@pytest.mark.slow  # over 2 s: left out of make test-fast
 def test_connect_finds_the_port_that_answers_and_reports_signal(
     dev: Path, fake: FakeModem, modem: Modem
 ) -> None:
@@ -168,6 +169,7 @@ def test_an_unreadable_stored_pdu_is_listed_without_a_message(
     assert item.index == 5 and item.message is None
 
 
+@pytest.mark.slow  # over 2 s: left out of make test-fast
 def test_silent_modem_times_out_and_a_stuck_prompt_is_cleared_by_reset(
     fake: FakeModem, modem: Modem
 ) -> None:

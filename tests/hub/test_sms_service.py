@@ -129,6 +129,7 @@ def test_per_number_limits_one_notice_then_silence_and_others_still_answered(
     assert states[:5] == [("help", "answered")] * 3 + [("limit", "answered"), ("limit", "limited")]
 
 
+@pytest.mark.slow  # over 2 s: left out of make test-fast
 def test_global_send_interval_spaces_every_sms(rig_for: Callable[..., Rig]) -> None:
     rig = rig_for(send_interval_s=0.3)
     for i in range(4):
@@ -186,6 +187,7 @@ def test_modem_away_at_start_answers_queue_and_go_when_it_comes(
     assert rig.office.client.get("/healthz").get_json()["sms"]["state"] == "ready"
 
 
+@pytest.mark.slow  # over 2 s: left out of make test-fast
 def test_silent_modem_is_reset_and_unplugged_one_found_again(
     tmp_path: Path, rig_for: Callable[..., Rig]
 ) -> None:
@@ -251,6 +253,7 @@ def test_a_failing_answer_still_gets_a_reply_and_the_service_goes_on(
     assert "answering message 1 failed" in caplog.text
 
 
+@pytest.mark.slow  # over 2 s: left out of make test-fast
 def test_network_lost_replies_wait_and_go_when_it_is_back(rig_for: Callable[..., Rig]) -> None:
     rig = rig_for(poll_s=0.3)
     wait_for(lambda: rig.service.health()["state"] == "ready", 5, "ready")
@@ -296,6 +299,7 @@ def test_operator_notices_and_short_codes_get_no_reply(rig_for: Callable[..., Ri
     assert rig.rows("SELECT kind FROM sms_messages WHERE kind = 'no_reply'") == [("no_reply",)] * 2
 
 
+@pytest.mark.slow  # over 2 s: left out of make test-fast
 def test_optional_notice_when_three_are_ahead_sent_once(rig_for: Callable[..., Rig]) -> None:
     rig = rig_for(notify_ahead=3)
     tickets = [rig.office.issue("A") for _ in range(6)]  # the last has 5 ahead of it

@@ -150,6 +150,7 @@ def slow_post(hub: HubProcess, source: str) -> socket.socket:
     return sock
 
 
+@pytest.mark.slow  # over 2 s: left out of make test-fast
 def test_slow_bodies_hold_no_thread_are_capped_and_time_out(capped_hub: HubProcess):
     """More slow POSTs than the hub has request threads leave it answering others at once; the
     one past the address's cap gets a 429 at once; the slow ones get a 408 after the body
