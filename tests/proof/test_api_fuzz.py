@@ -44,7 +44,9 @@ def test_schemathesis_finds_no_server_error_and_no_contract_violation(
     ]  # fmt: skip
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.proof.schemathesis_hooks",
            "PYTHONPATH": str(ROOT)}  # fmt: skip
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3000)
+    done = subprocess.run(  # in tmp_path: schemathesis keeps a cache in its working folder
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=3000
+    )
     summary = json.loads(report.read_text(encoding="utf-8"))
     cases = summary["test_cases"]
     print(done.stdout[-3000:])
