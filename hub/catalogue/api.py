@@ -19,7 +19,7 @@ def _catalogue() -> Catalogue:
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     value = parse_digits(raw)
     if value is None or not low <= value <= high:

@@ -61,6 +61,12 @@ def parse_time(value: Any, field: str, tz: dt.tzinfo) -> float:
     return moment.timestamp()
 
 
+def impossible(message: str, field: str) -> ApiError:
+    """A 409 for times that cannot be (in the future, outside the window, out of order): each
+    field is well formed, but together with the clock and the records they contradict."""
+    return ApiError(409, "impossible_time", message, field)
+
+
 class OfflineWork:
     """Blocks, offline tickets and backfill over the queue engine's live state."""
 
@@ -144,8 +150,8 @@ class OfflineWork:
         if code not in s.services:
             raise ApiError(404, "not_found", f"no service {code!r}", "service")
         if issued_at > tx.now + CLOCK_SKEW_S:
-            raise bad_request("'issued_at' is in the future (is the kiosk's clock right?)",
-                              "issued_at")  # fmt: skip
+            raise impossible("'issued_at' is in the future (is the kiosk's clock right?)",
+                             "issued_at")  # fmt: skip
         day = self.clock.day_of(issued_at)
         block = tx.read.execute(
             "SELECT first_seq, last_seq, created_at FROM number_blocks WHERE day = ?"
@@ -164,7 +170,7 @@ class OfflineWork:
             )  # fmt: skip
         if issued_at < block[2] - CLOCK_SKEW_S:
             # Its place in line comes from this time: none before the kiosk held the number.
-            raise bad_request("'issued_at' is before the kiosk was given this number", "issued_at")
+            raise impossible("'issued_at' is before the kiosk was given this number", "issued_at")
         row = tx.read.execute(
             "SELECT * FROM tickets WHERE day = ? AND number_service = ? AND seq = ?",
             (day, code, seq),
@@ -276,19 +282,19 @@ class OfflineWork:
         """Refuse times that cannot be: in the future, too old, or out of order."""
         for name, value in times.items():
             if value is not None and value > tx.now:
-                raise bad_request(f"'{name}' is in the future", name)
+                raise impossible(f"'{name}' is in the future", name)
         issued_at, called_at, finished_at = (times[k] for k in ("issued_at", "called_at",
                                                                  "finished_at"))  # fmt: skip
         assert issued_at is not None and finished_at is not None
         if issued_at < tx.now - BACKFILL_MAX_AGE_DAYS * 86400:
-            raise bad_request(
+            raise impossible(
                 f"'issued_at' is more than {BACKFILL_MAX_AGE_DAYS} days ago", "issued_at"
             )
         if outcome == "no_show" and called_at is None:
-            raise bad_request("a no-show needs 'called_at' (when the number was called)",
+            raise impossible("a no-show needs 'called_at' (when the number was called)",
                               "called_at")  # fmt: skip
         if called_at is not None and called_at < issued_at:
-            raise bad_request("'called_at' is before 'issued_at'", "called_at")
+            raise impossible("'called_at' is before 'issued_at'", "called_at")
         if finished_at < (called_at if called_at is not None else issued_at):
             before = "called_at" if called_at is not None else "issued_at"
-            raise bad_request(f"'finished_at' is before '{before}'", "finished_at")
+            raise impossible(f"'finished_at' is before '{before}'", "finished_at")

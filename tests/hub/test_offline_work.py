@@ -155,9 +155,10 @@ def test_numbers_outside_the_kiosks_block_are_refused_clearly(office: Office):
     status, body = upload(office, "Z", 1, office.now)
     assert status == 404 and body["error"]["field"] == "service"
     status, body = upload(office, "A", 301, office.now + 3600)
-    assert status == 400 and body["error"]["field"] == "issued_at"
+    assert status == 409 and body["error"]["field"] == "issued_at"
+    assert body["error"]["code"] == "impossible_time"
     status, body = upload(office, "A", 301, office.now - 3600)  # would jump the line
-    assert status == 400 and "before the kiosk was given" in body["error"]["message"]
+    assert status == 409 and "before the kiosk was given" in body["error"]["message"]
     status, body = office.req(
         "POST", "/kiosk/offline-tickets", {"service": "A", "seq": 301, "issued_at": "09:00"},
         office.kiosk,
@@ -235,16 +236,16 @@ def test_backfill_refuses_what_cannot_be(office: Office):
     clerk = office.clerk(3)
     now = office.now
     cases = [
-        ({"issued_at": iso(now - 60), "finished_at": iso(now + 600)}, 400, "finished_at",
+        ({"issued_at": iso(now - 60), "finished_at": iso(now + 600)}, 409, "finished_at",
          "in the future"),
         ({"issued_at": iso(now - 600), "called_at": iso(now - 60), "finished_at": iso(now - 300)},
-         400, "finished_at", "before 'called_at'"),
+         409, "finished_at", "before 'called_at'"),
         ({"issued_at": iso(now - 600), "called_at": iso(now - 900), "finished_at": iso(now)},
-         400, "called_at", "before 'issued_at'"),
+         409, "called_at", "before 'issued_at'"),
         ({"issued_at": iso(now - 40 * 86400), "finished_at": iso(now - 40 * 86400 + 60)},
-         400, "issued_at", "more than 31 days"),
+         409, "issued_at", "more than 31 days"),
         ({"issued_at": "hôm qua", "finished_at": iso(now)}, 400, "issued_at", "ISO 8601"),
-        ({"issued_at": iso(now - 60), "finished_at": iso(now), "state": "no_show"}, 400,
+        ({"issued_at": iso(now - 60), "finished_at": iso(now), "state": "no_show"}, 409,
          "called_at", "no-show"),
         ({"issued_at": iso(now - 60), "finished_at": iso(now), "service": "Z"}, 404, "service",
          "no service"),
