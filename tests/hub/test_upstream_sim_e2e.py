@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,6 +57,13 @@ def test_catalogue_arrives_and_searches_without_diacritics(hub: HubProcess) -> N
 def test_simulated_codes_look_up_with_their_status(hub: HubProcess, sim: SimProcess) -> None:
     samples = sim.samples()
     assert len(samples) >= 4
+
+    def synced() -> bool:  # the relay's sync has brought them; until then a lookup goes upstream
+        with contextlib.closing(sqlite3.connect(hub.db_path)) as conn:
+            cached = {row[0] for row in conn.execute("SELECT code FROM dossiers")}
+        return all(sample["code"].upper() in cached for sample in samples)
+
+    wait_for(synced)
     for sample in samples:
         status, body = hub.request("GET", "/api/v1/dossiers/" + quote(sample["code"].lower()))
         assert status == 200, body
