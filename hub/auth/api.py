@@ -9,6 +9,7 @@ address and for the whole hub, and every failed attempt leaves an audit row.
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -116,6 +117,28 @@ def heartbeat() -> Response:
     return perform(op, 204)
 
 
+def check_login_limits(username: str, address: str) -> None:
+    """A 429 ApiError when this login attempt is over a limit: per (username, address), per
+    address, or for the whole hub. The API and the console share the buckets."""
+    _limiter().check(f"login-user:{username.lower()}@{address}", "login attempts")
+    _limiter().check(f"login-addr:{address}", "login attempts")
+    current_app.extensions["motcua.global_login_limiter"].check("login", "login attempts")
+
+
+def verify_credentials(username: str, password: str) -> sqlite3.Row | None:
+    """The active account if ``password`` is its password, else None; an unknown name costs
+    the same hashing, so timing does not tell which."""
+    with current_app.extensions["motcua.store"].borrow() as conn:  # logins are rare
+        user = conn.execute(
+            "SELECT id, username, display_name, role, password_hash FROM users"
+            " WHERE username = ? AND active = 1",
+            (username,),
+        ).fetchone()
+    if not check_password(user["password_hash"] if user else _DUMMY_HASH, password):
+        return None
+    return user
+
+
 @bp.post("/sessions")
 def login() -> Response:
     """Log a clerk in at a counter (from a counter device), or an admin anywhere."""
@@ -129,22 +152,16 @@ def login() -> Response:
     if request.headers.get("Authorization") and device is None:
         raise ApiError(401, "unauthorized", "the device token is unknown or revoked")
     address = request.remote_addr or "?"
-    _limiter().check(f"login-user:{username.lower()}@{address}", "login attempts")
-    _limiter().check(f"login-addr:{address}", "login attempts")
-    current_app.extensions["motcua.global_login_limiter"].check("login", "login attempts")
-    with current_app.extensions["motcua.store"].borrow() as conn:  # logins are rare
-        user = conn.execute(
-            "SELECT id, username, display_name, role, password_hash FROM users"
-            " WHERE username = ? AND active = 1",
-            (username,),
-        ).fetchone()
-    if not check_password(user["password_hash"] if user else _DUMMY_HASH, password) or not user:
+    check_login_limits(username, address)
+    user = verify_credentials(username, password)
+    if user is None:
         current_app.extensions["motcua.writer"].run(
             lambda tx: audit(tx, device, "session.login_failed", username, address=address)
         )
         raise ApiError(401, "unauthorized", "wrong username or password")
     if user["role"] == "clerk" or counter is not None:
-        _check_counter_login(conn, device, counter)
+        with current_app.extensions["motcua.store"].borrow() as conn:
+            _check_counter_login(conn, device, counter)
     token = new_token("s")
     writer_op = _session_op(user, counter, device, token, address)
     # Idempotency of a login is scoped to the device (or the address for an admin without one).

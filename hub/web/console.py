@@ -29,7 +29,8 @@ from flask import (
 from markupsafe import Markup
 
 from hub.auth import accounts
-from hub.auth.access import SESSION_HOURS, Principal, check_password, hash_token, new_token
+from hub.auth.access import SESSION_HOURS, Principal, hash_token, new_token
+from hub.auth.api import check_login_limits, verify_credentials
 from hub.auth.audit import audit
 from hub.digits import parse_digits
 from hub.errors import ApiError
@@ -39,7 +40,6 @@ from hub.web.texts import bi
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 front_bp = Blueprint("front", __name__)
-_DUMMY_HASH = "pbkdf2:sha256:200000$dummysalt$" + "0" * 64  # same timing for unknown names
 # Event types after which the dashboard's live part is fetched again.
 LIVE_EVENTS = (
     "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
@@ -140,23 +140,15 @@ def login() -> Response:
     username = request.form.get("username", "").strip()[:60]
     password = request.form.get("password", "")[:200]
     address = request.remote_addr or "?"
-    limiter = current_app.extensions["motcua.login_limiter"]
-    try:  # the API's limits: per name and address, per address, and for the whole hub
-        limiter.check(f"login-user:{username.lower()}@{address}", "login attempts")
-        limiter.check(f"login-addr:{address}", "login attempts")
-        current_app.extensions["motcua.global_login_limiter"].check("login", "login attempts")
+    try:  # the API's limits and buckets
+        check_login_limits(username, address)
     except ApiError as exc:
         wait = int(exc.extra.get("retry_after", 60))
         response = _login_refused(bi("Too many attempts; try again in {s} s", s=wait), 429)
         response.headers["Retry-After"] = str(wait)
         return response
-    with current_app.extensions["motcua.store"].borrow() as conn:
-        user = conn.execute(
-            "SELECT id, username, display_name, role, password_hash FROM users"
-            " WHERE username = ? AND active = 1",
-            (username,),
-        ).fetchone()
-    if not check_password(user["password_hash"] if user else _DUMMY_HASH, password) or not user:
+    user = verify_credentials(username, password)
+    if user is None:
         current_app.extensions["motcua.writer"].run(
             lambda tx: audit(tx, None, "session.login_failed", username, {"via": "console"},
                              username=username, address=address)
