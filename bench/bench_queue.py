@@ -36,16 +36,24 @@ from hub.testing import HubProcess
 COUNTERS = 20
 SUBSCRIBERS = 100
 SERVICES = ["A", "B", "C", "D"]
-OFFICE = {
-    "services": [
-        {"code": c, "prefix": c, "name_vi": f"Dịch vụ {c}", "name_en": f"Service {c}"}
-        for c in SERVICES
-    ],
-    "counters": [
-        {"number": n, "name": f"Quầy {n}", "services": SERVICES[n % 4 :] + SERVICES[: n % 4]}
-        for n in range(1, COUNTERS + 1)
-    ],
-}
+
+
+def office(counters: int) -> dict[str, list[dict[str, object]]]:
+    """The benches' office: four services, ``counters`` counters each serving all four, each
+    starting with a different one."""
+    return {
+        "services": [
+            {"code": c, "prefix": c, "name_vi": f"Dịch vụ {c}", "name_en": f"Service {c}"}
+            for c in SERVICES
+        ],
+        "counters": [
+            {"number": n, "name": f"Quầy {n}", "services": SERVICES[n % 4 :] + SERVICES[: n % 4]}
+            for n in range(1, counters + 1)
+        ],
+    }
+
+
+OFFICE = office(COUNTERS)
 
 
 class Client:

@@ -37,20 +37,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_queue import SERVICES, clerk_plans, drive, memory, request_bytes
+from bench.bench_queue import clerk_plans, drive, memory, office, request_bytes
 from hub.testing import HubProcess
 
 COUNTERS = 20  # the load's; counter 21 is the probe's
-OFFICE = {
-    "services": [
-        {"code": c, "prefix": c, "name_vi": f"Dịch vụ {c}", "name_en": f"Service {c}"}
-        for c in SERVICES
-    ],
-    "counters": [
-        {"number": n, "name": f"Quầy {n}", "services": SERVICES[n % 4 :] + SERVICES[: n % 4]}
-        for n in range(1, COUNTERS + 2)
-    ],
-}
+OFFICE = office(COUNTERS + 1)
 FULL_RATE = 100  # streams that follow every ticket event
 
 
