@@ -199,8 +199,8 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
     # The dossier and procedure relay (hub/dossiers, hub/procedures*; see hub/API.md).
     ("get", "/api/v1/dossiers/{dossier_code}", "Dossier lookup by the code on its receipt "
      "(rate-limited; 404 dossier_not_found, 503 upstream_unavailable)", None, None, 200, _OBJ),
-    ("get", "/api/v1/procedures", "Procedure search: ?q=&field=&level=&limit=&offset=", None,
-     None, 200, _OBJ),
+    ("get", "/api/v1/procedures", "Procedure search: ?q=&field=&level=&scope=&limit=&offset=",
+     None, None, 200, _OBJ),
     ("get", "/api/v1/procedures/fields", "Fields and levels with counts", None, None, 200, _OBJ),
     ("get", "/api/v1/procedures/{code}", "One procedure", None, None, 200, _OBJ),
     ("post", "/api/v1/upstream/webhook", "Changed dossiers from the back end (HMAC-SHA256 "
@@ -234,6 +234,12 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     },
 }
 _TOPIC = f"({'|'.join(TOPICS)})"
+_SCOPE = (
+    "scope",
+    "query",
+    {"type": "string", "enum": ["all", "office"]},
+    "office: only this office's procedures (set in the console); all: the default",
+)
 # Query parameters and headers, by path.
 _QUERY: dict[str, list[tuple[str, str, dict[str, Any], str]]] = {
     "/api/v1/events": [
@@ -250,9 +256,11 @@ _QUERY: dict[str, list[tuple[str, str, dict[str, Any], str]]] = {
         ("q", "query", {"type": "string", "maxLength": 200}, "words, with or without accents"),
         ("field", "query", {"type": "string"}, "a field (lĩnh vực) from /procedures/fields"),
         ("level", "query", {"type": "string"}, "a level (cấp thực hiện)"),
+        _SCOPE,
         ("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}, "default 20"),
         ("offset", "query", {"type": "integer", "minimum": 0, "maximum": 1_000_000}, ""),
     ],
+    "/api/v1/procedures/fields": [_SCOPE],
     "/t/{token}": [
         (
             "poll",

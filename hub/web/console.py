@@ -59,6 +59,7 @@ MESSAGES = {  # what a redirect's ?done= says, so a reload shows no stale form
     "notice": ("The notice is saved", "ok"),
     "hours": ("The opening hours are saved", "ok"),
     "office": ("The office setup is saved", "ok"),
+    "procedures": ("The office's procedures are saved", "ok"),
     "backup": ("The backup is written and checked", "ok"),
     "account_added": ("The account is created", "ok"),
     "password_reset": ("The password is reset; the account's sessions have ended", "ok"),
@@ -337,6 +338,7 @@ def init_app(app: Flask) -> None:
         console_audit,
         console_backups,
         console_office,
+        console_procedures,
         console_setup,
     )
 

@@ -201,6 +201,26 @@ TEXTS = frozenset(
         N_("Older"),
         N_("Page {n}"),
         N_("Nothing found"),
+        # the procedures this office handles
+        N_("Procedures"),
+        N_("Procedures this office handles"),
+        N_(
+            "{n} of the catalogue's {total} procedures: the kiosk lists and searches these"
+            " first, and the whole catalogue when the citizen asks."
+        ),
+        N_("Level"),
+        N_("Every level"),
+        N_("Fields"),
+        N_("Single procedures"),
+        N_(
+            "Codes from the national portal, such as 1.001612, one per line: procedures this"
+            " office handles outside the fields above."
+        ),
+        N_("{field}: choose a level from the list"),
+        N_("{field}: not in the catalogue: {names}"),
+        N_("{field}: no procedure with the code {codes}"),
+        N_("{field}: choose at least one field or one procedure"),
+        N_("The office's procedures are saved"),
     )
 )
 

@@ -37,6 +37,9 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
     ("POST", "/console/office/services"): ("/console/office/services", SERVICE, ("admin",), 303),
     # (a wrong current password: the walk must not end its own session)
     ("POST", "/console/password"): ("/console/password", {"current": "sai"}, BOTH, 400),
+    ("GET", "/console/procedures"): ("/console/procedures", {}, ("admin",), 200),
+    # (nothing chosen: refused, and the walk changes nothing)
+    ("POST", "/console/procedures"): ("/console/procedures", {}, ("admin",), 400),
     ("GET", "/console/devices"): ("/console/devices", {}, ("admin",), 200),
     ("POST", "/console/devices/code"): ("/console/devices/code", {"role": "kiosk"}, ("admin",),
                                         201),
