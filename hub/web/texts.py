@@ -221,6 +221,11 @@ TEXTS = frozenset(
         N_("{field}: no procedure with the code {codes}"),
         N_("{field}: choose at least one field or one procedure"),
         N_("The office's procedures are saved"),
+        # clerks' counters
+        N_("Clerks and their counters"),
+        N_("A clerk with counters listed logs in only at those; with none, at any counter."),
+        N_("{field}: counter numbers separated by commas, such as 1, 2"),
+        N_("{field}: there is no counter {numbers}"),
     )
 )
 

@@ -34,6 +34,8 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
     ("GET", "/console/backups/<name>"): ("/console/backups/motcua-20990101-000000.sqlite3", {},
                                          ("admin",), 404),
     ("POST", "/console/office/counters"): ("/console/office/counters", COUNTER, BOTH, 303),
+    ("POST", "/console/office/clerks/<username>"): ("/console/office/clerks/minh",
+                                                    {"counters": "2"}, BOTH, 303),
     ("POST", "/console/office/services"): ("/console/office/services", SERVICE, ("admin",), 303),
     # (a wrong current password: the walk must not end its own session)
     ("POST", "/console/password"): ("/console/password", {"current": "sai"}, BOTH, 400),
