@@ -176,10 +176,27 @@ TEXTS = frozenset(
         N_("Written at"),
         N_("Download"),
         N_("No backups yet"),
+        N_("Only backups that passed their check are kept."),
+        N_("Restore"),
+        N_("Restore a backup"),
+        N_("Cancel"),
+        N_("This backup cannot be restored: {reason}"),
+        N_("The hub's data goes back to the backup {name}. What was added since is lost:"),
+        N_("{n} queue tickets"),
+        N_("{n} ratings"),
+        N_("{n} audit log lines"),
+        N_("{n} devices enrolled (to be enrolled again)"),
+        N_("{n} staff accounts"),
         N_(
-            "Only backups that passed their check are kept. To restore one, stop the hub and run:"
-            " motcua restore FILE"
+            "The current database is kept beside it. The hub restarts (a few seconds); kiosks,"
+            " panels and displays reconnect by themselves, and everyone logs in again."
         ),
+        N_("I understand; restore this backup"),
+        N_("The hub is restarting to restore {name}. This page opens the login in a few seconds."),
+        N_("The restore of {name} is asked for: it happens when the hub next starts."),
+        N_("A restore is waiting for the hub to restart."),
+        N_("Restored from {name} at {when} by {who}; the database before it is kept as {kept}."),
+        N_("The restore from {name} at {when} failed: {reason}. Nothing was changed."),
         N_("Last backup"),
         N_("The last backup is {h} hours old"),
         N_("The hub's disk is nearly full ({pct}% free)"),
