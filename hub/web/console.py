@@ -44,7 +44,7 @@ front_bp = Blueprint("front", __name__)
 LIVE_EVENTS = (
     "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
     "ticket.no_show", "ticket.cancelled", "ticket.requeued", "ticket.transferred",
-    "counter.updated", "day.opened", "day.closed",
+    "counter.updated", "day.opened", "day.closed", "office.updated",
 )  # fmt: skip
 POLL_S = 5  # heartbeats (printer paper) have no event: the live part is also fetched this often
 # Scripts only from the hub's own files (no inline script anywhere); htmx adds one small inline

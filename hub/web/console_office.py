@@ -80,6 +80,7 @@ def _apply(data: dict[str, Any], action: str, target: str) -> Response | None:
         except office.OfficeError as exc:
             return str(exc)
         audit(tx, p, action, target, {**data, "via": "console"})
+        tx.emit("office.updated", {"by": p.by()})  # the apps load the office again
         # the live state reads services and counters when it loads: have it load again
         tx.after_commit.append(lambda: setattr(state, "dirty", True))
         return None

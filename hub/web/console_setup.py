@@ -131,6 +131,7 @@ def save_hours() -> Response:
                 changed.append({"service": code, "opens_at": opens, "closes_at": closes})
         if changed:
             audit(tx, p, "service.hours", None, {"changed": changed})
+            tx.emit("office.updated", {"by": p.by()})  # the apps load the office again
             # the live state reads services at load: have the writer reload it after this batch
             tx.after_commit.append(lambda: setattr(state, "dirty", True))
 
