@@ -17,8 +17,21 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
+
+
+def _user_agent() -> str:
+    """``motcua-app/0.1.0``: the hub notes which version each device's app runs (the LAN
+    updater waits for the new one to be seen before it keeps an update)."""
+    try:
+        return f"motcua-app/{metadata.version('motcua')}"
+    except metadata.PackageNotFoundError:  # run from a source tree without installing
+        return "motcua-app/0"
+
+
+USER_AGENT = _user_agent()
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +80,7 @@ class HubClient:
         self._prefix = parts.path.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.user_agent = USER_AGENT  # another tool on the device (the updater) says its own
         self._local = threading.local()
         self._opened: list[http.client.HTTPConnection] = []  # every thread's, for close()
         self._opened_lock = threading.Lock()
@@ -114,7 +128,7 @@ class HubClient:
         Raises :class:`HubError` with the API's error code for a 4xx/5xx answer and
         :class:`HubUnreachable` when the hub cannot be reached in ``timeout`` seconds.
         """
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", "User-Agent": self.user_agent}
         bearer = token or self.token
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
@@ -266,7 +280,7 @@ class EventStream:
         path = f"{self._prefix}/api/v1/events"
         if self._topics:
             path += "?topics=" + ",".join(self._topics)
-        headers = {"Accept": "text/event-stream"}
+        headers = {"Accept": "text/event-stream", "User-Agent": USER_AGENT}
         if self.last_event_id is not None:
             headers["Last-Event-ID"] = str(self.last_event_id)
         self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self._stall_timeout)

@@ -203,6 +203,13 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
      None, None, 200, _OBJ),
     ("get", "/api/v1/procedures/fields", "Fields and levels with counts", None, None, 200, _OBJ),
     ("get", "/api/v1/procedures/{code}", "One procedure", None, None, 200, _OBJ),
+    # Updates over the LAN (hub/updates.py).
+    ("get", "/api/v1/updates", "The newest appliance version in the hub's wheelhouse, its files "
+     "(name, size, sha256), and the version the hub last saw the caller's app run",
+     ("kiosk", "counter", "display", "admin"), None, 200, _OBJ),
+    ("get", "/api/v1/updates/files/{name}", "One wheel of the wheelhouse",
+     ("kiosk", "counter", "display", "admin"), None, 200,
+     {"type": "string", "contentMediaType": "application/zip"}),
     ("post", "/api/v1/upstream/webhook", "Changed dossiers from the back end (HMAC-SHA256 "
      "signed)", None, {"type": "object"}, 200, _OBJ),
 ]  # fmt: skip
@@ -224,6 +231,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "number": {**_ID, "minimum": 1},
     "token": {"type": "string", "maxLength": 100},
     "code": {"type": "string", "maxLength": 100},  # a procedure's code
+    "name": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,199}\.whl$"},
     # The code on a receipt (hub/dossiers/codes.py also takes older layouts, scanned links and
     # lower case; this is the form the document promises).
     "dossier_code": {
