@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -176,6 +177,27 @@ class HubClient:
         """POST JSON; pass the action's idempotency key so a retry or double tap is harmless."""
         payload = body if body is not None else {}
         return self.request("POST", path, payload, idempotency_key=idempotency_key)
+
+    def download(self, path: str, target: Path, chunk: int = 1 << 16) -> None:
+        """GET a file into ``target`` in pieces (a wheel may be tens of MB), on a connection of
+        its own; :class:`HubError` for a refusal, :class:`HubUnreachable` for a broken link."""
+        headers = {"User-Agent": self.user_agent}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        cls = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
+        conn = cls(self._host, self._port, timeout=self.timeout)
+        try:
+            conn.request("GET", self._prefix + path, headers=headers)
+            response = conn.getresponse()
+            if response.status != 200:
+                raise HubError(response.status, "error", f"GET {path}: HTTP {response.status}")
+            with target.open("wb") as out:
+                while piece := response.read(chunk):
+                    out.write(piece)
+        except (OSError, http.client.HTTPException) as exc:
+            raise HubUnreachable(f"GET {path}: {exc}") from exc
+        finally:
+            conn.close()
 
 
 @dataclass(frozen=True)

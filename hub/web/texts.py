@@ -238,6 +238,7 @@ TEXTS = frozenset(
         N_("{field}: no procedure with the code {codes}"),
         N_("{field}: choose at least one field or one procedure"),
         N_("The office's procedures are saved"),
+        N_("update to {v} on the hub"),
         # clerks' counters
         N_("Clerks and their counters"),
         N_("A clerk with counters listed logs in only at those; with none, at any counter."),
