@@ -181,7 +181,7 @@ class FirstBoot:
                 try:
                     said = enrol_device(
                         config.hub_url, code, config.role, config.name, token_file, self.owner,
-                        self.retry_s,
+                        self.retry_s, counter=config.counter or None,
                     )  # fmt: skip
                 except EnrolFailed as exc:
                     self._say(outcome, exc.say)

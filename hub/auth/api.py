@@ -90,7 +90,8 @@ def enroll() -> Response:
         )
         audit(tx, None, "device.enroll", str(device_id), {"name": name, "role": row["role"]},
               username=None, address=address)  # fmt: skip
-        return {"device_id": device_id, "role": row["role"], "token": token}
+        return {"device_id": device_id, "role": row["role"], "counter": row["counter"],
+                "token": token}  # fmt: skip
 
     return perform(op, 201, secret=True)
 

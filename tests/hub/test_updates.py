@@ -80,4 +80,4 @@ def test_the_console_lists_each_devices_version_and_what_is_offered(office: Offi
     office.req("GET", "/state", token=office.kiosk, headers={"User-Agent": "motcua-app/0.9.0"})
     as_admin(office)
     page = office.client.get("/console/devices").get_data(as_text=True)
-    assert "0.9.0 <span class=\"behind\">(hub có bản cập nhật 0.10.0" in page
+    assert '0.9.0 <span class="behind">(hub có bản cập nhật 0.10.0' in page

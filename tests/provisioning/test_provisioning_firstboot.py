@@ -299,3 +299,21 @@ def test_after_a_refusal_the_unit_waits_for_a_fixed_boot_file(hub_process, devic
     assert "Máy chủ từ chối mã đăng ký 0000-0000" in printed
     assert "Đã đăng ký với máy chủ: màn hình phòng chờ" in printed
     assert fresh not in display.boot_file.read_text() and used != fresh
+
+
+def test_a_code_for_another_counter_is_refused_and_the_token_not_kept(hub_process, device):
+    done = subprocess.run(
+        [sys.executable, "-m", "motcua.cli", "devices", "--db", str(hub_process.db_path),
+         "enroll-code", "--role", "counter", "--counter", "3"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    code = done.stdout.strip().split()[-1]
+    panel = device("counter")
+    panel.write_boot(boot_text("counter", hub_process.url, code, "counter = 2\n"))
+
+    outcome, printed = panel.run_once()
+
+    assert not outcome.done and outcome.retry_in is None  # the same code would fail again
+    assert f"Mã {code} được tạo cho quầy 3, nhưng motcua.toml ghi máy này là quầy 2" in printed
+    assert not panel.path("/var/lib/motcua/counter-token").exists()
+    assert not list(panel.path("/var/lib/motcua").glob(".counter-token*"))
