@@ -1,0 +1,322 @@
+"""A print job as the printer takes it: 1-bit raster bands, lines in its own font, a native QR.
+
+Vietnamese does not survive printer code pages, so the lines that carry it are drawn (1-bit, by
+the app) and sent as raster bands. What is plain ASCII (a ticket number, times, English lines) is
+sent as text in the printer's Font A, and a QR code as the printer's own ``GS ( k`` symbol, where
+the python-escpos profile says the printer has them: a few hundred bytes instead of tens of
+kilobytes of raster, which over a 19,200 baud serial line is the difference between one second
+and thirty.
+
+A :class:`Job` is an ordered list of parts. :meth:`Job.send` writes it through python-escpos
+methods only (``image``, ``set``, ``text``, ``qr(native=True)``, ``line_spacing``, ``cut``).
+:meth:`Job.preview` draws what paper shows: every raster band pasted bit for bit as sent, and the
+native parts as the printer draws them (Font A cells of 12 x 24 dots multiplied by the character
+size, the QR with the same version, error correction and module size), so a test or a demo sees
+what a citizen gets.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import qrcode
+from escpos.capabilities import CAPABILITIES, get_profile
+from escpos.constants import QR_ECLEVEL_M
+from PIL import Image, ImageDraw, ImageFont
+
+FONT_A = (12, 24)  # Font A cell in dots, the same on 180 and 203 dpi heads
+LINE_DOTS = 30  # the default line spacing (ESC 2): a Font A line feeds this much
+MAX_SCALE = 8  # GS ! takes character sizes 1-8
+# Dot widths printers come in: 58 mm paper at 203 dpi, 80 mm at 180 dpi, 80 mm at 203 dpi.
+COMMON_DOTS = (384, 512, 576)
+# Typography ASCII can stand for; anything else in a line keeps it out of the printer's font.
+_ASCII_FOR = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"',
+                            "…": "...", "\u00a0": " ", "·": "-"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a printer can do, as its python-escpos profile (and the kiosk's settings) say.
+
+    ``dots``: printable dots across the paper; ``native_text``: print ASCII lines in Font A;
+    ``native_qr``: print QR codes with ``GS ( k``; ``cut``: the printer has a cutter.
+    """
+
+    dots: int
+    native_text: bool = True
+    native_qr: bool = True
+    cut: bool = True
+    profile: str = ""
+
+    @property
+    def columns(self) -> int:
+        """Font A characters on one line."""
+        return self.dots // FONT_A[0]
+
+
+def profile_names() -> list[str]:
+    """The python-escpos profiles a setting may name."""
+    return sorted(CAPABILITIES["profiles"])
+
+
+def profile_dots(profile: str) -> int | None:
+    """The profile's printable width in dots, or None when the profile does not know it."""
+    data = get_profile(profile or None).profile_data
+    pixels = data.get("media", {}).get("width", {}).get("pixels")
+    return pixels if isinstance(pixels, int) else None
+
+
+def capabilities_for(profile: str, dots: int, raster_only: bool = False) -> Capabilities:
+    """What a printer with python-escpos ``profile`` ("" for the generic one) can do at ``dots``.
+
+    ``raster_only`` sends everything as raster, for a printer whose fonts or QR are not what its
+    profile claims.
+    """
+    printer_profile = get_profile(profile or None)
+    fonts = printer_profile.profile_data.get("fonts", {})
+    has_font_a = "0" in fonts and not raster_only
+    return Capabilities(
+        dots=dots,
+        native_text=has_font_a,
+        native_qr=bool(printer_profile.supports("qrCode")) and not raster_only,
+        cut=any(printer_profile.supports(f) for f in ("paperFullCut", "paperPartCut")),
+        profile=profile,
+    )
+
+
+def ascii_text(text: str) -> str | None:
+    """``text`` as the printer's font can print it (dashes and quotes made ASCII), else None."""
+    plain = text.translate(_ASCII_FOR)
+    return plain if all(" " <= ch <= "~" for ch in plain) else None
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A 1-bit band, at most ``dots`` wide, printed from the left edge; ``text`` says what it
+    shows (for tests, logs and the bench: nobody reads it off the bytes)."""
+
+    image: Image.Image
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line in Font A at ``scale`` times its size (1-8), ASCII only, with its alignment."""
+
+    text: str
+    scale: int = 1
+    bold: bool = False
+    align: str = "left"
+
+
+@dataclass(frozen=True)
+class QR:
+    """A native QR code (model 2, error correction M), ``module`` dots per module, centred."""
+
+    data: str
+    module: int
+
+
+@dataclass(frozen=True)
+class Feed:
+    """White paper, ``dots`` high."""
+
+    dots: int
+
+
+Part = Raster | Text | QR | Feed
+
+
+def qr_modules(data: str) -> list[list[bool]]:
+    """The QR matrix a printer makes of ``data`` at error correction M (smallest version)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(data)
+    code.make(fit=True)
+    return code.get_matrix()
+
+
+def qr_symbol(data: str, module: int) -> Image.Image:
+    """The QR code of ``data`` in 1-bit, ``module`` dots a module, no quiet zone."""
+    matrix = qr_modules(data)
+    symbol = Image.new("1", (len(matrix), len(matrix)), 1)
+    symbol.putdata([0 if dark else 1 for row in matrix for dark in row])
+    size = len(matrix) * module
+    return symbol.resize((size, size), Image.Resampling.NEAREST)
+
+
+@dataclass
+class Job:
+    """A ticket (or any page) for one printer: its parts in order, then a cut."""
+
+    capabilities: Capabilities
+    parts: list[Part] = field(default_factory=list)
+
+    def add(self, *parts: Part) -> None:
+        """Append parts, refusing what the printer could not print as given."""
+        for part in parts:
+            self._check(part)
+            self.parts.append(part)
+
+    def _check(self, part: Part) -> None:
+        dots = self.capabilities.dots
+        if isinstance(part, Raster):
+            if part.image.mode != "1":
+                raise ValueError(f"raster band {part.text!r} must be 1-bit, not {part.image.mode}")
+            if part.image.width > dots:
+                raise ValueError(f"raster band {part.text!r} is {part.image.width} > {dots} dots")
+        elif isinstance(part, Text):
+            if not self.capabilities.native_text:
+                raise ValueError("this printer has no font to print text in")
+            if ascii_text(part.text) != part.text:
+                raise ValueError(f"{part.text!r} is not plain ASCII")
+            if not 1 <= part.scale <= MAX_SCALE:
+                raise ValueError(f"character size must be 1-{MAX_SCALE}, not {part.scale}")
+            if len(part.text) * FONT_A[0] * part.scale > dots:
+                raise ValueError(f"{part.text!r} at size {part.scale} is wider than {dots} dots")
+        elif isinstance(part, Feed):
+            if not 0 < part.dots <= 255:
+                raise ValueError(f"a feed is 1-255 dots, not {part.dots}")
+        elif isinstance(part, QR):
+            if not self.capabilities.native_qr:
+                raise ValueError("this printer has no native QR codes")
+            if len(qr_modules(part.data)) * part.module > dots:
+                raise ValueError(f"QR code of {part.data!r} is wider than {dots} dots")
+
+    def rasters(self) -> list[Raster]:
+        """The raster bands, in order."""
+        return [p for p in self.parts if isinstance(p, Raster)]
+
+    def send(self, printer: Any) -> None:
+        """Write the job through a python-escpos printer (``Escpos``), cut included."""
+        align: str | None = None
+        spacing: int | None = None
+        style: tuple[int, bool] | None = None
+        for part in self.parts:
+            if isinstance(part, Raster):
+                if align != "left":  # ESC a moves raster bands too on many printers
+                    printer.set(align="left")
+                    align = "left"
+                printer.image(part.image, impl="bitImageRaster")
+                continue
+            wanted = part.dots if isinstance(part, Feed) else LINE_DOTS
+            if spacing != wanted and not isinstance(part, QR):
+                printer.line_spacing(wanted)  # the same feeds on 180 and 203 dpi heads
+                spacing = wanted
+            if isinstance(part, Text):
+                if style != (part.scale, part.bold):  # only what changed: bytes are time
+                    if part.scale > 1:
+                        printer.set(custom_size=True, width=part.scale, height=part.scale)
+                    else:
+                        printer.set(normal_textsize=True)
+                    printer.set(bold=part.bold)
+                    style = (part.scale, part.bold)
+                if align != part.align:
+                    printer.set(align=part.align)
+                    align = part.align
+                printer.text(part.text + "\n")
+            elif isinstance(part, QR):
+                printer.set(align="center")
+                align = "center"
+                printer.qr(part.data, ec=QR_ECLEVEL_M, size=part.module, native=True)
+            else:
+                printer.ln()
+        if spacing is not None:
+            printer.line_spacing()
+        if self.capabilities.cut:
+            printer.cut()
+
+    def preview(self) -> Image.Image:
+        """What the paper shows down to the cut, as a 1-bit image ``dots`` wide."""
+        dots = self.capabilities.dots
+        pieces = [_piece(part, dots) for part in self.parts]
+        page = Image.new("1", (dots, sum(p.height for p in pieces)), 1)
+        y = 0
+        for piece in pieces:
+            page.paste(piece, (0, y))
+            y += piece.height
+        return page
+
+
+def _piece(part: Part, dots: int) -> Image.Image:
+    """One part as it lands on paper, full width."""
+    if isinstance(part, Raster):
+        band = Image.new("1", (dots, part.image.height), 1)
+        band.paste(part.image, (0, 0))
+        return band
+    if isinstance(part, Text):
+        return _text_line(part, dots)
+    if isinstance(part, QR):
+        symbol = qr_symbol(part.data, part.module)
+        band = Image.new("1", (dots, symbol.height), 1)
+        band.paste(symbol, ((dots - symbol.width) // 2, 0))
+        return band
+    return Image.new("1", (dots, part.dots), 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _mono_font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """A monospaced face to stand in for the printer's Font A in previews."""
+    spec = importlib.util.find_spec("kivy")
+    candidates = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")]
+    if spec and spec.submodule_search_locations:
+        kivy_dir = Path(next(iter(spec.submodule_search_locations)))
+        candidates.insert(0, kivy_dir / "data" / "fonts" / "RobotoMono-Regular.ttf")
+    for path in candidates:
+        if path.is_file():
+            return ImageFont.truetype(str(path), 20)
+    return ImageFont.load_default()
+
+
+def _cell(char: str, bold: bool) -> Image.Image:
+    """One Font A character cell (12 x 24 dots), drawn 1-bit; bold strikes twice, a dot apart,
+    as the printer's emphasized mode does."""
+    cell = Image.new("1", FONT_A, 1)
+    draw = ImageDraw.Draw(cell)
+    for dx in (0, 1) if bold else (0,):
+        draw.text((FONT_A[0] // 2 + dx, 19), char, font=_mono_font(), fill=0, anchor="ms")
+    return cell
+
+
+def _text_line(part: Text, dots: int) -> Image.Image:
+    """A Font A line: cells multiplied by the character size, placed as ESC a says."""
+    width, height = FONT_A[0] * part.scale, FONT_A[1] * part.scale
+    line = Image.new("1", (len(part.text) * width, height), 1)
+    for i, char in enumerate(part.text):
+        if char != " ":
+            cell = _cell(char, part.bold).resize((width, height), Image.Resampling.NEAREST)
+            line.paste(cell, (i * width, 0))
+    band = Image.new("1", (dots, max(height, LINE_DOTS)), 1)
+    x = {"left": 0, "center": (dots - line.width) // 2, "right": dots - line.width}[part.align]
+    band.paste(line, (x, 0))
+    return band
+
+
+def raster_job(image: Image.Image, capabilities: Capabilities) -> Job:
+    """A job printing ``image`` as one raster band (thresholded to 1-bit, never dithered)."""
+    job = Job(capabilities)
+    job.add(Raster(to_one_bit(image), "image"))
+    return job
+
+
+def to_one_bit(image: Image.Image, threshold: int = 128) -> Image.Image:
+    """``image`` in 1-bit: dark pixels black, the rest white, with no dithering."""
+    if image.mode == "1":
+        return image
+    grey = image.convert("L")
+    return grey.point(lambda v: 255 if v >= threshold else 0).convert("1", dither=None)
+
+
+def parts_text(parts: Iterable[Part]) -> list[str]:
+    """What each part says, in order (QR codes as ``[QR data]``, feeds left out)."""
+    out = []
+    for part in parts:
+        if isinstance(part, (Raster, Text)):
+            out.append(part.text)
+        elif isinstance(part, QR):
+            out.append(f"[QR {part.data}]")
+    return out
