@@ -107,7 +107,7 @@ class TicketCanvas:
         """``text`` drawn in 1-bit, broken between Vietnamese words to fit the paper."""
         face = font(size, bold)
         room = self.width - 2 * MARGIN
-        for line in break_lines(text, lambda s: text_width(s, size, bold) <= room):
+        for line in break_lines(text, lambda s: text_width(s, size, bold), room):
             left, top, right, bottom = face.getbbox(line)
             image = Image.new("1", (self.width, bottom - top), 1)
             x = MARGIN - left if align == "left" else (self.width - (right - left)) // 2 - left

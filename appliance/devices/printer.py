@@ -266,6 +266,13 @@ def _fit_media(printer: Escpos, dots: int) -> Escpos:
     return printer
 
 
+def job_bytes(job: Job) -> bytes:
+    """The ESC/POS bytes python-escpos makes of ``job`` for its printer (no device needed)."""
+    printer = _fit_media(Dummy(profile=job.capabilities.profile or None), job.capabilities.dots)
+    job.send(printer)
+    return printer.output
+
+
 def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:40] or "job"
 
