@@ -1,5 +1,6 @@
-"""Print jobs on the wire: checked byte by byte with a strict ESC/POS decoder (tests/escpos_decoder),
-for the widths printers come in, and the simulated printer's preview against the bytes it sent."""
+"""Print jobs on the wire, checked byte by byte with a strict ESC/POS decoder
+(tests/escpos_decoder), for the widths printers come in; the simulated printer's preview against
+the bytes it sent."""
 
 from __future__ import annotations
 
