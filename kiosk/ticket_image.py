@@ -21,8 +21,6 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
 from appliance.devices.escpos_job import (
-    FONT_A,
-    LINE_DOTS,
     QR,
     Capabilities,
     Feed,
@@ -128,10 +126,13 @@ class TicketCanvas:
         self._raster(image, text)
         self.y += 8
 
-    def native(self, text: str, scale: int = 1, bold: bool = False, align: str = "center") -> None:
-        """One line in the printer's Font A (ASCII, already short enough for the paper)."""
-        self._items.append((self.y, Text(text, scale, bold, align)))
-        self.y += max(FONT_A[1] * scale, LINE_DOTS)
+    def native(
+        self, text: str, scale: int = 1, bold: bool = False, align: str = "center", font: str = "a"
+    ) -> None:
+        """One line in the printer's own font (ASCII, already short enough for the paper)."""
+        line = Text(text, scale, bold, align, font)
+        self._items.append((self.y, line))
+        self.y += line.advance
 
     def qr(self, url: str, module: int) -> None:
         """A QR code: the printer's own where it has one, else drawn, centred either way."""
@@ -189,7 +190,7 @@ def _height(part: Part) -> int:
     if isinstance(part, Raster):
         return part.image.height
     if isinstance(part, Text):
-        return max(FONT_A[1] * part.scale, LINE_DOTS)
+        return part.advance
     if isinstance(part, QR):
         return len(qr_modules(part.data)) * part.module
     return part.dots

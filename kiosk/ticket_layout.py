@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import textwrap
 
-from appliance.devices.escpos_job import FONT_A, MAX_SCALE, Capabilities, Job, ascii_text
+from appliance.devices.escpos_job import FONT_A, FONTS, MAX_SCALE, Capabilities, Job, ascii_text
 from appliance.records import Ticket
 from appliance.timefmt import clock_text, wait_text
 from kiosk.ticket_image import MARGIN, TicketCanvas
@@ -34,15 +34,19 @@ class _Ticket(TicketCanvas):
         """A type size given for 576 dots, at this paper's width (never under 16 dots)."""
         return max(16, round(size * self.scale))
 
-    def english(self, text: str, align: str = "center", indent: int = 0) -> None:
-        """An English line: Font A where the printer has it and the text is ASCII, else drawn."""
+    def english(self, text: str, align: str = "center") -> None:
+        """English beneath Vietnamese: the printer's Font B (else A) where it has fonts and the
+        text is ASCII, else drawn smaller than the Vietnamese."""
         plain = ascii_text(text)
         if not self.capabilities.native_text or plain is None:
-            self.text(text, self.px(19), align=align)
+            self.text(text, self.px(18), align=align)
             return
-        room = self.capabilities.columns - indent - 1
+        font = "b" if self.capabilities.font_b else "a"
+        cell = FONTS[font][0]
+        indent = -(-MARGIN // cell) if align == "left" else 0  # under the drawn lines' margin
+        room = self.capabilities.columns_of(font) - indent - (0 if align == "left" else 2)
         for line in textwrap.wrap(plain, room) or [""]:
-            self.native(" " * indent + line, align=align)
+            self.native(" " * indent + line, align=align, font=font)
         self.space(6)
 
     def rule(self) -> None:
@@ -51,8 +55,9 @@ class _Ticket(TicketCanvas):
         if not self.capabilities.native_text:
             super().rule()
             return
+        font = "b" if self.capabilities.font_b else "a"
         self.space(2)
-        self.native("-" * (self.capabilities.columns - 2))
+        self.native("-" * (self.capabilities.columns_of(font) - 2), font=font)
         self.space(2)
 
     def number(self, number: str) -> None:
@@ -77,7 +82,7 @@ def _module(dots: int) -> int:
 def ticket_job(ticket: Ticket, agency: str, t: Translator, capabilities: Capabilities) -> Job:
     """The print job for ``ticket`` on a printer with ``capabilities``."""
     c = _Ticket(capabilities)
-    c.text(agency.upper(), c.px(22), bold=True)
+    c.text(agency.upper(), c.px(21), bold=True)
     c.rule()
     vi, en = t.both("Your number")
     c.text(vi, c.px(20), bold=True, gap=2)
@@ -109,7 +114,7 @@ def ticket_job(ticket: Ticket, agency: str, t: Translator, capabilities: Capabil
         ]
     for row_vi, row_en in rows:
         c.text(row_vi, c.px(21), align="left", gap=2)
-        c.english(row_en, align="left", indent=1)
+        c.english(row_en, align="left")
     if ticket.status_url:
         c.rule()
         c.space(4)
@@ -121,6 +126,6 @@ def ticket_job(ticket: Ticket, agency: str, t: Translator, capabilities: Capabil
             c.text(t("The QR code works once the system is back.", "vi"), c.px(19), gap=2)
             c.english(t("The QR code works once the system is back.", "en"))
     c.rule()
-    c.text(t("Please wait until your number is called.", "vi"), c.px(18), gap=2)
+    c.text(t("Please wait until your number is called.", "vi"), c.px(17), gap=2)
     c.english(t("Please wait until your number is called.", "en"))
     return c.job()

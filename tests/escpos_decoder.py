@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import qrcode
 
 ESC, GS, DLE, LF = 0x1B, 0x1D, 0x10, 0x0A
-FONT_A = (12, 24)
+FONTS = {0: (12, 24), 1: (9, 17)}  # Font A and Font B cells, in dots
 
 # Fixed-length commands: (prefix, second byte) -> (name, number of parameter bytes).
 COMMANDS: dict[tuple[int, int], tuple[str, int]] = {
@@ -72,11 +72,12 @@ class Line:
     height: int
     bold: bool
     align: int
+    font: int = 0
 
     @property
     def dots(self) -> int:
         """How wide it prints, in dots."""
-        return len(self.text) * FONT_A[0] * self.width
+        return len(self.text) * FONTS[self.font][0] * self.width
 
 
 @dataclass
@@ -114,7 +115,7 @@ def _u16(data: bytes, at: int) -> int:
 def decode(data: bytes) -> Decoded:
     """Decode ``data``; DecodeError on any byte outside the command table."""
     out = Decoded()
-    size, bold, align, spacing = (1, 1), False, 0, 30
+    size, bold, align, spacing, font = (1, 1), False, 0, 30, 0
     text = ""
     qr: dict[str, object] = {"module": 3, "ec": "L", "data": None}
     at = 0
@@ -126,9 +127,9 @@ def decode(data: bytes) -> Decoded:
     while at < len(data):
         byte = data[at]
         if byte == LF:
-            height = FONT_A[1] * size[1] if text else 0
+            height = FONTS[font][1] * size[1] if text else 0
             if text:
-                out.lines.append(Line(out.y, text, size[0], size[1], bold, align))
+                out.lines.append(Line(out.y, text, size[0], size[1], bold, align, font))
             out.y += max(spacing, height)
             text = ""
             at += 1
@@ -152,6 +153,10 @@ def decode(data: bytes) -> Decoded:
                 size = (2 if args[0] & 0x20 else 1, 2 if args[0] & 0x10 else 1)
             elif name == "emphasized":
                 bold = bool(args[0] & 1)
+            elif name == "character font":
+                if args[0] % 48 not in FONTS:
+                    raise DecodeError(f"font {args[0]} at {at}")
+                font = args[0] % 48
             elif name == "justification":
                 if args[0] not in (0, 1, 2, 48, 49, 50):
                     raise DecodeError(f"justification {args[0]} at {at}")

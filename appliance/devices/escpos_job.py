@@ -29,8 +29,11 @@ from escpos.capabilities import CAPABILITIES, get_profile
 from escpos.constants import QR_ECLEVEL_M
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_A = (12, 24)  # Font A cell in dots, the same on 180 and 203 dpi heads
-LINE_DOTS = 30  # the default line spacing (ESC 2): a Font A line feeds this much
+# Character cells in dots, the same on 180 and 203 dpi heads: Font A for what must stand out,
+# Font B (smaller) for the English beneath the Vietnamese.
+FONTS = {"a": (12, 24), "b": (9, 17)}
+FONT_A = FONTS["a"]
+LINE_GAP = 6  # white between two lines of text
 MAX_SCALE = 8  # GS ! takes character sizes 1-8
 # Dot widths printers come in: 58 mm paper at 203 dpi, 80 mm at 180 dpi, 80 mm at 203 dpi.
 COMMON_DOTS = (384, 512, 576)
@@ -44,11 +47,13 @@ class Capabilities:
     """What a printer can do, as its python-escpos profile (and the kiosk's settings) say.
 
     ``dots``: printable dots across the paper; ``native_text``: print ASCII lines in Font A;
-    ``native_qr``: print QR codes with ``GS ( k``; ``cut``: the printer has a cutter.
+    ``font_b``: it has the smaller Font B too; ``native_qr``: print QR codes with ``GS ( k``;
+    ``cut``: the printer has a cutter.
     """
 
     dots: int
     native_text: bool = True
+    font_b: bool = True
     native_qr: bool = True
     cut: bool = True
     profile: str = ""
@@ -56,7 +61,11 @@ class Capabilities:
     @property
     def columns(self) -> int:
         """Font A characters on one line."""
-        return self.dots // FONT_A[0]
+        return self.columns_of("a")
+
+    def columns_of(self, font: str) -> int:
+        """Characters of ``font`` ("a" or "b") on one line."""
+        return self.dots // FONTS[font][0]
 
 
 def profile_names() -> list[str]:
@@ -83,6 +92,7 @@ def capabilities_for(profile: str, dots: int, raster_only: bool = False) -> Capa
     return Capabilities(
         dots=dots,
         native_text=has_font_a,
+        font_b=has_font_a and "1" in fonts,
         native_qr=bool(printer_profile.supports("qrCode")) and not raster_only,
         cut=any(printer_profile.supports(f) for f in ("paperFullCut", "paperPartCut")),
         profile=profile,
@@ -106,12 +116,30 @@ class Raster:
 
 @dataclass(frozen=True)
 class Text:
-    """One line in Font A at ``scale`` times its size (1-8), ASCII only, with its alignment."""
+    """One line in the printer's ``font`` ("a" or "b") at ``scale`` times its size (1-8), ASCII
+    only, with its alignment."""
 
     text: str
     scale: int = 1
     bold: bool = False
     align: str = "left"
+    font: str = "a"
+
+    @property
+    def cell(self) -> tuple[int, int]:
+        """One character's width and height in dots, at this size."""
+        width, height = FONTS[self.font]
+        return width * self.scale, height * self.scale
+
+    @property
+    def spacing(self) -> int:
+        """The line spacing it is printed with (ESC 3)."""
+        return FONTS[self.font][1] + LINE_GAP
+
+    @property
+    def advance(self) -> int:
+        """How far the paper moves for this line: the spacing, or the characters' height."""
+        return max(self.cell[1], self.spacing)
 
 
 @dataclass(frozen=True)
@@ -176,7 +204,9 @@ class Job:
                 raise ValueError(f"{part.text!r} is not plain ASCII")
             if not 1 <= part.scale <= MAX_SCALE:
                 raise ValueError(f"character size must be 1-{MAX_SCALE}, not {part.scale}")
-            if len(part.text) * FONT_A[0] * part.scale > dots:
+            if part.font not in FONTS or (part.font == "b" and not self.capabilities.font_b):
+                raise ValueError(f"this printer has no font {part.font!r}")
+            if len(part.text) * part.cell[0] > dots:
                 raise ValueError(f"{part.text!r} at size {part.scale} is wider than {dots} dots")
         elif isinstance(part, Feed):
             if not 0 < part.dots <= 255:
@@ -195,7 +225,7 @@ class Job:
         """Write the job through a python-escpos printer (``Escpos``), cut included."""
         align: str | None = None
         spacing: int | None = None
-        style: tuple[int, bool] | None = None
+        style: tuple[int | None, bool | None, str | None] = (None, None, None)
         for part in self.parts:
             if isinstance(part, Raster):
                 if align != "left":  # ESC a moves raster bands too on many printers
@@ -203,18 +233,22 @@ class Job:
                     align = "left"
                 printer.image(part.image, impl="bitImageRaster")
                 continue
-            wanted = part.dots if isinstance(part, Feed) else LINE_DOTS
+            wanted = part.dots if isinstance(part, Feed) else getattr(part, "spacing", 0)
             if spacing != wanted and not isinstance(part, QR):
                 printer.line_spacing(wanted)  # the same feeds on 180 and 203 dpi heads
                 spacing = wanted
             if isinstance(part, Text):
-                if style != (part.scale, part.bold):  # only what changed: bytes are time
+                # only what changed: every byte is time on a serial line
+                if style[0] != part.scale:
                     if part.scale > 1:
                         printer.set(custom_size=True, width=part.scale, height=part.scale)
                     else:
                         printer.set(normal_textsize=True)
+                if style[1] != part.bold:
                     printer.set(bold=part.bold)
-                    style = (part.scale, part.bold)
+                if style[2] != part.font:
+                    printer.set(font=part.font)
+                style = (part.scale, part.bold, part.font)
                 if align != part.align:
                     printer.set(align=part.align)
                     align = part.align
@@ -258,8 +292,8 @@ def _piece(part: Part, dots: int) -> Image.Image:
     return Image.new("1", (dots, part.dots), 1)
 
 
-@functools.lru_cache(maxsize=1)
-def _mono_font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+@functools.lru_cache(maxsize=2)
+def _mono_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """A monospaced face to stand in for the printer's Font A in previews."""
     spec = importlib.util.find_spec("kivy")
     candidates = [Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")]
@@ -268,29 +302,32 @@ def _mono_font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         candidates.insert(0, kivy_dir / "data" / "fonts" / "RobotoMono-Regular.ttf")
     for path in candidates:
         if path.is_file():
-            return ImageFont.truetype(str(path), 20)
+            return ImageFont.truetype(str(path), size)
     return ImageFont.load_default()
 
 
-def _cell(char: str, bold: bool) -> Image.Image:
-    """One Font A character cell (12 x 24 dots), drawn 1-bit; bold strikes twice, a dot apart,
-    as the printer's emphasized mode does."""
-    cell = Image.new("1", FONT_A, 1)
+def _cell(char: str, font: str, bold: bool) -> Image.Image:
+    """One character cell of Font A (12 x 24 dots) or B (9 x 17), drawn 1-bit; bold strikes
+    twice, a dot apart, as the printer's emphasized mode does."""
+    size = FONTS[font]
+    cell = Image.new("1", size, 1)
     draw = ImageDraw.Draw(cell)
+    face = _mono_font(20 if font == "a" else 14)
+    baseline = 19 if font == "a" else 13
     for dx in (0, 1) if bold else (0,):
-        draw.text((FONT_A[0] // 2 + dx, 19), char, font=_mono_font(), fill=0, anchor="ms")
+        draw.text((size[0] // 2 + dx, baseline), char, font=face, fill=0, anchor="ms")
     return cell
 
 
 def _text_line(part: Text, dots: int) -> Image.Image:
-    """A Font A line: cells multiplied by the character size, placed as ESC a says."""
-    width, height = FONT_A[0] * part.scale, FONT_A[1] * part.scale
+    """A line of text: cells multiplied by the character size, placed as ESC a says."""
+    width, height = part.cell
     line = Image.new("1", (len(part.text) * width, height), 1)
     for i, char in enumerate(part.text):
         if char != " ":
-            cell = _cell(char, part.bold).resize((width, height), Image.Resampling.NEAREST)
-            line.paste(cell, (i * width, 0))
-    band = Image.new("1", (dots, max(height, LINE_DOTS)), 1)
+            cell = _cell(char, part.font, part.bold)
+            line.paste(cell.resize((width, height), Image.Resampling.NEAREST), (i * width, 0))
+    band = Image.new("1", (dots, part.advance), 1)
     x = {"left": 0, "center": (dots - line.width) // 2, "right": dots - line.width}[part.align]
     band.paste(line, (x, 0))
     return band
