@@ -17,8 +17,7 @@ import statistics
 import sys
 import time
 
-from appliance.devices.escpos_job import Raster, capabilities_for
-from appliance.devices.printer import job_bytes
+from appliance.devices.escpos_job import Raster, capabilities_for, job_bytes
 from appliance.records import Ticket
 from appliance.translations import translator
 from kiosk.ticket_layout import ticket_job

@@ -71,6 +71,7 @@ class _Ticket(TicketCanvas):
                 self.native(plain, scale=scale, bold=True)
                 self.space(8)
                 return
+        self.space(6)
         self.big(number, self.px(150))
 
 

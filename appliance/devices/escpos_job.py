@@ -27,6 +27,7 @@ from typing import Any
 import qrcode
 from escpos.capabilities import CAPABILITIES, get_profile
 from escpos.constants import QR_ECLEVEL_M
+from escpos.printer import Dummy
 from PIL import Image, ImageDraw, ImageFont
 
 # Character cells in dots, the same on 180 and 203 dpi heads: Font A for what must stand out,
@@ -331,6 +332,27 @@ def _text_line(part: Text, dots: int) -> Image.Image:
     x = {"left": 0, "center": (dots - line.width) // 2, "right": dots - line.width}[part.align]
     band.paste(line, (x, 0))
     return band
+
+
+def fit_media(printer: Any, dots: int) -> Any:
+    """Tell the printer's profile how wide the paper is, as the settings have it.
+
+    python-escpos checks an image against the profile's media width (and complains on stdout
+    when the generic profile has none); ``dots`` is the profile's own width unless the settings
+    know better. The copy keeps the shared profile class untouched.
+    """
+    data = printer.profile.profile_data
+    if data.get("media", {}).get("width", {}).get("pixels") != dots:
+        media = {**data.get("media", {}), "width": {"mm": "Unknown", "pixels": dots}}
+        printer.profile.profile_data = {**data, "media": media}
+    return printer
+
+
+def job_bytes(job: Job) -> bytes:
+    """The ESC/POS bytes python-escpos makes of ``job`` for its printer (no device needed)."""
+    printer = fit_media(Dummy(profile=job.capabilities.profile or None), job.capabilities.dots)
+    job.send(printer)
+    return printer.output
 
 
 def raster_job(image: Image.Image, capabilities: Capabilities) -> Job:

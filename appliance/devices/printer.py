@@ -37,6 +37,7 @@ from appliance.devices.escpos_job import (
     Capabilities,
     Job,
     capabilities_for,
+    fit_media,
     profile_dots,
     profile_names,
     raster_job,
@@ -215,7 +216,7 @@ class EscposPrinter(TicketPrinter):
         self._check(job)
         with self._lock:
             try:
-                printer = _fit_media(self._connect(), self.dots)
+                printer = fit_media(self._connect(), self.dots)
                 job.send(printer)
             except Exception as exc:
                 raise PrinterError(f"printing failed: {exc}") from exc
@@ -250,27 +251,6 @@ class _SimulatedDevice(Dummy):
                 self.condition, self.PAPER_OK
             )
         return b""
-
-
-def _fit_media(printer: Escpos, dots: int) -> Escpos:
-    """Tell the printer's profile how wide the paper is, as the settings have it.
-
-    python-escpos checks an image against the profile's media width (and complains on stdout
-    when the generic profile has none); ``dots`` is the profile's own width unless the settings
-    know better. The copy keeps the shared profile class untouched.
-    """
-    data = printer.profile.profile_data
-    if data.get("media", {}).get("width", {}).get("pixels") != dots:
-        media = {**data.get("media", {}), "width": {"mm": "Unknown", "pixels": dots}}
-        printer.profile.profile_data = {**data, "media": media}
-    return printer
-
-
-def job_bytes(job: Job) -> bytes:
-    """The ESC/POS bytes python-escpos makes of ``job`` for its printer (no device needed)."""
-    printer = _fit_media(Dummy(profile=job.capabilities.profile or None), job.capabilities.dots)
-    job.send(printer)
-    return printer.output
 
 
 def _safe_name(name: str) -> str:
@@ -322,7 +302,7 @@ class SimulatedPrinter(TicketPrinter):
             stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{next(self._seq):04d}-{_safe_name(name)}"
             target = self.output_dir / f"{stem}.bin"
             device = File(devfile=str(target), profile=self.capabilities.profile or None)
-            printer = _fit_media(device, self.dots)
+            printer = fit_media(device, self.dots)
             try:
                 job.send(printer)
             finally:

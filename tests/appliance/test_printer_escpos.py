@@ -9,13 +9,21 @@ from escpos.printer import File
 from escpos_decoder import DecodeError, decode
 from PIL import Image, ImageDraw
 
-from appliance.devices.escpos_job import QR, Capabilities, Feed, Job, Raster, Text, capabilities_for
+from appliance.devices.escpos_job import (
+    QR,
+    Capabilities,
+    Feed,
+    Job,
+    Raster,
+    Text,
+    capabilities_for,
+    job_bytes,
+)
 from appliance.devices.printer import (
     EscposPrinter,
     PrinterSettings,
     SimulatedPrinter,
     build_printer,
-    job_bytes,
 )
 from motcua.config import ConfigError, load
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.gui
 
 
 def test_tap_through_to_a_printed_ticket_the_hub_holds(run_kiosk, hub_process, tmp_path):
-    from appliance.devices.printer import job_bytes
+    from appliance.devices.escpos_job import job_bytes
     from kiosk.ticket_layout import ticket_job
 
     driver = run_kiosk()

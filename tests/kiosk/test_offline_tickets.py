@@ -18,7 +18,8 @@ import pytest
 from escpos_decoder import decode
 from kiosk_support import AGENCY, make_kiosk
 
-from appliance.devices.printer import SimulatedPrinter, job_bytes
+from appliance.devices.escpos_job import job_bytes
+from appliance.devices.printer import SimulatedPrinter
 from appliance.records import Ticket
 from appliance.translations import translator
 from hub.inprocess import InProcessHub

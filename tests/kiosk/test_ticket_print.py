@@ -16,8 +16,8 @@ import pytest
 from escpos_decoder import decode
 from PIL import Image
 
-from appliance.devices.escpos_job import capabilities_for
-from appliance.devices.printer import SimulatedPrinter, job_bytes
+from appliance.devices.escpos_job import capabilities_for, job_bytes
+from appliance.devices.printer import SimulatedPrinter
 from appliance.records import Ticket
 from appliance.translations import translator
 from kiosk.ticket_image import text_width
