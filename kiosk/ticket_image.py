@@ -67,13 +67,13 @@ def qr_image(url: str, box: int) -> Image.Image:
     return code.make_image(fill_color="black", back_color="white").get_image().convert("L")
 
 
-def _measure() -> ImageDraw.ImageDraw:
-    return ImageDraw.Draw(Image.new("1", (1, 1), 1))
+_MEASURE = ImageDraw.Draw(Image.new("1", (1, 1), 1))
 
 
+@functools.lru_cache(maxsize=2048)
 def text_width(text: str, size: int, bold: bool = False) -> float:
-    """Width in dots of ``text`` drawn at ``size``."""
-    return _measure().textlength(text, font=font(size, bold))
+    """Width in dots of ``text`` drawn at ``size`` (cached: line breaking asks again and again)."""
+    return _MEASURE.textlength(text, font=font(size, bold))
 
 
 def ink_rows(image: Image.Image) -> tuple[int, int, int] | None:

@@ -161,12 +161,16 @@ class Feed:
 Part = Raster | Text | QR | Feed
 
 
-def qr_modules(data: str) -> list[list[bool]]:
-    """The QR matrix a printer makes of ``data`` at error correction M (smallest version)."""
+@functools.lru_cache(maxsize=16)
+def qr_modules(data: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR matrix a printer makes of ``data`` at error correction M (smallest version).
+
+    Cached: laying out, checking and previewing one ticket ask for it several times, and each
+    answer costs some 20 ms of mask scoring."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(data)
     code.make(fit=True)
-    return code.get_matrix()
+    return tuple(tuple(row) for row in code.get_matrix())
 
 
 def qr_symbol(data: str, module: int) -> Image.Image:
