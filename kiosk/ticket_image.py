@@ -100,11 +100,25 @@ class TicketCanvas:
         self.y += image.height
 
     def text(
-        self, text: str, size: int, bold: bool = False, align: str = "center", gap: int = 4
+        self,
+        text: str,
+        size: int,
+        bold: bool = False,
+        align: str = "center",
+        gap: int = 4,
+        shrink: float = 1.0,
     ) -> None:
-        """``text`` drawn in 1-bit, broken between Vietnamese words to fit the paper."""
-        face = font(size, bold)
+        """``text`` drawn in 1-bit, broken between Vietnamese words to fit the paper.
+
+        ``shrink`` < 1: a line that just misses fitting is drawn down to that fraction of
+        ``size`` to stay on one line (a heading reads better whole, and a band less is ~1 KB).
+        """
         room = self.width - 2 * MARGIN
+        smallest = round(size * shrink)
+        if text_width(text, size, bold) > room >= text_width(text, smallest, bold):
+            while text_width(text, size, bold) > room:
+                size -= 1
+        face = font(size, bold)
         for line in break_lines(text, lambda s: text_width(s, size, bold), room):
             left, top, right, bottom = face.getbbox(line)
             image = Image.new("1", (self.width, bottom - top), 1)

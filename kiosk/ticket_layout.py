@@ -83,13 +83,13 @@ def _module(dots: int) -> int:
 def ticket_job(ticket: Ticket, agency: str, t: Translator, capabilities: Capabilities) -> Job:
     """The print job for ``ticket`` on a printer with ``capabilities``."""
     c = _Ticket(capabilities)
-    c.text(agency.upper(), c.px(21), bold=True)
+    c.text(agency.upper(), c.px(21), bold=True, shrink=0.85)
     c.rule()
     vi, en = t.both("Your number")
     c.text(vi, c.px(20), bold=True, gap=2)
     c.english(en)
     c.number(ticket.number)
-    c.text(ticket.service_name_vi or ticket.service, c.px(24), bold=True, gap=3)
+    c.text(ticket.service_name_vi or ticket.service, c.px(24), bold=True, gap=3, shrink=0.8)
     if ticket.service_name_en:
         c.english(ticket.service_name_en)
     if ticket.priority:
