@@ -35,7 +35,9 @@ COMPOUNDS = _entries(
     cải chính|bổ sung|thay đổi|quốc tịch|lý lịch|sở hữu|nhà ở|quyền sử dụng|
     sử dụng đất|biến động|cấp đổi|cấp lại|chuyển nhượng|thế chấp|bồi thường|giải phóng|
     mặt bằng|trật tự|đô thị|chính sách|việc làm|trợ cấp|mai táng|hưu trí|người cao tuổi|
-    khuyết tật|hộ nghèo|cận nghèo
+    khuyết tật|hộ nghèo|cận nghèo|lĩnh vực|hồ sơ|hướng dẫn|giải quyết|liên thông|bản sao|
+    trích lục|xác nhận|chứng nhận|nước ngoài|yếu tố|điện tử|trực tuyến|cấp phép|phê duyệt|
+    thẩm định|hợp đồng|di chúc|thừa kế|tài sản|công trình|nhà nước|địa chính|đo đạc
     """
 )
 _LONGEST = max(len(c.split()) for c in COMPOUNDS)
@@ -46,7 +48,8 @@ GROUPS = _entries(
     lao động, thương binh và xã hội|lao động – thương binh và xã hội|
     tài nguyên và môi trường|kế hoạch và đầu tư|văn hóa, thể thao và du lịch|
     giao thông vận tải|nông nghiệp và phát triển nông thôn|thông tin và truyền thông|
-    khoa học và công nghệ|bộ phận tiếp nhận và trả kết quả|ủy ban nhân dân
+    khoa học và công nghệ|bộ phận tiếp nhận và trả kết quả|ủy ban nhân dân|thủ tục hành chính|
+    giấy chứng nhận quyền sử dụng đất|tiếp nhận và trả kết quả
     """
 )
 _PHRASE_END = (",", ";", ":", ".")

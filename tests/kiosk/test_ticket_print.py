@@ -158,22 +158,27 @@ def test_service_names_break_between_vietnamese_words():
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "lines", "before"),
     [
-        "Hướng dẫn thủ tục lĩnh vực Tư pháp hộ tịch",  # greedy: "... Tư pháp hộ" / "tịch"
-        "Liên thông thủ tục hành chính về Tư pháp hộ tịch",  # greedy: "... về Tư" / "pháp ..."
+        (
+            "Giải quyết thủ tục hành chính thuộc lĩnh vực Tư pháp hộ tịch",
+            ["Giải quyết thủ tục hành chính thuộc", "lĩnh vực Tư pháp hộ tịch"],
+            ["Giải quyết thủ tục hành chính thuộc lĩnh", "vực Tư pháp hộ tịch"],
+        ),
+        (
+            "Tiếp nhận và trả kết quả thủ tục hành chính lĩnh vực Tư pháp hộ tịch",
+            ["Tiếp nhận và trả kết quả", "thủ tục hành chính lĩnh vực", "Tư pháp hộ tịch"],
+            ["Tiếp nhận và trả kết quả thủ tục hành", "chính lĩnh vực Tư pháp hộ tịch"],
+        ),
     ],
 )
-def test_a_long_service_name_breaks_as_vietnamese_reads_on_58_mm(name, tmp_path):
+def test_a_long_service_name_breaks_as_vietnamese_reads_on_58_mm(name, lines, before, tmp_path):
     caps = capabilities_for("", 384)
-    job = ticket_job(dataclasses.replace(TICKET, service_name_vi=name), AGENCY,
-                     translator("kiosk"), caps)  # fmt: skip
-    service = [b for b in job.rasters() if b.text in name]
-    texts = [b.text for b in service]
-    assert texts[-1] == "Tư pháp hộ tịch" and " ".join(texts) == name
-    # the service line's type at 58 mm (24 x 0.85 = 20 dots): before, the field's name split
-    broken = greedy(name, lambda s: text_width(s, 20, True), 384 - 24)
-    assert "Tư pháp hộ tịch" not in broken
+    ticket = dataclasses.replace(TICKET, service_name_vi=name)
+    job = ticket_job(ticket, AGENCY, translator("kiosk"), caps)
+    assert [b.text for b in job.rasters() if b.text in name] == lines
+    # the service line's type at 58 mm (24 x 0.85 = 20 dots): before, words came apart
+    assert greedy(name, lambda s: text_width(s, 20, True), 384 - 24) == before
     printer = SimulatedPrinter(tmp_path, caps)
     keep(printer.print_job(job, "long-name-384").with_suffix(".png"), tmp_path)
 
