@@ -1,25 +1,24 @@
 """A print job as the printer takes it: 1-bit raster bands, lines in its own font, a native QR.
 
 Vietnamese does not survive printer code pages, so the lines that carry it are drawn (1-bit, by
-the app) and sent as raster bands. What is plain ASCII (a ticket number, times, English lines) is
-sent as text in the printer's Font A, and a QR code as the printer's own ``GS ( k`` symbol, where
-the python-escpos profile says the printer has them: a few hundred bytes instead of tens of
-kilobytes of raster, which over a 19,200 baud serial line is the difference between one second
-and thirty.
+the app) and sent as raster bands, cut to their ink. What is plain ASCII (a ticket number, times,
+English lines) is sent as text in the printer's Font A or B, and a QR code as the printer's own
+``GS ( k`` symbol, where the python-escpos profile says the printer has them: a few hundred bytes
+where raster would take tens of kilobytes, which over a 19,200 baud serial line is seconds.
 
 A :class:`Job` is an ordered list of parts. :meth:`Job.send` writes it through python-escpos
 methods only (``image``, ``set``, ``text``, ``qr(native=True)``, ``line_spacing``, ``cut``).
 :meth:`Job.preview` draws what paper shows: every raster band pasted bit for bit as sent, and the
-native parts as the printer draws them (Font A cells of 12 x 24 dots multiplied by the character
-size, the QR with the same version, error correction and module size), so a test or a demo sees
-what a citizen gets.
+native parts as the printer draws them (character cells of 12 x 24 dots for Font A, 9 x 17 for B,
+multiplied by the character size, in a monospaced face standing in for the printer's; the QR
+with the same version, error correction and module size), so a test or a demo sees what a citizen
+gets.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,8 +35,6 @@ FONTS = {"a": (12, 24), "b": (9, 17)}
 FONT_A = FONTS["a"]
 LINE_GAP = 6  # white between two lines of text
 MAX_SCALE = 8  # GS ! takes character sizes 1-8
-# Dot widths printers come in: 58 mm paper at 203 dpi, 80 mm at 180 dpi, 80 mm at 203 dpi.
-COMMON_DOTS = (384, 512, 576)
 # Typography ASCII can stand for; anything else in a line keeps it out of the printer's font.
 _ASCII_FOR = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"',
                             "…": "...", "\u00a0": " ", "·": "-"})  # fmt: skip
@@ -372,14 +369,3 @@ def to_one_bit(image: Image.Image, threshold: int = 128) -> Image.Image:
         return image
     grey = image.convert("L")
     return grey.point(lambda v: 255 if v >= threshold else 0).convert("1", dither=None)
-
-
-def parts_text(parts: Iterable[Part]) -> list[str]:
-    """What each part says, in order (QR codes as ``[QR data]``, feeds left out)."""
-    out = []
-    for part in parts:
-        if isinstance(part, (Raster, Text)):
-            out.append(part.text)
-        elif isinstance(part, QR):
-            out.append(f"[QR {part.data}]")
-    return out
