@@ -24,10 +24,8 @@ TEXTS = frozenset(
         N_("Administrative procedures"),
         N_("Waiting-room board"),
         N_("Lookup widget for your website"),
-        N_("Home"),
         # dossier lookup
         N_("Dossier code"),
-        N_("Type the code on your receipt"),
         N_("It looks like H21.22-241105-0012. Scanning the QR code on the receipt opens this page."),
         N_("Look up"),
         N_("This is not a dossier code"),
@@ -61,7 +59,6 @@ TEXTS = frozenset(
         N_("just now"),
         N_("{minutes} min ago"),
         N_("{hours} h ago"),
-        N_("Look up another dossier"),
         # why a code is not one (hub/dossiers/codes.py's refusals, in words a citizen reads)
         N_("The code is empty."),
         N_("This is too long to be a dossier code."),
@@ -72,7 +69,6 @@ TEXTS = frozenset(
         N_("The middle part must be the receipt date written yyMMdd, such as 241105."),
         N_("The last part must be the receipt number, 4 to 8 digits."),
         # procedures
-        N_("Search procedures"),
         N_("What do you need to do?"),
         N_("For example: giay phep xay dung, khai sinh, so do"),
         N_("Search"),
