@@ -65,8 +65,9 @@ def reason_words(exc: InvalidCode, raw: str) -> tuple[str, str]:
     for start, msgid in REASONS:
         if message.startswith(start):
             if "{chars}" in msgid:
-                shown = message.split("found ", 1)[-1]
-                return both(msgid, chars=shown)
+                # codes.py lists them as reprs ('<' '>'): a citizen reads them bare
+                shown = message.split("found ", 1)[-1].split(" ")
+                return both(msgid, chars=" ".join(token[1:-1] for token in shown))
             if "{n}" in msgid:
                 return both(msgid, n=message.rsplit(" ", 1)[-1])
             return both(msgid)
