@@ -13,7 +13,7 @@ import re
 
 from flask import Blueprint, Flask, Response, current_app, url_for
 
-from hub.web.public_lookup import look_up, requested_code, respond
+from hub.web.public_lookup import look_up, requested_code, respond, shown_code
 from hub.web.public_texts import both, page
 from motcua.config import ConfigError
 
@@ -46,7 +46,10 @@ def widget() -> Response:
     raw = requested_code()
     outcome = None if raw is None else look_up(raw)
     return respond(
-        outcome, "public/widget.html", typed=raw or "", frame_ancestors=frame_ancestors()
+        outcome,
+        "public/widget.html",
+        typed=shown_code(outcome, raw),
+        frame_ancestors=frame_ancestors(),
     )
 
 
@@ -73,7 +76,5 @@ def embed_page() -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the widget; refuse a malformed ``embed_origins`` at start-up."""
-    app.extensions["motcua.embed_origins"] = check_origins(
-        list(app.config["MOTCUA"].embed_origins)
-    )
+    app.extensions["motcua.embed_origins"] = check_origins(list(app.config["MOTCUA"].embed_origins))
     app.register_blueprint(bp)

@@ -32,12 +32,18 @@ REASONS = (
     ("the input is too long", "This is too long to be a dossier code."),
     ("the code is too long", "This is too long to be a dossier code."),
     ("the scanned link", "The scanned link carries no dossier code."),
-    ("the code may hold only", "A code holds only letters, digits, dots and dashes; this has {chars}."),
-    ("a dossier code has three parts", "A code has three parts separated by dashes (agency-date-number); this has {n}."),
+    (
+        "the code may hold only",
+        "A code holds only letters, digits, dots and dashes; this has {chars}.",
+    ),
+    (
+        "a dossier code has three parts",
+        "A code has three parts separated by dashes (agency-date-number); this has {n}.",
+    ),
     ("the agency part", "The first part must name the agency, with its province code such as H21."),
     ("the middle part", "The middle part must be the receipt date written yyMMdd, such as 241105."),
     ("the last part", "The last part must be the receipt number, 4 to 8 digits."),
-)  # fmt: skip
+)
 STATUS = {"found": 200, "malformed": 400, "unknown": 404, "unavailable": 503, "rate_limited": 429}
 
 
@@ -121,12 +127,20 @@ def requested_code() -> str | None:
     return None
 
 
+def shown_code(outcome: Outcome | None, raw: str | None) -> str:
+    """What the form shows after a lookup: the code as normalized when it was found, else
+    what was typed, to correct it."""
+    if outcome is not None and outcome.kind == "found":
+        return outcome.code
+    return raw or ""
+
+
 @bp.get("/tra-cuu")
 def lookup_form() -> Response:
     """The form; with ``?ma=`` the answer under it."""
     raw = requested_code()
     outcome = None if raw is None else look_up(raw)
-    return respond(outcome, "public/lookup.html", typed=raw or "")
+    return respond(outcome, "public/lookup.html", typed=shown_code(outcome, raw))
 
 
 @bp.get("/tra-cuu/<path:raw>")

@@ -26,7 +26,9 @@ TEXTS = frozenset(
         N_("Lookup widget for your website"),
         # dossier lookup
         N_("Dossier code"),
-        N_("It looks like H21.22-241105-0012. Scanning the QR code on the receipt opens this page."),
+        N_(
+            "It looks like H21.22-241105-0012. Scanning the QR code on the receipt opens this page."
+        ),
         N_("Look up"),
         N_("This is not a dossier code"),
         N_(
@@ -91,7 +93,9 @@ TEXTS = frozenset(
         N_("Fees"),
         N_("Documents to bring"),
         N_("Forms"),
-        N_("Ask for the forms at the reception counter, or download them from the national portal."),
+        N_(
+            "Ask for the forms at the reception counter, or download them from the national portal."
+        ),
         N_("Legal basis"),
         N_("Source: National Public Service Portal"),
         N_("Back to the search"),
@@ -214,6 +218,10 @@ def page(
 def init_app(app: Flask) -> None:
     """Make ``pbi``, ``pplain`` and the date helpers available to the templates."""
     app.jinja_env.globals.update(
-        pbi=bi, pplain=plain, day_text=day_text, time_text=time_text, age_words=age_words,
+        pbi=bi,
+        pplain=plain,
+        day_text=day_text,
+        time_text=time_text,
+        age_words=age_words,
         updated_words=updated_words,
     )

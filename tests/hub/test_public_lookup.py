@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from hub import core
 from hub.upstream.testing import ScriptedBackEnd
@@ -46,7 +47,7 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def text(answer) -> str:  # noqa: ANN001  (a test client's response)
+def text(answer: TestResponse) -> str:
     return answer.get_data(as_text=True)
 
 
@@ -148,17 +149,13 @@ def test_the_page_shares_the_api_rate_limit(tmp_path: Path, backend: ScriptedBac
 
 
 def test_walking_through_codes_is_refused_as_in_the_api(client: FlaskClient) -> None:
-    statuses = [
-        client.get(f"/tra-cuu/H21.22-241105-{n:04d}").status_code for n in range(100, 125)
-    ]
+    statuses = [client.get(f"/tra-cuu/H21.22-241105-{n:04d}").status_code for n in range(100, 125)]
     assert statuses[:20] == [404] * 20  # the scripted back end knows none of them
     assert statuses[-1] == 429
     assert client.get(f"/api/v1/dossiers/{CODE}").status_code == 429  # the same guard
 
 
-def test_no_personal_data_on_any_public_page(
-    client: FlaskClient, backend: ScriptedBackEnd
-) -> None:
+def test_no_personal_data_on_any_public_page(client: FlaskClient, backend: ScriptedBackEnd) -> None:
     backend.answer(f"/api/hoso/{CODE}", 200, {"data": portal()})
     pages = [text(client.get(path)) for path in (
         f"/tra-cuu/{CODE}", f"/tra-cuu?ma={quote(CODE)}", f"/nhung/tra-cuu?ma={quote(CODE)}",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from hub import core, create_app
 from tests.hub.conftest import Office
@@ -30,7 +31,7 @@ def client(catalogue_db: Path) -> Iterator[FlaskClient]:
     core.shutdown(app)
 
 
-def text(answer) -> str:  # noqa: ANN001
+def text(answer: TestResponse) -> str:
     return answer.get_data(as_text=True)
 
 
@@ -55,7 +56,9 @@ def test_a_field_is_browsed_page_by_page(client: FlaskClient) -> None:
     assert re.search(r"Trang 1/[2-9]", first) and 'rel="next"' in first
     second = text(client.get("/thu-tuc", query_string={"field": "Hộ tịch", "page": 2}))
     links = re.findall(r'href="(/thu-tuc/[\d.]+)"', second)
-    assert len(links) == 20 and set(links).isdisjoint(re.findall(r'href="(/thu-tuc/[\d.]+)"', first))
+    assert len(links) == 20 and set(links).isdisjoint(
+        re.findall(r'href="(/thu-tuc/[\d.]+)"', first)
+    )
     assert 'rel="prev"' in second and 'start="21"' in second
 
 
@@ -71,8 +74,11 @@ def test_a_procedure_page_has_documents_time_fee_forms_and_where(client: FlaskCl
     answer = client.get(path)
     assert answer.status_code == 200
     page = text(answer)
-    for label in ("Hồ sơ cần nộp", "Documents to bring", "Thời hạn giải quyết", "Processing time",
-                  "Phí, lệ phí", "Fees", "Cơ quan thực hiện", "Where to submit", "Các bước"):  # fmt: skip
+    labels = (
+        "Hồ sơ cần nộp", "Documents to bring", "Thời hạn giải quyết", "Processing time",
+        "Phí, lệ phí", "Fees", "Cơ quan thực hiện", "Where to submit", "Các bước",
+    )  # fmt: skip
+    for label in labels:
         assert label in page, label
     assert re.search(r'<ol id="documents"><li>.+</li>', page)
     forms = text(client.get("/thu-tuc/1.000045"))  # one with its form templates listed

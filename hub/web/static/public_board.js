@@ -193,13 +193,17 @@
     $("waiting").replaceChildren(...waiting);
 
     const notice = [office.notice.text_vi, office.notice.text_en].filter(Boolean).join("      •      ");
-    if ($("notice").textContent !== notice) {
-      $("notice").textContent = notice;
-      // about 140 px a second at 1080p, as the display app scrolls
-      const seconds = Math.max(10, (window.innerWidth + notice.length * 22 * unit()) / (140 * unit()));
-      $("ticker").style.setProperty("--scroll", seconds.toFixed(1) + "s");
-    }
     $("ticker").hidden = !notice;
+    if ($("notice").textContent !== notice) {
+      const span = $("notice");
+      span.textContent = notice;
+      // About 140 px a second at 1080p, as the display app scrolls; a new notice starts at the
+      // left edge, readable at once (the span's padding is the ticker's width: skip it).
+      const seconds = span.offsetWidth / (140 * unit());
+      const skip = seconds * $("ticker").clientWidth / Math.max(1, span.offsetWidth);
+      $("ticker").style.setProperty("--scroll", seconds.toFixed(2) + "s");
+      $("ticker").style.setProperty("--delay", (-skip).toFixed(2) + "s");
+    }
   }
 
   function unit() { return Math.min(window.innerWidth, window.innerHeight) / 1080; }
