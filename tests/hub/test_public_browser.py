@@ -207,6 +207,22 @@ def test_public_pages_on_a_phone_and_a_wide_screen(
             page.wait_for_timeout(100)  # one frame for the resize to be drawn
             page.screenshot(path=str(shots / "public-board-390.png"))
 
+            # The hub goes away: the board says so and keeps what it had; back, it follows on.
+            page.set_viewport_size(WIDE)
+            hub.stop()
+            page.wait_for_selector("#offline:not([hidden])", timeout=8000)
+            assert page.inner_text("#call-number") == "C001"
+            page.screenshot(path=str(shots / "public-board-offline-1920.png"))
+            hub.start()
+            page.wait_for_selector("#offline", state="hidden", timeout=15000)
+            clerk = hub.clerk_token(1)  # the restart kept the session; log in again anyway
+            hub.request("POST", "/api/v1/tickets", {"service": "A"}, hub.kiosk_token)
+            hub.request("POST", "/api/v1/counters/1/call-next", token=clerk)
+            page.wait_for_function(
+                "() => document.querySelector('#call-number').innerText === 'A002'", timeout=8000
+            )
+            assert "C001" in page.inner_text("#recent")
+
             # A zone: counters 3 to 5 do not show counter 1's calls.
             page.set_viewport_size(WIDE)
             page.goto(hub.url + "/bang?counters=3,4,5")
