@@ -84,10 +84,17 @@ def ticket_page(token: str) -> Response | tuple[str, int]:
 def init_app(app: Flask) -> None:
     """Register the public pages (ticket, dossier lookup, procedures, web board, widget) and
     their translations."""
-    from hub.web import public_board, public_embed, public_lookup, public_procedures, public_texts
+    from hub.web import (
+        public_board,
+        public_embed,
+        public_lookup,
+        public_openapi,
+        public_procedures,
+        public_texts,
+    )
 
     app.extensions["motcua.translator"] = Translator(["hub"])
     app.register_blueprint(bp)
     public_texts.init_app(app)
-    for part in (public_lookup, public_procedures, public_board, public_embed):
+    for part in (public_lookup, public_procedures, public_board, public_embed, public_openapi):
         part.init_app(app)

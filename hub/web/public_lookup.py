@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request, url_for
+from flask import Blueprint, Flask, Response, current_app, request
 
 from hub.dossiers.codes import InvalidCode, normalize_code
 from hub.dossiers.lookup import DossierNotFound, LookupService, UpstreamUnavailable
@@ -150,12 +150,6 @@ def lookup_code(raw: str) -> Response:
         raw = f"{raw}?{request.query_string.decode('utf-8', 'replace')}"
     outcome = look_up(raw)
     return respond(outcome, "public/lookup.html", typed=outcome.code or raw[:60])
-
-
-def lookup_url(code: str) -> str:
-    """The page of ``code`` (what a receipt's QR code should carry), absolute."""
-    base = current_app.config["MOTCUA"].base_url
-    return base + url_for("public_lookup.lookup_code", raw=code)
 
 
 def init_app(app: Flask) -> None:

@@ -115,3 +115,16 @@ def test_the_board_page_names_no_clerk(office: Office) -> None:
     for clerk in office.creds["clerks"]:
         assert clerk["display_name"] not in page
         assert clerk["display_name"].split()[0] + " " not in page
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "abc", "\u00b2", "9" * 5000, "99999"])
+def test_a_page_number_that_is_not_one_still_answers(client: FlaskClient, number: str) -> None:
+    answer = client.get("/thu-tuc", query_string={"field": "Hộ tịch", "page": number})
+    assert answer.status_code == 200
+
+
+def test_the_ticket_page_refuses_to_be_framed(office: Office) -> None:
+    token = office.issue("A")["token"]
+    answer = office.client.get(f"/t/{token}")
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
