@@ -390,6 +390,16 @@ class Catalogue:
             )
         return fulltext.in_documents(conn, words, where, params, limit, offset)
 
+    def elsewhere(self, q: str, field: str = "", level: str = "") -> bool:
+        """Whether the whole catalogue's best answers to ``q`` include procedures this office
+        does not handle (so offering "Tìm trong tất cả thủ tục" would show something new)."""
+        _total, rows = self.search(q, field, level, 20, 0)
+        office, index = self.office(), self.search_index()
+        return any(
+            (entry := index.by_code.get(row["code"])) is None or not office.covers(entry)
+            for row in rows
+        )
+
     def suggested_fields(self, limit: int = 8) -> list[dict[str, Any]]:
         """Fields to offer when a search finds nothing: this office's first, largest first."""
         preferred = self.office().fields

@@ -37,18 +37,27 @@ def search() -> Response:
     catalogue = _catalogue()
     q, field, level = _arg("q"), _arg("field"), _arg("level")
     number = min(max(parse_digits(request.args.get("page", ""), max_len=4) or 1, 1), MAX_PAGE)
-    facets = catalogue.facets()
+    # This office's procedures first (chosen in the console), the whole catalogue on asking.
+    everything = request.args.get("all") == "1"
+    office_only = not everything
+    facets = catalogue.facets(office_only)
     total, rows, suggested = 0, [], []
     browsing = not (q or field or level)
     if not browsing:
-        total, rows = catalogue.search(q, field, level, PER_PAGE, (number - 1) * PER_PAGE)
+        total, rows = catalogue.search(
+            q, field, level, PER_PAGE, (number - 1) * PER_PAGE, office_only
+        )
         if not total and q:
             suggested = catalogue.suggested_fields()
+    # What the whole catalogue holds for the same question, to offer it when it is more.
+    all_total = catalogue.search(q, field, level, 1, 0)[0] if office_only else total
+    elsewhere = office_only and (browsing or catalogue.elsewhere(q, field, level))
     pages = max(1, math.ceil(total / PER_PAGE))
     return page(
         "public/procedures.html",
         q=q, field=field, level=level, page_number=number, pages=pages, total=total, rows=rows,
-        facets=facets, suggested=suggested, browsing=browsing,
+        facets=facets, suggested=suggested, browsing=browsing, everything=everything,
+        all_total=all_total, elsewhere=elsewhere, scope={"all": "1"} if everything else {},
     )  # fmt: skip
 
 

@@ -65,7 +65,9 @@ def test_the_office_scope_keeps_to_the_chosen_fields_and_codes(office: Office) -
     # catalogue has more, and the answer says so.
     scoped = search(office, scope="office", q="giay phep xay dung")
     assert [p["code"] for p in scoped["procedures"]] == ["1.005058"]
-    assert scoped["all_total"] == everything["total"] > 1
+    assert scoped["all_total"] == everything["total"] > 1 and scoped["elsewhere"] is True
+    # Marriage registration is all the office's (Hộ tịch): nothing new elsewhere.
+    assert search(office, scope="office", q="dang ky ket hon")["elsewhere"] is False
     # Birth registration is: found in the office's list.
     birth = search(office, scope="office", q="khai sinh")
     assert birth["total"] > 0 and all(p["field"] == "Hộ tịch" for p in birth["procedures"])

@@ -128,3 +128,19 @@ def test_the_ticket_page_refuses_to_be_framed(office: Office) -> None:
     answer = office.client.get(f"/t/{token}")
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+
+
+def test_this_offices_procedures_come_first_and_the_rest_on_asking(client: FlaskClient) -> None:
+    # The default office is a commune's: railway building permits are not among its procedures.
+    page = text(client.get("/thu-tuc", query_string={"q": "giay phep xay dung duong sat"}))
+    shown = re.findall(r'<li><a href="/thu-tuc/[\d.]+">([^<]+)</a>', page)
+    assert not any("đường sắt" in n for n in shown)
+    more = re.search(r'id="search-all" href="([^"]+)">Tìm trong tất cả thủ tục', page)
+    assert more, "no way to search the whole catalogue"
+    everything = text(client.get(more.group(1).replace("&amp;", "&")))
+    assert any("đường sắt" in n for n in
+               re.findall(r'<li><a href="/thu-tuc/[\d.]+">([^<]+)</a>', everything))  # fmt: skip
+    assert "Đang tìm trong toàn bộ danh mục thủ tục" in everything
+    browse = text(client.get("/thu-tuc"))
+    assert "Hải quan" not in browse  # customs is no commune's field
+    assert "Hải quan" in text(client.get("/thu-tuc?all=1"))
