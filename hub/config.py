@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.outbox.settings import OutboxConfig
 from motcua.config import ConfigError
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -131,6 +132,7 @@ class HubConfig:
     secret_key: str = ""  # for signing admin console cookies; generated into the db when empty
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)  # reports to the back end
 
     def validate(self, path: str = "") -> None:
         """Check values whose type alone does not make them right."""
