@@ -45,7 +45,8 @@ class Received:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.items: dict[str, dict[str, Any]] = {}
-        self.requests = 0
+        self.arrived = 0  # deliveries that came in, whatever became of them
+        self.requests = 0  # deliveries taken
         self.duplicates = 0
         self.refuse: set[str] = set()  # item types answered 422, to show a refused item
 
@@ -74,8 +75,10 @@ class Received:
             by_type: dict[str, int] = {}
             for item in self.items.values():
                 by_type[item["type"]] = by_type.get(item["type"], 0) + 1
-            found: dict[str, Any] = {"count": len(self.items), "requests": self.requests,
-                                     "duplicates": self.duplicates, "by_type": by_type}  # fmt: skip
+            found: dict[str, Any] = {
+                "count": len(self.items), "arrived": self.arrived, "requests": self.requests,
+                "duplicates": self.duplicates, "by_type": by_type,
+            }  # fmt: skip
             if with_items:
                 found["items"] = list(self.items.values())
         return found
@@ -210,6 +213,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _outbox(self) -> None:
         """Take a delivery from the hub's outbox (in any mode but ok, misbehave first)."""
+        with self.server.received.lock:
+            self.server.received.arrived += 1
         try:
             body = self._read_json(MAX_DELIVERY_BYTES)
         except ValueError as exc:
