@@ -223,6 +223,10 @@ class Delivery:
             self._http = cls(self._host, self._port, timeout=self.config.timeout_s)
         return self._http
 
+    def close(self) -> None:
+        """Close the connection kept to the back end (the thread does so when it stops)."""
+        self._close_http()
+
     def _close_http(self) -> None:
         if self._http is not None:
             with contextlib.suppress(OSError):
