@@ -192,18 +192,20 @@ class Delivery:
         data = payloads.body(self.hub, items)
         headers = {**self.headers, "Idempotency-Key": payloads.batch_key([i["key"] for i in items])}
         deadline = time.monotonic() + self.config.timeout_s
+        reused = self._http is not None
         try:
-            conn = self._connection()
-            conn.request("POST", self._path, body=data, headers=headers)
-            answer = conn.getresponse()
-            text = self._read(answer, deadline)
-        except (OSError, http.client.HTTPException) as exc:
+            answer, text = self._exchange(data, headers, deadline)
+        except (ConnectionError, http.client.RemoteDisconnected) as exc:
+            # A kept-alive connection the back end closed while idle fails at once: try once
+            # more on a new one before calling it down (a repeat is harmless: keys).
             self._close_http()
-            if isinstance(exc, TimeoutError):
-                raise RetryLater(f"no answer within {self.config.timeout_s:.0f} s") from None
-            raise RetryLater(f"cannot reach {self._host}: {exc}") from None
-        finally:
-            self.requests += 1
+            if not reused:
+                raise RetryLater(f"cannot reach {self._host}: {exc}") from None
+            try:
+                answer, text = self._exchange(data, headers, deadline)
+            except (ConnectionError, http.client.RemoteDisconnected) as again:
+                self._close_http()
+                raise RetryLater(f"cannot reach {self._host}: {again}") from None
         status = answer.status
         if answer.will_close:
             self._close_http()
@@ -216,6 +218,25 @@ class Delivery:
         if status in REFUSES_HUB:
             raise RetryLater(f"the endpoint refuses the hub: HTTP {status}: {line}")
         return status, line
+
+    def _exchange(
+        self, data: bytes, headers: dict[str, str], deadline: float
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """One request and its answer's body; :class:`RetryLater` on a timeout, and on any
+        failure but a dropped connection, which the caller may try again."""
+        self.requests += 1
+        try:
+            conn = self._connection()
+            conn.request("POST", self._path, body=data, headers=headers)
+            answer = conn.getresponse()
+            return answer, self._read(answer, deadline)
+        except (ConnectionError, http.client.RemoteDisconnected):
+            raise
+        except (OSError, http.client.HTTPException) as exc:
+            self._close_http()
+            if isinstance(exc, TimeoutError):
+                raise RetryLater(f"no answer within {self.config.timeout_s:.0f} s") from None
+            raise RetryLater(f"cannot reach {self._host}: {exc}") from None
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._http is None:  # kept open between batches: one TCP set-up, not one per batch
