@@ -5,6 +5,7 @@ a real ``upstream-sim`` process)."""
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -169,3 +170,25 @@ def test_a_back_end_that_answers_garbage_or_not_at_all_is_retried(
         sender.close()
         conn.close()
     assert all(r["delivered_at"] is None and r["failed_at"] is None for r in outbox(outboxed))
+
+
+def test_a_kept_connection_that_was_dropped_is_replaced_without_backing_off(
+    outboxed: Office, guarded_sim: SimProcess
+) -> None:
+    outboxed.issue("A")
+    conn = db.connect(outboxed.app.config["MOTCUA"].db_path)
+    sender = delivery_to(
+        outboxed, f"{guarded_sim.url}/api/outbox", auth_header="Authorization: Bearer sim-token"
+    )
+    try:
+        assert sender.run_once(conn) == 2
+        kept = sender._http
+        assert kept is not None and kept.sock is not None
+        kept.sock.shutdown(socket.SHUT_RDWR)  # as when the back end drops an idle connection
+        outboxed.issue("A")
+        assert sender.run_once(conn) == 1
+        assert sender._http is not kept and sender.failures == 0
+    finally:
+        sender.close()
+        conn.close()
+    assert all(r["delivered_at"] is not None for r in outbox(outboxed))
