@@ -21,6 +21,7 @@ import contextlib
 import http.client
 import logging
 import random
+import socket
 import sqlite3
 import threading
 import time
@@ -100,10 +101,15 @@ class Delivery:
         self._thread.start()
 
     def stop(self) -> None:
-        """Finish the request in hand (bounded by ``timeout_s``), then end the thread; the
-        caller stops the writer and closes the database next, so this waits for the thread."""
+        """End the thread, cutting short a request in hand (its items stay in line: the next
+        start sends them again); the caller stops the writer and closes the database next, so
+        this waits for the thread."""
         self._stop.set()
         self._wake.set()
+        in_hand = self._http
+        if in_hand is not None and in_hand.sock is not None:
+            with contextlib.suppress(OSError):
+                in_hand.sock.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join()
             self._thread = None
@@ -199,7 +205,7 @@ class Delivery:
             # A kept-alive connection the back end closed while idle fails at once: try once
             # more on a new one before calling it down (a repeat is harmless: keys).
             self._close_http()
-            if not reused:
+            if not reused or self._stop.is_set():
                 raise RetryLater(f"cannot reach {self._host}: {exc}") from None
             try:
                 answer, text = self._exchange(data, headers, deadline)

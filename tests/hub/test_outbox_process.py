@@ -212,6 +212,15 @@ def test_backlog_grows_while_the_back_end_is_down_and_drains_when_it_is_back(
     assert figure(page, "pending") == 0
     assert figure(page, "delivered") == len(items)
 
+    sim_ok.set_mode("down")  # a stop during a backoff ends it: the hub stops cleanly and at once
+    issue(hub)
+    wait_for(lambda: "HTTP 503" in console.get("/console/outbox"))
+    began = time.monotonic()
+    hub.stop()
+    assert hub.proc is not None and hub.proc.returncode == 0
+    assert time.monotonic() - began < 5
+    assert "hub stopped" in hub.log() and "Traceback" not in hub.log()
+
 
 def test_a_refused_item_is_kept_shown_and_sent_again_once_requeued(
     hub: HubProcess, sim_ok: SimProcess
@@ -242,6 +251,23 @@ def test_a_refused_item_is_kept_shown_and_sent_again_once_requeued(
     rating = next(i for i in items if i["type"] == "rating.created")
     assert rating["data"]["level"] == 1
     assert figure(admin.get("/console/outbox"), "failed") == 0
+
+
+def test_a_stop_during_a_slow_delivery_is_prompt_and_keeps_the_items(
+    hub: HubProcess, sim_ok: SimProcess
+) -> None:
+    issue(hub)
+    wait_for(lambda: all_delivered(sim_ok, hub))
+    sim_ok.set_mode("slow")  # answers after 5 s
+    arrived = sim_ok.get("/sim/outbox")["arrived"]
+    issue(hub)
+    wait_for(lambda: sim_ok.get("/sim/outbox")["arrived"] > arrived)
+    began = time.monotonic()
+    hub.stop()
+    assert time.monotonic() - began < 3
+    assert hub.proc is not None and hub.proc.returncode == 0
+    assert "Traceback" not in hub.log()
+    assert pending(hub) == 1  # not acknowledged, so still in line for the next start
 
 
 def test_kill_9_mid_delivery_loses_nothing_and_the_repeats_are_recognized(
