@@ -78,6 +78,12 @@ def _sms(app: Flask) -> None:
     init_app(app)
 
 
+def _outbox(app: Flask) -> None:
+    from hub.outbox.setup import init_app  # reports to the back end, when [outbox] url is set
+
+    init_app(app)
+
+
 # Each part of the hub adds its ``init_app(app)`` here; order matters only in that SMS uses the
 # dossier relay's lookup.
-_BLUEPRINTS: list[Any] = [_queue, _dossier_relay, _sms]
+_BLUEPRINTS: list[Any] = [_queue, _dossier_relay, _sms, _outbox]

@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.outbox.settings import OutboxConfig
 from motcua.config import ConfigError
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -135,6 +136,7 @@ class HubConfig:
     embed_origins: list[str] = field(default_factory=list)
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)  # reports to the back end
 
     def validate(self, path: str = "") -> None:
         """Check values whose type alone does not make them right."""

@@ -92,6 +92,9 @@ def worker_app(settings: HubConfig, _target: str = "") -> Any:
     from hub.sms.setup import start_sms  # a thread that owns the modem, when [sms] enabled
 
     start_sms(app)
+    from hub.outbox.setup import start_outbox  # delivers the outbox, when [outbox] url is set
+
+    start_outbox(app)
     scheduler = backup.Scheduler(settings, app.extensions["motcua.clock"], settings.backup_at)
     scheduler.start()
     # How the console's restore stops the hub: granian's supervisor (this worker's parent)

@@ -66,6 +66,7 @@ MESSAGES = {  # what a redirect's ?done= says, so a reload shows no stale form
     "enabled": ("The account is enabled", "ok"),
     "disabled": ("The account is disabled and logged out", "ok"),
     "password_changed": ("Your password is changed; please log in again", "ok"),
+    "outbox_requeued": ("{n} refused items are back in line", "ok"),
 }
 
 
@@ -338,6 +339,7 @@ def init_app(app: Flask) -> None:
         console_audit,
         console_backups,
         console_office,
+        console_outbox,
         console_procedures,
         console_setup,
     )

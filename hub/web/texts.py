@@ -202,6 +202,30 @@ TEXTS = frozenset(
         N_("The hub's disk is nearly full ({pct}% free)"),
         N_("The back end cannot be reached: {error}"),
         N_("The back end's data is {m} min old"),
+        # the outbox
+        N_("Outbox"),
+        N_("The outbox is off: no back-end endpoint is configured ([outbox] url)."),
+        N_("The back end cannot take deliveries now; next try at {time}"),
+        N_("The back end takes deliveries"),
+        N_("Last error"),
+        N_("Endpoint"),
+        N_("Items waiting"),
+        N_("Oldest waiting since"),
+        N_("Delivered since the hub started"),
+        N_("Last delivery"),
+        N_("Refused by the back end"),
+        N_("Refused items"),
+        N_(
+            "The back end refused these as malformed; they are kept and not sent again until put"
+            " back in line."
+        ),
+        N_("Type"),
+        N_("Queued at"),
+        N_("Refused at"),
+        N_("Why"),
+        N_("Nothing refused"),
+        N_("Put the refused items back in line"),
+        N_("{n} refused items are back in line"),
         # the audit log
         N_("Audit log"),
         N_("Action"),

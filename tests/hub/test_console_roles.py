@@ -58,6 +58,8 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
         "/console/accounts/an/password", {"password": "mật-khẩu-mới"}, ("admin",), 303),
     ("POST", "/console/accounts/<username>/active"): ("/console/accounts/an/active",
                                                       {"active": "0"}, ("admin",), 303),
+    ("GET", "/console/outbox"): ("/console/outbox", {}, BOTH, 200),
+    ("POST", "/console/outbox/requeue"): ("/console/outbox/requeue", {}, ("admin",), 303),
     ("POST", "/console/logout"): ("/console/logout", {}, BOTH, 303),
 }  # fmt: skip
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}
