@@ -91,6 +91,7 @@ def worker_app(settings: HubConfig, _target: str = "") -> Any:
     start_sms(app)
     scheduler = backup.Scheduler(settings, app.extensions["motcua.clock"], settings.backup_at)
     scheduler.start()
+    app.extensions["motcua.alert_watch"].start()  # alert.changed for the counter panels
     # The worker ends through multiprocessing's exit path, which runs these finalizers but not
     # atexit: end the streams, then let the writer finish its queued batch and close the file.
     multiprocessing.util.Finalize(app, functools.partial(_stop_app, app), exitpriority=10)
