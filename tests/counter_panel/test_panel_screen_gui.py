@@ -52,7 +52,8 @@ def drawn_text(label) -> str:
 def whole(label) -> bool:
     """The label draws all of its text, and inside its own box."""
     plain = " ".join(label.text.replace("[b]", "").replace("[/b]", "").split())
-    return " ".join(drawn_text(label).split()) == plain and label.texture_size[1] <= label.height + 1
+    drawn = " ".join(drawn_text(label).split())
+    return drawn == plain and label.texture_size[1] <= label.height + 1
 
 
 def pixel(image, widget):
@@ -80,7 +81,7 @@ def test_call_next_largest_state_in_colour_nothing_cut_undo_and_alerts(long_name
         call = action_button(driver, "call_next")
         others = [b for a, b in panel.buttons.items() if a != "call_next"]
         assert all(call.width * call.height >= 2.5 * b.width * b.height for b in others)
-        first, second = issue_two(hub)
+        first, _second = issue_two(hub)
         wait_waiting(driver, 2)
         driver.tap(call)
         driver.wait_until(lambda: panel.number == first["number"], what="called")
