@@ -215,7 +215,11 @@ class AlertWatch:
                 def op(tx: Tx) -> None:
                     tx.emit(ALERT_EVENT, {"alerts": found})
 
-                self.app.extensions["motcua.writer"].run(op)
+                try:
+                    self.app.extensions["motcua.writer"].run(op)
+                except Exception:  # the writer is stopping or failing: try again next time
+                    log.exception("could not publish the alerts")
+                    return found
                 self._published = found
             return list(self._published)
 

@@ -77,3 +77,18 @@ def test_the_alert_topic_can_be_followed_alone(office: Office) -> None:
         assert "ticket." not in first and "hết giấy" in first
     finally:
         response.close()
+
+
+def test_the_event_texts_stay_true_and_leave_the_back_ends_error_out() -> None:
+    from hub.web.alerts import Alert, alert_view, upstream_alerts
+    from motcua.i18n import Translator
+
+    failing = {"failures": 3, "last_error": "GET /hoso/000.00.12.H21-251201-0001: timed out"}
+    (alert,) = upstream_alerts(failing, 300, 1000.0)
+    view = alert_view(alert, Translator(["hub"]))
+    assert view == {"code": "upstream_unreachable", "level": "danger", "device": None,
+                    "text_vi": "Không kết nối được hệ thống một cửa điện tử",
+                    "text_en": "The back end cannot be reached"}  # fmt: skip
+    disk = alert_view(Alert("danger", "The hub's disk is nearly full ({pct}% free)", {"pct": 7}),
+                      Translator(["hub"]))  # fmt: skip
+    assert disk["text_vi"] == "Ổ đĩa của máy chủ sắp đầy" and disk["code"] == "disk_full"
