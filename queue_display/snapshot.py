@@ -65,6 +65,7 @@ def report(screen: Any) -> dict[str, Any]:
         "offline_overlay": {
             "shown": bool(screen.offline and screen.overlay_texture is not None),
             "text": screen.overlay_text,
+            "width": screen.overlay_texture.width if screen.overlay_texture else 0,
         },
     }
 

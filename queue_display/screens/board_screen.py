@@ -135,7 +135,7 @@ class BoardScreen(BoxLayout):
         vi, en = self.t.both("Connection lost")
         note_vi, note_en = self.t.both("These are the last calls received")
         self.overlay_text = f"{vi.upper()}\n{en}\n\n{note_vi}\n{note_en}"
-        self._overlay_u = 0.0
+        self._overlay_for: tuple[float, float] = (0.0, 0.0)  # (u, width) it was drawn for
         self._page_at = time.monotonic()
         self._board: Board | None = None
         self._connecting = False
@@ -172,7 +172,7 @@ class BoardScreen(BoxLayout):
         self._board = board
         self.offline = offline
         self._connecting = connecting
-        if offline and self._overlay_u != self.u:
+        if offline and self._overlay_for != (self.u, self.width):
             self._draw_overlay()
         latest = board.latest
         if latest is None:
@@ -199,11 +199,11 @@ class BoardScreen(BoxLayout):
         """The offline message as one texture, in type sized to the window."""
         label = CoreLabel(
             text=self.overlay_text, font_size=64 * self.u, bold=True, halign="center",
-            color=(1, 1, 1, 1),
+            color=(1, 1, 1, 1), text_size=(max(100.0, self.width - 80 * self.u), None),
         )  # fmt: skip
         label.refresh()
         self.overlay_texture = label.texture
-        self._overlay_u = self.u
+        self._overlay_for = (self.u, self.width)
 
     def _refill(self) -> None:
         board = self._board

@@ -203,3 +203,10 @@ def test_offline_dims_the_board_and_says_so_across_it(tmp_path):
     assert r > 100 and g < 60 and b < 60, (r, g, b)
     r, g, b = image.getpixel((10, 60))  # the header keeps its blue: the agency, the clock
     assert b > 120 and r < 40, (r, g, b)
+    assert overlay["width"] <= 1920 - 60
+
+
+def test_offline_in_portrait_the_message_wraps_inside_the_board(tmp_path):
+    report, _image = snapshot(tmp_path, (1080, 1920), "--offline")
+    assert report["offline_overlay"]["shown"]
+    assert 0 < report["offline_overlay"]["width"] <= 1080 - 60
