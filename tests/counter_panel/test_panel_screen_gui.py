@@ -5,6 +5,7 @@ rating on the panel that "call next" puts away. Screenshots in ``$MOTCUA_SHOTS``
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 from PIL import Image
@@ -51,7 +52,7 @@ def drawn_text(label) -> str:
 
 def whole(label) -> bool:
     """The label draws all of its text, and inside its own box."""
-    plain = " ".join(label.text.replace("[b]", "").replace("[/b]", "").split())
+    plain = " ".join(re.sub(r"\[/?[a-z]+(=[^\]]*)?\]", "", label.text).split())
     drawn = " ".join(drawn_text(label).split())
     return drawn == plain and label.texture_size[1] <= label.height + 1
 
@@ -77,6 +78,9 @@ def test_call_next_largest_state_in_colour_nothing_cut_undo_and_alerts(long_name
         app = driver.app
         log_in(driver, hub)
         panel = app.screens["panel"]
+        driver.pump(3)
+        screenshot(driver, shots / "panel14-idle.png")
+        assert panel.state_kind == "idle" and whole(panel.ids.state_band)
         # "Call next" is by far the largest target.
         call = action_button(driver, "call_next")
         others = [b for a, b in panel.buttons.items() if a != "call_next"]
