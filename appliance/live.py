@@ -46,7 +46,6 @@ from appliance.tasks import Tasks
 log = logging.getLogger(__name__)
 
 TOPICS = ("ticket", "counter", "day", "notice")
-STAFF_TOPICS = (*TOPICS, "alert")  # what staff's own screens follow (the counter panel)
 RELOAD_RETRY_S = 1.0  # a failed reload while the stream is up: the hub should answer soon
 
 

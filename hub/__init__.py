@@ -55,14 +55,15 @@ def create_app(
 
 
 def _queue(app: Flask) -> None:
-    from hub import openapi
+    from hub import openapi, updates
     from hub.auth import api as api_auth
     from hub.queue import api as api_queue
     from hub.queue import events
     from hub.queue import offline_api as api_offline
     from hub.web import alerts, console, public
 
-    for part in (events, api_queue, api_offline, api_auth, public, console, openapi, alerts):
+    for part in (events, api_queue, api_offline, api_auth, public, console, updates, openapi,
+                 alerts):  # fmt: skip
         part.init_app(app)
 
 

@@ -128,6 +128,7 @@ class HubConfig:
     backup_dir: Path = Path("var/backups")
     backup_keep: int = 8
     backup_at: str = "02:30"  # nightly backup time (the hub's time zone)
+    updates_dir: Path | None = None  # wheels the appliances update from (hub/updates.py)
     secret_key: str = ""  # for signing admin console cookies; generated into the db when empty
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)

@@ -189,18 +189,23 @@ class Catalogue:
             self._office = DEFAULT_OFFICE
         else:
             value = json.loads(row[0])
-            self._office = Office(str(value.get("level", "")), frozenset(value.get("fields", [])))
+            self._office = Office(
+                str(value.get("level", "")),
+                frozenset(value.get("fields", [])),
+                frozenset(value.get("codes", [])),
+            )
         return self._office
 
-    def set_office(self, level: str, fields: Iterable[str]) -> None:
-        """Set this office's level ("Cấp xã", "Cấp tỉnh"…) and the fields it handles."""
-        value = json.dumps({"level": level, "fields": sorted(fields)}, ensure_ascii=False)
+    def set_office(self, level: str, fields: Iterable[str], codes: Iterable[str] = ()) -> None:
+        """Set this office's level ("Cấp xã", "Cấp tỉnh"…), the fields it handles and single
+        procedures (by code) it handles outside them."""
         with self.store.write() as conn:
-            conn.execute(
-                "INSERT INTO catalogue_settings (key, value) VALUES ('office', ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (value,),
-            )
+            write_office(conn, level, fields, codes)
+        self.office_changed()
+
+    def office_changed(self) -> None:
+        """Read the office's procedures again (after :func:`write_office` in another
+        transaction, such as the console's audited one)."""
         self._office = None
         self.forget()
 
@@ -298,8 +303,10 @@ class Catalogue:
         level: str = "",
         limit: int = 20,
         offset: int = 0,
+        office_only: bool = False,
     ) -> tuple[int, list[dict[str, Any]]]:
-        """(total, page of summaries) meaning ``q`` within ``field``/``level``, best first.
+        """(total, page of summaries) meaning ``q`` within ``field``/``level``, best first;
+        ``office_only``: among the procedures this office handles (see :meth:`office`).
 
         Names first (see hub.catalogue.ranking); when no name matches, words found in the
         document lists; when nothing matches, (0, []).
@@ -307,14 +314,15 @@ class Catalogue:
         words = fold(q).split()[:MAX_QUERY_WORDS]
         code_like = bool(_PROCEDURE_CODE.match(q.strip()))
         index = self.search_index()  # first: a rebuilt index forgets the remembered answers
-        key = (q.strip().lower(), field, level, limit, offset)
+        within = self.office() if office_only else None
+        key = (q.strip().lower(), field, level, limit, offset, within)
         now = self.clock()
         with self._cache_lock:
             hit = self._cache.get(key)
             if hit is not None and now - hit[0] < CACHE_TTL_S:
                 self._cache.move_to_end(key)
                 return hit[1], [dict(row) for row in hit[2]]
-        total, rows = self._search(index, q, words, code_like, field, level, limit, offset)
+        total, rows = self._search(index, q, words, code_like, field, level, limit, offset, within)
         with self._cache_lock:
             self._cache[key] = (now, total, rows)
             while len(self._cache) > CACHE_SIZE:
@@ -331,9 +339,15 @@ class Catalogue:
         level: str,
         limit: int,
         offset: int,
+        within: Office | None,
     ) -> tuple[int, list[dict[str, Any]]]:
         conn = self.store.conn()
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
+        if within is not None:
+            clause, values = within.where()
+            where.append(clause)
+            params.extend(values)
         if field:
             where.append("p.field = ?")
             params.append(field)
@@ -355,7 +369,7 @@ class Catalogue:
             if found[0]:
                 return found
         query = " ".join(q.split()[:MAX_QUERY_WORDS])
-        total, hits = index.rank(query, self.office(), field, level, offset + limit)
+        total, hits = index.rank(query, self.office(), field, level, offset + limit, within)
         if total:
             return total, fulltext.summaries(
                 conn, [h.entry.id for h in hits[offset : offset + limit]]
@@ -369,18 +383,35 @@ class Catalogue:
         fields.sort(key=lambda f: (f["name"] not in preferred, -f["count"], f["name"]))
         return fields[:limit]
 
-    def facets(self) -> dict[str, list[dict[str, Any]]]:
-        """Fields and levels with how many procedures each holds, for browsing."""
+    def facets(self, office_only: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """Fields and levels with how many procedures each holds, for browsing;
+        ``office_only``: counting only the procedures this office handles."""
         conn = self.store.conn()
+        clause, params = self.office().where() if office_only else ("1", [])
         fields = conn.execute(
-            "SELECT field AS name, count(*) AS count FROM procedures WHERE field != ''"
-            " GROUP BY field ORDER BY count DESC, field"
+            f"SELECT field AS name, count(*) AS count FROM procedures p WHERE field != ''"
+            f" AND {clause} GROUP BY field ORDER BY count DESC, field",
+            params,
         ).fetchall()
         levels = conn.execute(
-            "SELECT level AS name, count(*) AS count FROM procedure_levels"
-            " GROUP BY level ORDER BY count DESC, level"
+            "SELECT l.level AS name, count(*) AS count FROM procedure_levels l"
+            f" JOIN procedures p ON p.id = l.procedure_id WHERE {clause}"
+            " GROUP BY l.level ORDER BY count DESC, l.level",
+            params,
         ).fetchall()
         return {"fields": [dict(r) for r in fields], "levels": [dict(r) for r in levels]}
+
+
+def write_office(conn: Any, level: str, fields: Iterable[str], codes: Iterable[str] = ()) -> None:
+    """Store this office's level, fields and single procedures (see :class:`Office`)."""
+    value = json.dumps(
+        {"level": level, "fields": sorted(fields), "codes": sorted(codes)}, ensure_ascii=False
+    )
+    conn.execute(
+        "INSERT INTO catalogue_settings (key, value) VALUES ('office', ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (value,),
+    )
 
 
 def _detail(row: Any) -> dict[str, Any]:
