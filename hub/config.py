@@ -130,6 +130,9 @@ class HubConfig:
     backup_at: str = "02:30"  # nightly backup time (the hub's time zone)
     updates_dir: Path | None = None  # wheels the appliances update from (hub/updates.py)
     secret_key: str = ""  # for signing admin console cookies; generated into the db when empty
+    # Sites that may show the dossier lookup widget (/nhung/tra-cuu) in a frame, such as
+    # "https://dichvucong.gialai.gov.vn"; every other page refuses to be framed.
+    embed_origins: list[str] = field(default_factory=list)
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
 

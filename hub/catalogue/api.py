@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
+from hub.auth.access import optional_principal
 from hub.catalogue.procedures import Catalogue
 from hub.digits import parse_digits
 from hub.errors import ApiError, bad_request
@@ -75,7 +76,10 @@ def detail(code: str):
     found = catalogue.get(code.strip())
     if found is None:
         raise ApiError(404, "not_found", f"no procedure with code {code!r}", "code")
-    catalogue.opened(found["code"])  # what people open here comes first in later searches
+    # What people open here comes first in later searches: one count per device or address.
+    device = optional_principal()
+    who = f"device:{device.device_id}" if device and device.device_id else request.remote_addr
+    catalogue.opened(found["code"], who or "?")
     return jsonify({"procedure": found})
 
 

@@ -32,6 +32,8 @@ TEXT_FIELDS = ("name", "field", "level", "agency", "processing_time", "fees", "s
 MAX_QUERY_WORDS = 12
 CACHE_SIZE = 2048
 CACHE_TTL_S = 60.0
+OPEN_WINDOW_S = 600.0  # one person reading a procedure again is not a second interest
+MAX_OPENS_KEPT = 20_000
 POPULARITY_HALF_LIFE_S = 30 * 86400.0  # an open a month ago counts half as much as one today
 # What a commune office (the most common one-stop desk) handles; an office sets its own.
 DEFAULT_OFFICE = Office(
@@ -72,6 +74,7 @@ class Catalogue:
         self._index_generation = -1
         self._building = False
         self._office: Office | None = None
+        self._opens: OrderedDict[tuple[str, str], float] = OrderedDict()  # (who, code) → when
 
     def prepare(self) -> None:
         """Bring the store up to this code: shipped synonyms, cleaned text, full-text indexes.
@@ -209,9 +212,20 @@ class Catalogue:
         self._office = None
         self.forget()
 
-    def opened(self, code: str) -> None:
-        """Count one opening of procedure ``code`` at this office (older ones fade)."""
+    def opened(self, code: str, who: str = "") -> None:
+        """Count one opening of procedure ``code`` at this office (older ones fade); the same
+        ``who`` (a device or an address) opening it again within OPEN_WINDOW_S counts once, so
+        a reload, or a script, cannot push a procedure up the rankings."""
         now = self.wall_clock()
+        if who:
+            with self._cache_lock:
+                last = self._opens.get((who, code))
+                if last is not None and now - last < OPEN_WINDOW_S:
+                    return
+                self._opens[(who, code)] = now
+                self._opens.move_to_end((who, code))
+                while len(self._opens) > MAX_OPENS_KEPT:
+                    self._opens.popitem(last=False)
         with self.store.write() as conn:
             row = conn.execute(
                 "SELECT score, at FROM procedure_popularity WHERE code = ?", (code,)

@@ -149,11 +149,26 @@ def test_what_is_opened_here_rises(client: FlaskClient) -> None:
     before = codes(client, "chung thuc chu ky nguoi dich")
     assert set(before[:2]) == {"2.000992", "2.001008"}
     second = before[1]
-    for _ in range(3):
-        assert client.get(f"/api/v1/procedures/{second}").status_code == 200
+    for n in range(3):  # three people, each on their phone
+        answer = client.get(f"/api/v1/procedures/{second}",
+                            environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})  # fmt: skip
+        assert answer.status_code == 200
     catalogue: Catalogue = client.application.extensions["motcua.procedures"]
     catalogue.forget()  # the remembered answer would otherwise stand for up to a minute
     assert codes(client, "chung thuc chu ky nguoi dich")[0] == second
+
+
+def test_one_person_opening_a_procedure_again_counts_once(client: FlaskClient) -> None:
+    def score(code: str) -> float:
+        conn = client.application.extensions["motcua.store"].conn()
+        row = conn.execute("SELECT score FROM procedure_popularity WHERE code = ?", (code,))
+        return (row.fetchone() or [0.0])[0]
+
+    for _ in range(5):  # a reload, or a script
+        client.get("/api/v1/procedures/2.000992", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert score("2.000992") == pytest.approx(1.0, abs=0.01)
+    client.get("/api/v1/procedures/2.000992", environ_base={"REMOTE_ADDR": "10.0.0.10"})
+    assert score("2.000992") == pytest.approx(2.0, abs=0.01)
 
 
 def test_popularity_fades(catalogue_db: Path, tmp_path: Path) -> None:
