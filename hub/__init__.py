@@ -60,9 +60,10 @@ def _queue(app: Flask) -> None:
     from hub.queue import api as api_queue
     from hub.queue import events
     from hub.queue import offline_api as api_offline
-    from hub.web import console, public
+    from hub.web import alerts, console, public
 
-    for part in (events, api_queue, api_offline, api_auth, public, console, updates, openapi):
+    for part in (events, api_queue, api_offline, api_auth, public, console, updates, openapi,
+                 alerts):  # fmt: skip
         part.init_app(app)
 
 

@@ -76,6 +76,14 @@ SCHEMAS: dict[str, Any] = {
             "current": {"oneOf": [{"$ref": "#/components/schemas/Ticket"}, {"type": "null"}]},
         },
     },
+    "Alert": {
+        "type": "object",
+        "description": "An active alert (hub/API.md): in GET /api/v1/state and alert.changed",
+        "properties": {
+            "code": {"type": "string"}, "level": {"enum": ["danger", "warning"]},
+            "device": _STR_OR_NULL, "text_vi": {"type": "string"}, "text_en": {"type": "string"},
+        },
+    },
     "CounterAnswer": {
         "type": "object",
         "properties": {
