@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Office
+from tests.hub.conftest import Office
 
 KIOSK = "Kiosk sảnh (demo)"
 
