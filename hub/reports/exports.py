@@ -32,7 +32,9 @@ def csv_bytes(table: Table, header: Header) -> bytes:
     """One table as CSV."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([header(h) + (" (%)" if kind == "share" else "") for _, h, kind in table.columns])
+    writer.writerow(
+        [header(h) + (" (%)" if kind == "share" else "") for _, h, kind in table.columns]
+    )
     for row in table.rows:
         writer.writerow([_plain(row.get(key), kind) for key, _, kind in table.columns])
     if table.total is not None:

@@ -35,5 +35,5 @@ def date(day: dt.date | str) -> str:
 
 
 def long_date(day: dt.date) -> str:
-    """"ngày 30 tháng 11 năm 2026", as an official document dates itself."""
+    """ "ngày 30 tháng 11 năm 2026", as an official document dates itself."""
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"

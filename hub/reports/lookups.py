@@ -56,9 +56,7 @@ class LookupTally:
             )
 
 
-def lookup_counts(
-    conn: sqlite3.Connection, p: Period, zone: dt.tzinfo
-) -> list[dict[str, Any]]:
+def lookup_counts(conn: sqlite3.Connection, p: Period, zone: dt.tzinfo) -> list[dict[str, Any]]:
     """Per channel: lookups in the period, and how many were answered from the cache."""
     found: dict[str, dict[str, int]] = {c: {} for c in CHANNELS}
     for channel, source, n in conn.execute(

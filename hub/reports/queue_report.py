@@ -54,7 +54,9 @@ def figures(s: DaySummary, dim: str, key: str) -> dict[str, Any]:
     sums = dict(zip(summary.COUNT_SUMS, row[:N_SUMS], strict=True))
     out: dict[str, Any] = {k: int(v) for k, v in sums.items()}
     for kind, top in (("wait", row[N_SUMS]), ("service", row[N_SUMS + 1])):
-        hist = {m: n for (d, k, kd, m), n in s.minutes.items() if d == dim and k == key and kd == kind}
+        hist = {
+            m: n for (d, k, kd, m), n in s.minutes.items() if d == dim and k == key and kd == kind
+        }
         out[f"{kind}_median"] = quantile(hist, 0.5)
         out[f"{kind}_p90"] = quantile(hist, 0.9)
         out[f"{kind}_max"] = None if top is None else summary.minute_of(top)
@@ -68,8 +70,14 @@ def figures(s: DaySummary, dim: str, key: str) -> dict[str, Any]:
 def _read(
     conn: sqlite3.Connection, dim: str, p: Period, today: str, live: DaySummary | None
 ) -> DaySummary:
-    last = min(p.last.isoformat(), (dt.date.fromisoformat(today) - dt.timedelta(days=1)).isoformat())
-    s = summary.read(conn, dim, p.first.isoformat(), last) if last >= p.first.isoformat() else DaySummary()
+    last = min(
+        p.last.isoformat(), (dt.date.fromisoformat(today) - dt.timedelta(days=1)).isoformat()
+    )
+    s = (
+        summary.read(conn, dim, p.first.isoformat(), last)
+        if last >= p.first.isoformat()
+        else DaySummary()
+    )
     if live is not None:
         summary.merge(s, live, dim)
     return s
@@ -83,8 +91,7 @@ def ensure_summaries(
     missing = summary.days_to_build(conn, p.first.isoformat(), p.last.isoformat(), today)
     if not missing:
         return 0
-    with write() as wconn:
-        return summary.build(wconn, missing, zone)
+    return summary.build(write, missing, zone)
 
 
 def queue_report(
@@ -94,11 +101,17 @@ def queue_report(
     """The report of period ``p`` grouped by ``group`` (summaries must be built first)."""
     if group not in GROUPS:
         raise ValueError(f"group must be one of {', '.join(GROUPS)}")
-    live = summary.summarize(conn, today, zone) if p.first.isoformat() <= today <= p.last.isoformat() else None
+    live = (
+        summary.summarize(conn, today, zone)
+        if p.first.isoformat() <= today <= p.last.isoformat()
+        else None
+    )
     grouped = _read(conn, group, p, today, live)
     office = _read(conn, "all", p, today, live)
     names = labels.get(group, {})
-    keys = sorted({k for (d, k) in grouped.counts if d == group}, key=lambda k: _order(group, k, names))
+    keys = sorted(
+        {k for (d, k) in grouped.counts if d == group}, key=lambda k: _order(group, k, names)
+    )
     rows = [{"key": k, "label": names.get(k, k), **figures(grouped, group, k)} for k in keys]
     hours = [office.hours.get(("all", "", h), 0) for h in range(24)]
     open_days = conn.execute(

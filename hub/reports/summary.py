@@ -12,12 +12,24 @@ import datetime as dt
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 DIMS = ("all", "service", "counter", "clerk")
 # counts row layout: issued, served, no_show, cancelled, backfilled, r1..r5 (sums), then maxima
-COUNT_SUMS = ("issued", "served", "no_show", "cancelled", "backfilled", "r1", "r2", "r3", "r4", "r5")
+COUNT_SUMS = (
+    "issued",
+    "served",
+    "no_show",
+    "cancelled",
+    "backfilled",
+    "r1",
+    "r2",
+    "r3",
+    "r4",
+    "r5",
+)
 N_SUMS = len(COUNT_SUMS)
 MAX_MINUTE = 24 * 60  # longer waits (a ticket left open overnight) land in the last bin
 
@@ -58,7 +70,19 @@ def summarize(conn: sqlite3.Connection, day: str, zone: dt.tzinfo) -> DaySummary
         (day,),
     )
     state_col = {"done": 1, "no_show": 2, "cancelled": 3}
-    for service, counter, clerk, state, issued, called, started, finished, backfilled, origin, level in rows:
+    for (
+        service,
+        counter,
+        clerk,
+        state,
+        issued,
+        called,
+        started,
+        finished,
+        backfilled,
+        origin,
+        level,
+    ) in rows:
         keys = (
             ("all", ""),
             ("service", service),
@@ -132,17 +156,14 @@ def days_to_build(conn: sqlite3.Connection, first: str, last: str, today: str) -
     return sorted(with_tickets - built)
 
 
-def build(write: sqlite3.Connection, days: Iterable[str], zone: dt.tzinfo) -> int:
-    """Summarize and store each of ``days`` (one transaction per day); return how many."""
+def build(write: Callable[[], Any], days: Iterable[str], zone: dt.tzinfo) -> int:
+    """Summarize and store each of ``days``, one transaction per day (``write()`` opens one,
+    as :meth:`hub.db.Store.write` does), so the queue's writer never waits long; return how
+    many were built."""
     n = 0
     for day in days:
-        write.execute("BEGIN IMMEDIATE")
-        try:
-            store(write, day, summarize(write, day, zone), time.time())
-        except BaseException:
-            write.execute("ROLLBACK")
-            raise
-        write.execute("COMMIT")
+        with write() as conn:
+            store(conn, day, summarize(conn, day, zone), time.time())
         n += 1
     return n
 

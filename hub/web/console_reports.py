@@ -112,21 +112,30 @@ def _charts(
             [(r["label"], r["issued"]) for r in by_group.rows], rplain("Issued"), number
         ),
         "wait": charts.hbars(
-            [(r["label"], r["wait_median"]) for r in by_group.rows], rplain("Median wait"),
-            lambda v: "" if v is None else f"{number(v)} phút", colour=charts.BAR_ALT,
-        ),  # fmt: skip
+            [(r["label"], r["wait_median"]) for r in by_group.rows],
+            rplain("Median wait"),
+            lambda v: "" if v is None else f"{number(v)} phút",
+            colour=charts.BAR_ALT,
+        ),
         "hours": charts.columns(
-            report.hours[6:20], [f"{h}h" for h in range(6, 20)],
-            rplain("Arrivals by hour of day"), number,
-        ),  # fmt: skip
+            report.hours[6:20],
+            [f"{h}h" for h in range(6, 20)],
+            rplain("Arrivals by hour of day"),
+            number,
+        ),
         "ratings": charts.hbars(
-            [(r["name"], r["share"]) for r in ratings.rows], rplain("Ratings by level"), share,
+            [(r["name"], r["share"]) for r in ratings.rows],
+            rplain("Ratings by level"),
+            share,
             top=1.0,
-        ),  # fmt: skip
+        ),
         "dossiers": charts.hbars(
             [(r["field"], r["in_time_rate"]) for r in dossiers.rows[:12]],
-            rplain("Settled before or on time"), share, top=1.0, colour=charts.BAR_ALT,
-        ),  # fmt: skip
+            rplain("Settled before or on time"),
+            share,
+            top=1.0,
+            colour=charts.BAR_ALT,
+        ),
     }
 
 
@@ -225,5 +234,7 @@ def init_app(app: Flask) -> None:
 
     report_texts.init_app(app)
     clock = app.extensions["motcua.clock"]
-    app.extensions["motcua.lookup_tally"] = LookupTally(app.extensions["motcua.store"], clock.day_of)
+    app.extensions["motcua.lookup_tally"] = LookupTally(
+        app.extensions["motcua.store"], clock.day_of
+    )
     app.register_blueprint(bp)

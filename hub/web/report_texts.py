@@ -114,7 +114,9 @@ TEXTS = frozenset(
         N_("PDF"),
         N_("Nothing in this period"),
         N_("{field}: {problem}"),
-        N_("The PDF cannot be made on this hub: {reason}. Print the page from the browser instead."),
+        N_(
+            "The PDF cannot be made on this hub: {reason}. Print the page from the browser instead."
+        ),
         # the printed report
         N_("SOCIALIST REPUBLIC OF VIETNAM"),
         N_("Independence – Freedom – Happiness"),
