@@ -49,7 +49,9 @@ def generate(path: Path, scale: float) -> tuple[int, int]:
         )
     counters = {}
     for n in range(1, COUNTERS + 1):
-        conn.execute("INSERT OR IGNORE INTO counters (number, name) VALUES (?, ?)", (n, f"Quầy {n}"))
+        conn.execute(
+            "INSERT OR IGNORE INTO counters (number, name) VALUES (?, ?)", (n, f"Quầy {n}")
+        )
         username = f"bench{n}"
         conn.execute(
             "INSERT OR IGNORE INTO users (username, display_name, role, password_hash, created_at)"

@@ -25,16 +25,16 @@ SOURCES = ("cache", "upstream", "not_found", "unavailable")
 class LookupTally:
     """Counts of (day, channel, source), written to ``lookup_tally`` in batches."""
 
-    def __init__(self, store: Any, day_of: Callable[[float], str]) -> None:
+    def __init__(self, store: Any, today: Callable[[], str]) -> None:
         self.store = store
-        self.day_of = day_of
+        self.today = today  # the hub clock's business day
         self._lock = threading.Lock()
         self._pending: dict[tuple[str, str, str], int] = {}
         self._flushed = time.monotonic()
 
     def record(self, channel: str, source: str) -> None:
         """Count one lookup; write the counts when the last write is old enough."""
-        key = (self.day_of(time.time()), channel, source)
+        key = (self.today(), channel, source)
         with self._lock:
             self._pending[key] = self._pending.get(key, 0) + 1
             due = time.monotonic() - self._flushed >= FLUSH_S

@@ -234,7 +234,5 @@ def init_app(app: Flask) -> None:
 
     report_texts.init_app(app)
     clock = app.extensions["motcua.clock"]
-    app.extensions["motcua.lookup_tally"] = LookupTally(
-        app.extensions["motcua.store"], clock.day_of
-    )
+    app.extensions["motcua.lookup_tally"] = LookupTally(app.extensions["motcua.store"], clock.today)
     app.register_blueprint(bp)
