@@ -126,8 +126,9 @@ def main() -> None:
                 assert answer.status_code == 200, (query, answer.status_code)
             worst = max(worst, best)
             print(f"  {kind:8s} by {group:8s} {best * 1000:7.0f} ms")
+        year = f"period=range&date={year_ago}&to={today}"
         for name, url in (
-            ("year, all tables as XLSX", f"/console/reports/export/all.xlsx?period=range&date={year_ago}&to={today}"),
+            ("year, all tables as XLSX", f"/console/reports/export/all.xlsx?{year}"),
             ("month, print view", f"/console/reports/print?period=month&date={today}"),
             ("public statistics", "/thong-ke"),
         ):  # fmt: skip
