@@ -73,17 +73,22 @@ CREATE TABLE report_hours (
     PRIMARY KEY (dim, day, key, hour)
 ) WITHOUT ROWID;
 
+-- A finished month is also kept added up, under day 'MYYYY-MM' (after every YYYY-MM-DD, so a
+-- range of days never takes it in): a year's report then reads twelve rows per key, not 250.
+-- A change to a day drops that day's summary and its month's.
 CREATE TRIGGER report_stale_on_ticket_insert AFTER INSERT ON tickets
 BEGIN
-    DELETE FROM report_days WHERE day = NEW.day;
+    DELETE FROM report_days WHERE day IN (NEW.day, 'M' || substr(NEW.day, 1, 7));
 END;
 CREATE TRIGGER report_stale_on_ticket_update AFTER UPDATE ON tickets
 BEGIN
-    DELETE FROM report_days WHERE day = NEW.day;
+    DELETE FROM report_days WHERE day IN (NEW.day, 'M' || substr(NEW.day, 1, 7));
 END;
 CREATE TRIGGER report_stale_on_rating AFTER INSERT ON ratings
 BEGIN
-    DELETE FROM report_days WHERE day = (SELECT day FROM tickets WHERE id = NEW.ticket_id);
+    DELETE FROM report_days WHERE day IN (SELECT day FROM tickets WHERE id = NEW.ticket_id
+                                          UNION SELECT 'M' || substr(day, 1, 7) FROM tickets
+                                          WHERE id = NEW.ticket_id);
 END;
 
 -- Dossier lookups per day, by channel (kiosk, web; SMS is counted from sms_messages) and by
@@ -96,9 +101,135 @@ CREATE TABLE lookup_tally (
     PRIMARY KEY (day, channel, source)
 ) WITHOUT ROWID;
 
--- The Decision 766 indicators read dossiers by the day they were settled and the day they were
--- received; these cover both queries (no table lookups).
-CREATE INDEX dossiers_settled ON dossiers (
-    coalesce(finished_at, returned_at), procedure_code, due_at, status);
-CREATE INDEX dossiers_received ON dossiers (received_at, procedure_code, channel);
+-- The Decision 766 indicators read daily counts of dossiers, kept by triggers as the cache
+-- changes (a year of 300,000 dossiers is then a few thousand rows to add up): settled per day
+-- of finish (or return) and procedure, split by timeliness; received per day, procedure and
+-- channel. The cache writes with INSERT OR REPLACE, whose implicit delete fires no trigger, so
+-- a BEFORE INSERT trigger takes out what the row being replaced had added.
+CREATE TABLE dossier_settled_days (
+    day           TEXT NOT NULL,      -- YYYY-MM-DD of the finish (or return) in the back end's dates
+    procedure_code TEXT NOT NULL,
+    early         INTEGER NOT NULL,   -- finished before the appointment day (trước hạn)
+    on_time       INTEGER NOT NULL,   -- on the appointment day (đúng hạn)
+    late          INTEGER NOT NULL,   -- after it (quá hạn)
+    no_deadline   INTEGER NOT NULL,   -- no appointment day known
+    PRIMARY KEY (day, procedure_code)
+) WITHOUT ROWID;
+CREATE TABLE dossier_received_days (
+    day           TEXT NOT NULL,
+    procedure_code TEXT NOT NULL,
+    channel       TEXT NOT NULL,      -- in_person | online | post | ''
+    n             INTEGER NOT NULL,
+    PRIMARY KEY (day, procedure_code, channel)
+) WITHOUT ROWID;
+
+CREATE TRIGGER dossier_days_before_insert BEFORE INSERT ON dossiers
+BEGIN
+    INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
+    SELECT d, pc, -coalesce(d < due, 0), -coalesce(d = due, 0), -coalesce(d > due, 0),
+           -(due IS NULL)
+      FROM (SELECT substr(coalesce(o.finished_at, o.returned_at), 1, 10) AS d,
+                   substr(o.due_at, 1, 10) AS due,
+                   coalesce(o.procedure_code, '') AS pc, o.status AS st FROM dossiers o WHERE o.code = NEW.code)
+     WHERE st IN (9, 10) AND d IS NOT NULL
+    ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
+        on_time = on_time + excluded.on_time, late = late + excluded.late,
+        no_deadline = no_deadline + excluded.no_deadline;
+    INSERT INTO dossier_received_days (day, procedure_code, channel, n)
+    SELECT d, pc, ch, -1
+      FROM (SELECT substr(o.received_at, 1, 10) AS d,
+                   coalesce(o.procedure_code, '') AS pc,
+                   coalesce(o.channel, '') AS ch FROM dossiers o WHERE o.code = NEW.code)
+     WHERE d IS NOT NULL
+    ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER dossier_days_after_insert AFTER INSERT ON dossiers
+BEGIN
+    INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
+    SELECT d, pc, coalesce(d < due, 0), coalesce(d = due, 0), coalesce(d > due, 0),
+           (due IS NULL)
+      FROM (SELECT substr(coalesce(NEW.finished_at, NEW.returned_at), 1, 10) AS d,
+                   substr(NEW.due_at, 1, 10) AS due,
+                   coalesce(NEW.procedure_code, '') AS pc, NEW.status AS st)
+     WHERE st IN (9, 10) AND d IS NOT NULL
+    ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
+        on_time = on_time + excluded.on_time, late = late + excluded.late,
+        no_deadline = no_deadline + excluded.no_deadline;
+    INSERT INTO dossier_received_days (day, procedure_code, channel, n)
+    SELECT d, pc, ch, 1
+      FROM (SELECT substr(NEW.received_at, 1, 10) AS d,
+                   coalesce(NEW.procedure_code, '') AS pc,
+                   coalesce(NEW.channel, '') AS ch)
+     WHERE d IS NOT NULL
+    ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER dossier_days_after_update AFTER UPDATE ON dossiers
+BEGIN
+    INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
+    SELECT d, pc, -coalesce(d < due, 0), -coalesce(d = due, 0), -coalesce(d > due, 0),
+           -(due IS NULL)
+      FROM (SELECT substr(coalesce(OLD.finished_at, OLD.returned_at), 1, 10) AS d,
+                   substr(OLD.due_at, 1, 10) AS due,
+                   coalesce(OLD.procedure_code, '') AS pc, OLD.status AS st)
+     WHERE st IN (9, 10) AND d IS NOT NULL
+    ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
+        on_time = on_time + excluded.on_time, late = late + excluded.late,
+        no_deadline = no_deadline + excluded.no_deadline;
+    INSERT INTO dossier_received_days (day, procedure_code, channel, n)
+    SELECT d, pc, ch, -1
+      FROM (SELECT substr(OLD.received_at, 1, 10) AS d,
+                   coalesce(OLD.procedure_code, '') AS pc,
+                   coalesce(OLD.channel, '') AS ch)
+     WHERE d IS NOT NULL
+    ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
+    SELECT d, pc, coalesce(d < due, 0), coalesce(d = due, 0), coalesce(d > due, 0),
+           (due IS NULL)
+      FROM (SELECT substr(coalesce(NEW.finished_at, NEW.returned_at), 1, 10) AS d,
+                   substr(NEW.due_at, 1, 10) AS due,
+                   coalesce(NEW.procedure_code, '') AS pc, NEW.status AS st)
+     WHERE st IN (9, 10) AND d IS NOT NULL
+    ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
+        on_time = on_time + excluded.on_time, late = late + excluded.late,
+        no_deadline = no_deadline + excluded.no_deadline;
+    INSERT INTO dossier_received_days (day, procedure_code, channel, n)
+    SELECT d, pc, ch, 1
+      FROM (SELECT substr(NEW.received_at, 1, 10) AS d,
+                   coalesce(NEW.procedure_code, '') AS pc,
+                   coalesce(NEW.channel, '') AS ch)
+     WHERE d IS NOT NULL
+    ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER dossier_days_after_delete AFTER DELETE ON dossiers
+BEGIN
+    INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
+    SELECT d, pc, -coalesce(d < due, 0), -coalesce(d = due, 0), -coalesce(d > due, 0),
+           -(due IS NULL)
+      FROM (SELECT substr(coalesce(OLD.finished_at, OLD.returned_at), 1, 10) AS d,
+                   substr(OLD.due_at, 1, 10) AS due,
+                   coalesce(OLD.procedure_code, '') AS pc, OLD.status AS st)
+     WHERE st IN (9, 10) AND d IS NOT NULL
+    ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
+        on_time = on_time + excluded.on_time, late = late + excluded.late,
+        no_deadline = no_deadline + excluded.no_deadline;
+    INSERT INTO dossier_received_days (day, procedure_code, channel, n)
+    SELECT d, pc, ch, -1
+      FROM (SELECT substr(OLD.received_at, 1, 10) AS d,
+                   coalesce(OLD.procedure_code, '') AS pc,
+                   coalesce(OLD.channel, '') AS ch)
+     WHERE d IS NOT NULL
+    ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
+END;
+
+-- The dossiers already cached.
+INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
+SELECT d, pc, sum(coalesce(d < due, 0)), sum(coalesce(d = due, 0)), sum(coalesce(d > due, 0)),
+       sum(due IS NULL)
+  FROM (SELECT substr(coalesce(finished_at, returned_at), 1, 10) AS d,
+               substr(due_at, 1, 10) AS due, coalesce(procedure_code, '') AS pc
+          FROM dossiers WHERE status IN (9, 10))
+ WHERE d IS NOT NULL GROUP BY d, pc;
+INSERT INTO dossier_received_days (day, procedure_code, channel, n)
+SELECT substr(received_at, 1, 10), coalesce(procedure_code, ''), coalesce(channel, ''), count(*)
+  FROM dossiers WHERE received_at IS NOT NULL GROUP BY 1, 2, 3;
 CREATE INDEX sms_dossier_in ON sms_messages (created_at) WHERE direction = 'in';

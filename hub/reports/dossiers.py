@@ -18,7 +18,6 @@ Definitions implemented (the decision's wording, restricted to what the hub hold
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,9 +89,8 @@ class FieldFigures:
 
 
 def indicators(conn: sqlite3.Connection, p: Period) -> tuple[list[FieldFigures], FieldFigures]:
-    """Per procedure field, and for the whole office, the period's dossier figures."""
-    start = p.first.isoformat()
-    end = (p.last + dt.timedelta(days=1)).isoformat()  # ISO strings compare as dates and times
+    """Per procedure field, and for the whole office, the period's dossier figures (from the
+    daily counts the cache's triggers keep, migration 0400)."""
     fields = {r[0]: r[1] or NO_FIELD for r in conn.execute("SELECT code, field FROM procedures")}
     per: dict[str, FieldFigures] = {}
 
@@ -102,26 +100,24 @@ def indicators(conn: sqlite3.Connection, p: Period) -> tuple[list[FieldFigures],
             per[name] = FieldFigures(name)
         return per[name]
 
+    first, last = p.first.isoformat(), p.last.isoformat()
     for code, early, on_time, late, none in conn.execute(
-        "SELECT procedure_code,"
-        " sum(d < due), sum(d = due), sum(d > due), sum(due IS NULL) FROM ("
-        "  SELECT procedure_code, substr(coalesce(finished_at, returned_at), 1, 10) AS d,"
-        "   substr(due_at, 1, 10) AS due FROM dossiers"
-        "  WHERE coalesce(finished_at, returned_at) >= ? AND coalesce(finished_at, returned_at) < ?"
-        "   AND status IN (9, 10))"
-        " GROUP BY procedure_code",
-        (start, end),
+        "SELECT procedure_code, sum(early), sum(on_time), sum(late), sum(no_deadline)"
+        " FROM dossier_settled_days WHERE day BETWEEN ? AND ? GROUP BY procedure_code",
+        (first, last),
     ):
         f = of(code)
-        f.early += early or 0
-        f.on_time += on_time or 0
-        f.late += late or 0
-        f.no_deadline += none or 0
+        f.early += early
+        f.on_time += on_time
+        f.late += late
+        f.no_deadline += none
     for code, channel, n in conn.execute(
-        "SELECT procedure_code, channel, count(*) FROM dossiers"
-        " WHERE received_at >= ? AND received_at < ? GROUP BY procedure_code, channel",
-        (start, end),
+        "SELECT procedure_code, channel, sum(n) FROM dossier_received_days"
+        " WHERE day BETWEEN ? AND ? GROUP BY procedure_code, channel",
+        (first, last),
     ):
+        if n == 0:
+            continue
         f = of(code)
         key = channel if channel in CHANNELS else ""
         f.received[key] = f.received.get(key, 0) + n

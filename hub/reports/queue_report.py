@@ -67,17 +67,40 @@ def figures(s: DaySummary, dim: str, key: str) -> dict[str, Any]:
     return out
 
 
+def _months_within(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The whole calendar months inside ``first`` … ``last``, as (first day, last day)."""
+    months = []
+    m = first if first.day == 1 else (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    while True:
+        end = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        if end > last:
+            return months
+        months.append((m, end))
+        m = end + dt.timedelta(days=1)
+
+
+def _segments(p: Period, today: str) -> list[tuple[str, str]]:
+    """Ranges of stored summaries that make up the period's past days: whole finished months
+    from their rollups, the days around them one by one."""
+    past_last = min(p.last, dt.date.fromisoformat(today) - dt.timedelta(days=1))
+    if past_last < p.first:
+        return []
+    months = _months_within(p.first, past_last)
+    if not months:
+        return [(p.first.isoformat(), past_last.isoformat())]
+    out = []
+    if months[0][0] > p.first:
+        out.append((p.first.isoformat(), (months[0][0] - dt.timedelta(days=1)).isoformat()))
+    out.append((summary.month_key(months[0][0]), summary.month_key(months[-1][0])))
+    if months[-1][1] < past_last:
+        out.append(((months[-1][1] + dt.timedelta(days=1)).isoformat(), past_last.isoformat()))
+    return out
+
+
 def _read(
     conn: sqlite3.Connection, dim: str, p: Period, today: str, live: DaySummary | None
 ) -> DaySummary:
-    last = min(
-        p.last.isoformat(), (dt.date.fromisoformat(today) - dt.timedelta(days=1)).isoformat()
-    )
-    s = (
-        summary.read(conn, dim, p.first.isoformat(), last)
-        if last >= p.first.isoformat()
-        else DaySummary()
-    )
+    s = summary.read(conn, dim, _segments(p, today))
     if live is not None:
         summary.merge(s, live, dim)
     return s
@@ -86,12 +109,17 @@ def _read(
 def ensure_summaries(
     conn: sqlite3.Connection, write: Callable[[], Any], p: Period, today: str, zone: dt.tzinfo
 ) -> int:
-    """Build the missing summaries of the period's past days; return how many were built.
-    ``write`` gives a connection to write with (the store's, under its lock)."""
+    """Build the missing summaries of the period's past days, then the rollups of its whole
+    finished months; return how many days and months were built. ``write()`` opens a write
+    transaction (the store's)."""
     missing = summary.days_to_build(conn, p.first.isoformat(), p.last.isoformat(), today)
-    if not missing:
-        return 0
-    return summary.build(write, missing, zone)
+    built = summary.build(write, missing, zone) if missing else 0
+    past_last = min(p.last, dt.date.fromisoformat(today) - dt.timedelta(days=1))
+    months = dict(_months_within(p.first, past_last))
+    for first in summary.months_to_build(conn, months):
+        summary.build_month(write, first, months[first])
+        built += 1
+    return built
 
 
 def queue_report(

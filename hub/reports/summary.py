@@ -168,29 +168,86 @@ def build(write: Callable[[], Any], days: Iterable[str], zone: dt.tzinfo) -> int
     return n
 
 
-def read(conn: sqlite3.Connection, dim: str, first: str, last: str) -> DaySummary:
-    """The stored summaries of ``dim`` over ``first`` … ``last``, added up per key."""
+def read(conn: sqlite3.Connection, dim: str, segments: Iterable[tuple[str, str]]) -> DaySummary:
+    """The stored summaries of ``dim`` over each (first, last) range of ``day`` values (days,
+    or months as ``MYYYY-MM``), added up per key."""
     out = DaySummary()
     sums = ", ".join(f"sum({c})" for c in COUNT_SUMS)
-    for key, *values in conn.execute(
-        f"SELECT key, {sums}, max(wait_max), max(service_max) FROM report_counts"
-        " WHERE dim = ? AND day BETWEEN ? AND ? GROUP BY key",
-        (dim, first, last),
-    ):
-        out.counts[(dim, key)] = list(values)
-    for key, kind, minute, n in conn.execute(
-        "SELECT key, kind, minute, sum(n) FROM report_minutes"
-        " WHERE dim = ? AND day BETWEEN ? AND ? GROUP BY key, kind, minute",
-        (dim, first, last),
-    ):
-        out.minutes[(dim, key, kind, minute)] = n
-    for key, hour, n in conn.execute(
-        "SELECT key, hour, sum(n) FROM report_hours WHERE dim = ? AND day BETWEEN ? AND ?"
-        " GROUP BY key, hour",
-        (dim, first, last),
-    ):
-        out.hours[(dim, key, hour)] = n
+    for first, last in segments:
+        part = DaySummary()
+        args = (dim, first, last)
+        for key, *values in conn.execute(
+            f"SELECT key, {sums}, max(wait_max), max(service_max) FROM report_counts"
+            " WHERE dim = ? AND day BETWEEN ? AND ? GROUP BY key",
+            args,
+        ):
+            part.counts[(dim, key)] = list(values)
+        for key, kind, minute, n in conn.execute(
+            "SELECT key, kind, minute, sum(n) FROM report_minutes"
+            " WHERE dim = ? AND day BETWEEN ? AND ? GROUP BY key, kind, minute",
+            args,
+        ):
+            part.minutes[(dim, key, kind, minute)] = n
+        for key, hour, n in conn.execute(
+            "SELECT key, hour, sum(n) FROM report_hours WHERE dim = ? AND day BETWEEN ? AND ?"
+            " GROUP BY key, hour",
+            args,
+        ):
+            part.hours[(dim, key, hour)] = n
+        merge(out, part, dim)
     return out
+
+
+def month_key(first: dt.date) -> str:
+    """Where a month's rollup is kept: ``MYYYY-MM``."""
+    return f"M{first:%Y-%m}"
+
+
+def months_to_build(conn: sqlite3.Connection, months: Iterable[dt.date]) -> list[dt.date]:
+    """Of these months (first days), those without a current rollup."""
+    wanted = {month_key(m): m for m in months}
+    if not wanted:
+        return []
+    marks = ", ".join("?" * len(wanted))
+    built = {
+        r[0]
+        for r in conn.execute(f"SELECT day FROM report_days WHERE day IN ({marks})", list(wanted))
+    }
+    return [m for key, m in wanted.items() if key not in built]
+
+
+def build_month(write: Callable[[], Any], first: dt.date, last: dt.date) -> None:
+    """Add up the (current) day summaries of a finished month into its rollup."""
+    key, lo, hi = month_key(first), first.isoformat(), last.isoformat()
+    sums = ", ".join(f"sum({c})" for c in COUNT_SUMS)
+    with write() as conn:
+        for table in ("report_counts", "report_minutes", "report_hours"):
+            for dim in DIMS:
+                conn.execute(f"DELETE FROM {table} WHERE dim = ? AND day = ?", (dim, key))
+        conn.execute(
+            f"INSERT INTO report_counts (dim, day, key, {', '.join(COUNT_SUMS)}, wait_max,"
+            f" service_max) SELECT dim, ?, key, {sums}, max(wait_max), max(service_max)"
+            " FROM report_counts WHERE dim IN ('all', 'service', 'counter', 'clerk')"
+            " AND day BETWEEN ? AND ? GROUP BY dim, key",
+            (key, lo, hi),
+        )
+        conn.execute(
+            "INSERT INTO report_minutes (dim, day, key, kind, minute, n)"
+            " SELECT dim, ?, key, kind, minute, sum(n) FROM report_minutes"
+            " WHERE dim IN ('all', 'service', 'counter', 'clerk') AND day BETWEEN ? AND ?"
+            " GROUP BY dim, key, kind, minute",
+            (key, lo, hi),
+        )
+        conn.execute(
+            "INSERT INTO report_hours (dim, day, key, hour, n)"
+            " SELECT dim, ?, key, hour, sum(n) FROM report_hours"
+            " WHERE dim IN ('all', 'service', 'counter', 'clerk') AND day BETWEEN ? AND ?"
+            " GROUP BY dim, key, hour",
+            (key, lo, hi),
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO report_days (day, built_at) VALUES (?, ?)", (key, time.time())
+        )
 
 
 def merge(into: DaySummary, more: DaySummary, dim: str) -> None:
