@@ -31,11 +31,23 @@ def _nice_top(value: float) -> float:
     return 10 * step
 
 
+def _quarter_top(value: float) -> int:
+    """An axis top at or above ``value`` whose quarters are whole numbers (4, 8, 12, 20, 40 …)."""
+    scale = 1
+    while True:
+        for m in (4, 8, 12, 20):
+            if m * scale >= value:
+                return m * scale
+        scale *= 10
+
+
 def hbars(
     items: Sequence[tuple[str, float | None]], title: str, fmt: Callable[[float | None], str],
     width: int = 560, colour: str = BAR, top: float | None = None,
 ) -> Markup:  # fmt: skip
     """Horizontal bars, one per (label, value), the value written at the bar's end."""
+    if not items:
+        return Markup("")  # the table beside says there is nothing
     bar_h, gap, label_w, pad = 18, 8, 170, 60
     height = max(1, len(items)) * (bar_h + gap) + gap
     axis = top or _nice_top(max((v or 0) for _, v in items) if items else 0)
@@ -65,7 +77,7 @@ def columns(
 ) -> Markup:  # fmt: skip
     """Vertical columns (arrivals by hour): values over labels, with a few grid lines."""
     left, bottom, top_pad = 44, 22, 8
-    axis = _nice_top(max(values) if values else 0)
+    axis = _quarter_top(max(values) if values else 0)
     plot_w, plot_h = width - left - 4, height - bottom - top_pad
     step = plot_w / max(1, len(values))
     parts = [
@@ -75,10 +87,11 @@ def columns(
     ]
     for g in range(5):
         y = top_pad + plot_h - plot_h * g / 4
+        tick = axis * g / 4
         parts.append(
             f'<line x1="{left}" x2="{width - 4}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
             f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">'
-            f"{escape(fmt(axis * g / 4))}</text>"
+            f"{escape(fmt(tick))}</text>"
         )
     for i, (value, label) in enumerate(zip(values, labels, strict=True)):
         h = plot_h * value / axis

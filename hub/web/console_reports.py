@@ -107,6 +107,8 @@ def _charts(
     dossiers: tables.Table,
 ) -> dict[str, Markup]:  # fmt: skip
     number, share = formats.number, formats.share
+    busy = [h for h, n in enumerate(report.hours) if n]  # office hours, and any hour with tickets
+    first, last = min([6, *busy]), max([19, *busy]) + 1
     return {
         "issued": charts.hbars(
             [(r["label"], r["issued"]) for r in by_group.rows], rplain("Issued"), number
@@ -118,8 +120,8 @@ def _charts(
             colour=charts.BAR_ALT,
         ),
         "hours": charts.columns(
-            report.hours[6:20],
-            [f"{h}h" for h in range(6, 20)],
+            report.hours[first:last],
+            [f"{h}h" for h in range(first, last)],
             rplain("Arrivals by hour of day"),
             number,
         ),
