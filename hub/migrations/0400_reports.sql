@@ -102,12 +102,13 @@ CREATE TABLE lookup_tally (
 ) WITHOUT ROWID;
 
 -- The Decision 766 indicators read daily counts of dossiers, kept by triggers as the cache
--- changes (a year of 300,000 dossiers is then a few thousand rows to add up): settled per day
--- of finish (or return) and procedure, split by timeliness; received per day, procedure and
--- channel. The cache writes with INSERT OR REPLACE, whose implicit delete fires no trigger, so
--- a BEFORE INSERT trigger takes out what the row being replaced had added.
+-- changes: settled per day of finish (or return) and procedure, split by timeliness; received
+-- per day, procedure and channel. Each change also counts under its month ('MYYYY-MM', as
+-- above), so a year is read from twelve rows per procedure. The cache writes with INSERT OR
+-- REPLACE, whose implicit delete fires no trigger, so a BEFORE INSERT trigger takes out what
+-- the row being replaced had added.
 CREATE TABLE dossier_settled_days (
-    day           TEXT NOT NULL,      -- YYYY-MM-DD of the finish (or return) in the back end's dates
+    day           TEXT NOT NULL,      -- YYYY-MM-DD of the finish (or return), or MYYYY-MM
     procedure_code TEXT NOT NULL,
     early         INTEGER NOT NULL,   -- finished before the appointment day (trước hạn)
     on_time       INTEGER NOT NULL,   -- on the appointment day (đúng hạn)
@@ -116,7 +117,7 @@ CREATE TABLE dossier_settled_days (
     PRIMARY KEY (day, procedure_code)
 ) WITHOUT ROWID;
 CREATE TABLE dossier_received_days (
-    day           TEXT NOT NULL,
+    day           TEXT NOT NULL,      -- YYYY-MM-DD of receipt, or MYYYY-MM
     procedure_code TEXT NOT NULL,
     channel       TEXT NOT NULL,      -- in_person | online | post | ''
     n             INTEGER NOT NULL,
@@ -126,110 +127,125 @@ CREATE TABLE dossier_received_days (
 CREATE TRIGGER dossier_days_before_insert BEFORE INSERT ON dossiers
 BEGIN
     INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
-    SELECT d, pc, -coalesce(d < due, 0), -coalesce(d = due, 0), -coalesce(d > due, 0),
-           -(due IS NULL)
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, -coalesce(d < due, 0),
+           -coalesce(d = due, 0), -coalesce(d > due, 0), -(due IS NULL)
       FROM (SELECT substr(coalesce(o.finished_at, o.returned_at), 1, 10) AS d,
                    substr(o.due_at, 1, 10) AS due,
-                   coalesce(o.procedure_code, '') AS pc, o.status AS st FROM dossiers o WHERE o.code = NEW.code)
+                   coalesce(o.procedure_code, '') AS pc, o.status AS st FROM dossiers o WHERE o.code = NEW.code),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE st IN (9, 10) AND d IS NOT NULL
     ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
         on_time = on_time + excluded.on_time, late = late + excluded.late,
         no_deadline = no_deadline + excluded.no_deadline;
     INSERT INTO dossier_received_days (day, procedure_code, channel, n)
-    SELECT d, pc, ch, -1
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, ch, -1
       FROM (SELECT substr(o.received_at, 1, 10) AS d,
                    coalesce(o.procedure_code, '') AS pc,
-                   coalesce(o.channel, '') AS ch FROM dossiers o WHERE o.code = NEW.code)
+                   coalesce(o.channel, '') AS ch FROM dossiers o WHERE o.code = NEW.code),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE d IS NOT NULL
     ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER dossier_days_after_insert AFTER INSERT ON dossiers
 BEGIN
     INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
-    SELECT d, pc, coalesce(d < due, 0), coalesce(d = due, 0), coalesce(d > due, 0),
-           (due IS NULL)
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, coalesce(d < due, 0),
+           coalesce(d = due, 0), coalesce(d > due, 0), (due IS NULL)
       FROM (SELECT substr(coalesce(NEW.finished_at, NEW.returned_at), 1, 10) AS d,
                    substr(NEW.due_at, 1, 10) AS due,
-                   coalesce(NEW.procedure_code, '') AS pc, NEW.status AS st)
+                   coalesce(NEW.procedure_code, '') AS pc, NEW.status AS st),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE st IN (9, 10) AND d IS NOT NULL
     ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
         on_time = on_time + excluded.on_time, late = late + excluded.late,
         no_deadline = no_deadline + excluded.no_deadline;
     INSERT INTO dossier_received_days (day, procedure_code, channel, n)
-    SELECT d, pc, ch, 1
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, ch, 1
       FROM (SELECT substr(NEW.received_at, 1, 10) AS d,
                    coalesce(NEW.procedure_code, '') AS pc,
-                   coalesce(NEW.channel, '') AS ch)
+                   coalesce(NEW.channel, '') AS ch),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE d IS NOT NULL
     ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER dossier_days_after_update AFTER UPDATE ON dossiers
 BEGIN
     INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
-    SELECT d, pc, -coalesce(d < due, 0), -coalesce(d = due, 0), -coalesce(d > due, 0),
-           -(due IS NULL)
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, -coalesce(d < due, 0),
+           -coalesce(d = due, 0), -coalesce(d > due, 0), -(due IS NULL)
       FROM (SELECT substr(coalesce(OLD.finished_at, OLD.returned_at), 1, 10) AS d,
                    substr(OLD.due_at, 1, 10) AS due,
-                   coalesce(OLD.procedure_code, '') AS pc, OLD.status AS st)
+                   coalesce(OLD.procedure_code, '') AS pc, OLD.status AS st),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE st IN (9, 10) AND d IS NOT NULL
     ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
         on_time = on_time + excluded.on_time, late = late + excluded.late,
         no_deadline = no_deadline + excluded.no_deadline;
     INSERT INTO dossier_received_days (day, procedure_code, channel, n)
-    SELECT d, pc, ch, -1
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, ch, -1
       FROM (SELECT substr(OLD.received_at, 1, 10) AS d,
                    coalesce(OLD.procedure_code, '') AS pc,
-                   coalesce(OLD.channel, '') AS ch)
+                   coalesce(OLD.channel, '') AS ch),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE d IS NOT NULL
     ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
     INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
-    SELECT d, pc, coalesce(d < due, 0), coalesce(d = due, 0), coalesce(d > due, 0),
-           (due IS NULL)
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, coalesce(d < due, 0),
+           coalesce(d = due, 0), coalesce(d > due, 0), (due IS NULL)
       FROM (SELECT substr(coalesce(NEW.finished_at, NEW.returned_at), 1, 10) AS d,
                    substr(NEW.due_at, 1, 10) AS due,
-                   coalesce(NEW.procedure_code, '') AS pc, NEW.status AS st)
+                   coalesce(NEW.procedure_code, '') AS pc, NEW.status AS st),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE st IN (9, 10) AND d IS NOT NULL
     ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
         on_time = on_time + excluded.on_time, late = late + excluded.late,
         no_deadline = no_deadline + excluded.no_deadline;
     INSERT INTO dossier_received_days (day, procedure_code, channel, n)
-    SELECT d, pc, ch, 1
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, ch, 1
       FROM (SELECT substr(NEW.received_at, 1, 10) AS d,
                    coalesce(NEW.procedure_code, '') AS pc,
-                   coalesce(NEW.channel, '') AS ch)
+                   coalesce(NEW.channel, '') AS ch),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE d IS NOT NULL
     ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
 END;
 CREATE TRIGGER dossier_days_after_delete AFTER DELETE ON dossiers
 BEGIN
     INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
-    SELECT d, pc, -coalesce(d < due, 0), -coalesce(d = due, 0), -coalesce(d > due, 0),
-           -(due IS NULL)
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, -coalesce(d < due, 0),
+           -coalesce(d = due, 0), -coalesce(d > due, 0), -(due IS NULL)
       FROM (SELECT substr(coalesce(OLD.finished_at, OLD.returned_at), 1, 10) AS d,
                    substr(OLD.due_at, 1, 10) AS due,
-                   coalesce(OLD.procedure_code, '') AS pc, OLD.status AS st)
+                   coalesce(OLD.procedure_code, '') AS pc, OLD.status AS st),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE st IN (9, 10) AND d IS NOT NULL
     ON CONFLICT (day, procedure_code) DO UPDATE SET early = early + excluded.early,
         on_time = on_time + excluded.on_time, late = late + excluded.late,
         no_deadline = no_deadline + excluded.no_deadline;
     INSERT INTO dossier_received_days (day, procedure_code, channel, n)
-    SELECT d, pc, ch, -1
+    SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END, pc, ch, -1
       FROM (SELECT substr(OLD.received_at, 1, 10) AS d,
                    coalesce(OLD.procedure_code, '') AS pc,
-                   coalesce(OLD.channel, '') AS ch)
+                   coalesce(OLD.channel, '') AS ch),
+           (SELECT 0 AS m UNION ALL SELECT 1)
      WHERE d IS NOT NULL
     ON CONFLICT (day, procedure_code, channel) DO UPDATE SET n = n + excluded.n;
 END;
 
--- The dossiers already cached.
+-- The dossiers already cached, by day and by month.
 INSERT INTO dossier_settled_days (day, procedure_code, early, on_time, late, no_deadline)
-SELECT d, pc, sum(coalesce(d < due, 0)), sum(coalesce(d = due, 0)), sum(coalesce(d > due, 0)),
+SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END AS k, pc,
+       sum(coalesce(d < due, 0)), sum(coalesce(d = due, 0)), sum(coalesce(d > due, 0)),
        sum(due IS NULL)
   FROM (SELECT substr(coalesce(finished_at, returned_at), 1, 10) AS d,
                substr(due_at, 1, 10) AS due, coalesce(procedure_code, '') AS pc
-          FROM dossiers WHERE status IN (9, 10))
- WHERE d IS NOT NULL GROUP BY d, pc;
+          FROM dossiers WHERE status IN (9, 10)),
+       (SELECT 0 AS m UNION ALL SELECT 1)
+ WHERE d IS NOT NULL GROUP BY k, pc;
 INSERT INTO dossier_received_days (day, procedure_code, channel, n)
-SELECT substr(received_at, 1, 10), coalesce(procedure_code, ''), coalesce(channel, ''), count(*)
-  FROM dossiers WHERE received_at IS NOT NULL GROUP BY 1, 2, 3;
+SELECT CASE m WHEN 0 THEN d ELSE 'M' || substr(d, 1, 7) END AS k, pc, ch, count(*)
+  FROM (SELECT substr(received_at, 1, 10) AS d, coalesce(procedure_code, '') AS pc,
+               coalesce(channel, '') AS ch FROM dossiers WHERE received_at IS NOT NULL),
+       (SELECT 0 AS m UNION ALL SELECT 1)
+ GROUP BY k, pc, ch;
 CREATE INDEX sms_dossier_in ON sms_messages (created_at) WHERE direction = 'in';

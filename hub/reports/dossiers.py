@@ -22,7 +22,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.reports.periods import Period
+from hub.reports.periods import Period, segments
 
 NO_FIELD = ""  # a procedure the catalogue does not know, or without a field
 CHANNELS = ("online", "in_person", "post", "")
@@ -100,11 +100,13 @@ def indicators(conn: sqlite3.Connection, p: Period) -> tuple[list[FieldFigures],
             per[name] = FieldFigures(name)
         return per[name]
 
-    first, last = p.first.isoformat(), p.last.isoformat()
+    ranges = segments(p.first, p.last)  # whole months from their rows (always current)
+    where = " OR ".join(["day BETWEEN ? AND ?"] * len(ranges))
+    bounds = [b for r in ranges for b in r]
     for code, early, on_time, late, none in conn.execute(
         "SELECT procedure_code, sum(early), sum(on_time), sum(late), sum(no_deadline)"
-        " FROM dossier_settled_days WHERE day BETWEEN ? AND ? GROUP BY procedure_code",
-        (first, last),
+        f" FROM dossier_settled_days WHERE {where} GROUP BY procedure_code",
+        bounds,
     ):
         f = of(code)
         f.early += early
@@ -113,8 +115,8 @@ def indicators(conn: sqlite3.Connection, p: Period) -> tuple[list[FieldFigures],
         f.no_deadline += none
     for code, channel, n in conn.execute(
         "SELECT procedure_code, channel, sum(n) FROM dossier_received_days"
-        " WHERE day BETWEEN ? AND ? GROUP BY procedure_code, channel",
-        (first, last),
+        f" WHERE {where} GROUP BY procedure_code, channel",
+        bounds,
     ):
         if n == 0:
             continue

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -12,6 +13,7 @@ LOCALE = "vi"
 DASH = "–"
 
 
+@functools.lru_cache(maxsize=4096)  # Babel parses its pattern on every call; reports repeat values
 def number(value: float | None, digits: int = 0) -> str:
     """1.234 (or 1.234,5 with ``digits``); a dash for no value."""
     if value is None:
@@ -20,6 +22,7 @@ def number(value: float | None, digits: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
+@functools.lru_cache(maxsize=4096)
 def share(value: float | None) -> str:
     """95,2 %; a dash for no value (nothing to divide)."""
     if value is None:

@@ -85,3 +85,36 @@ def parse(kind: str, start: str, end: str, today: dt.date) -> Period:
 def _month_end(first: dt.date) -> dt.date:
     following = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
     return following - dt.timedelta(days=1)
+
+
+def whole_months(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The whole calendar months inside ``first`` … ``last``, as (first day, last day)."""
+    months = []
+    m = first if first.day == 1 else _month_end(first) + dt.timedelta(days=1)
+    while _month_end(m) <= last:
+        months.append((m, _month_end(m)))
+        m = _month_end(m) + dt.timedelta(days=1)
+    return months
+
+
+def month_key(first: dt.date) -> str:
+    """Where a month's totals are kept beside its days: ``MYYYY-MM`` (after every YYYY-MM-DD,
+    so a range of days never takes it in)."""
+    return f"M{first:%Y-%m}"
+
+
+def segments(first: dt.date, last: dt.date) -> list[tuple[str, str]]:
+    """``first`` … ``last`` as ranges of stored keys: its whole months as one range of month
+    keys, the days before and after them as ranges of days."""
+    if last < first:
+        return []
+    months = whole_months(first, last)
+    if not months:
+        return [(first.isoformat(), last.isoformat())]
+    out = []
+    if months[0][0] > first:
+        out.append((first.isoformat(), (months[0][0] - dt.timedelta(days=1)).isoformat()))
+    out.append((month_key(months[0][0]), month_key(months[-1][0])))
+    if months[-1][1] < last:
+        out.append(((months[-1][1] + dt.timedelta(days=1)).isoformat(), last.isoformat()))
+    return out

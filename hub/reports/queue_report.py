@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.reports import summary
+from hub.reports import periods, summary
 from hub.reports.periods import Period
 from hub.reports.summary import N_SUMS, DaySummary
 
@@ -67,34 +67,10 @@ def figures(s: DaySummary, dim: str, key: str) -> dict[str, Any]:
     return out
 
 
-def _months_within(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
-    """The whole calendar months inside ``first`` … ``last``, as (first day, last day)."""
-    months = []
-    m = first if first.day == 1 else (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    while True:
-        end = (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        if end > last:
-            return months
-        months.append((m, end))
-        m = end + dt.timedelta(days=1)
-
-
 def _segments(p: Period, today: str) -> list[tuple[str, str]]:
     """Ranges of stored summaries that make up the period's past days: whole finished months
     from their rollups, the days around them one by one."""
-    past_last = min(p.last, dt.date.fromisoformat(today) - dt.timedelta(days=1))
-    if past_last < p.first:
-        return []
-    months = _months_within(p.first, past_last)
-    if not months:
-        return [(p.first.isoformat(), past_last.isoformat())]
-    out = []
-    if months[0][0] > p.first:
-        out.append((p.first.isoformat(), (months[0][0] - dt.timedelta(days=1)).isoformat()))
-    out.append((summary.month_key(months[0][0]), summary.month_key(months[-1][0])))
-    if months[-1][1] < past_last:
-        out.append(((months[-1][1] + dt.timedelta(days=1)).isoformat(), past_last.isoformat()))
-    return out
+    return periods.segments(p.first, min(p.last, dt.date.fromisoformat(today) - dt.timedelta(1)))
 
 
 def _read(
@@ -115,7 +91,7 @@ def ensure_summaries(
     missing = summary.days_to_build(conn, p.first.isoformat(), p.last.isoformat(), today)
     built = summary.build(write, missing, zone) if missing else 0
     past_last = min(p.last, dt.date.fromisoformat(today) - dt.timedelta(days=1))
-    months = dict(_months_within(p.first, past_last))
+    months = dict(periods.whole_months(p.first, past_last))
     for first in summary.months_to_build(conn, months):
         summary.build_month(write, first, months[first])
         built += 1

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from hub.reports.periods import month_key
+
 DIMS = ("all", "service", "counter", "clerk")
 # counts row layout: issued, served, no_show, cancelled, backfilled, r1..r5 (sums), then maxima
 COUNT_SUMS = (
@@ -60,60 +62,64 @@ def _local_midnight(day: str, zone: dt.tzinfo) -> float:
 
 
 def summarize(conn: sqlite3.Connection, day: str, zone: dt.tzinfo) -> DaySummary:
-    """The summary of ``day`` computed from its tickets and ratings."""
-    out = DaySummary()
+    """The summary of ``day`` computed from its tickets and ratings.
+
+    Tickets are first added up per (service, counter, clerk), a few dozen combinations a day,
+    and those are then added into each dimension: each ticket is handled once, not four times
+    (today's figures are computed this way on every report that covers today)."""
     midnight = _local_midnight(day, zone)
     rows = conn.execute(
-        "SELECT t.service, t.counter, coalesce(t.clerk, r.clerk), t.state, t.issued_at,"
-        " t.called_at, t.started_at, t.finished_at, t.backfilled_at, t.origin, r.level"
+        "SELECT t.service, coalesce(t.counter, ''), coalesce(t.clerk, r.clerk, ''), t.state,"
+        " t.issued_at, t.called_at, t.started_at, t.finished_at,"
+        " t.backfilled_at IS NOT NULL OR t.origin = 'paper', r.level"
         " FROM tickets t LEFT JOIN ratings r ON r.ticket_id = t.id WHERE t.day = ?",
         (day,),
     )
     state_col = {"done": 1, "no_show": 2, "cancelled": 3}
-    for (
-        service,
-        counter,
-        clerk,
-        state,
-        issued,
-        called,
-        started,
-        finished,
-        backfilled,
-        origin,
-        level,
-    ) in rows:
-        keys = (
-            ("all", ""),
-            ("service", service),
-            ("counter", "" if counter is None else str(counter)),
-            ("clerk", clerk or ""),
-        )
-        hand = backfilled is not None or origin == "paper"
-        wait = None if hand or called is None else called - issued
-        served = None
-        if state == "done" and finished is not None and not hand:
-            served = finished - (started if started is not None else called or finished)
-        hour = min(23, max(0, int((issued - midnight) // 3600)))
+    combos: dict[tuple[str, str, str], DaySummary] = {}
+    for service, counter, clerk, state, issued, called, started, finished, hand, level in rows:
+        combo = (service, str(counter), clerk)
+        part = combos.get(combo)
+        if part is None:
+            part = combos[combo] = DaySummary()
+        row = part.row("", "")
+        row[0] += 1
         col = state_col.get(state)
-        for dim, key in keys:
-            row = out.row(dim, key)
-            row[0] += 1
-            if col is not None:
-                row[col] += 1
-            if hand:
-                row[4] += 1
-            if level is not None:
-                row[4 + level] += 1
-            if wait is not None:
-                out.minutes[(dim, key, "wait", minute_of(wait))] += 1
-                row[N_SUMS] = wait if row[N_SUMS] is None else max(row[N_SUMS], wait)
-            if served is not None:
-                out.minutes[(dim, key, "service", minute_of(served))] += 1
+        if col is not None:
+            row[col] += 1
+        if hand:
+            row[4] += 1
+        elif called is not None:
+            wait = called - issued
+            part.minutes[("", "", "wait", minute_of(wait))] += 1
+            row[N_SUMS] = wait if row[N_SUMS] is None else max(row[N_SUMS], wait)
+            if state == "done" and finished is not None:
+                served = finished - (started if started is not None else called)
+                part.minutes[("", "", "service", minute_of(served))] += 1
                 top = row[N_SUMS + 1]
                 row[N_SUMS + 1] = served if top is None else max(top, served)
-            out.hours[(dim, key, hour)] += 1
+        if level is not None:
+            row[4 + level] += 1
+        part.hours[("", "", min(23, max(0, int((issued - midnight) // 3600))))] += 1
+    out = DaySummary()
+    for (service, counter, clerk), part in combos.items():
+        for dim, key in (("all", ""), ("service", service), ("counter", counter), ("clerk", clerk)):
+            _add(out, dim, key, part)
     return out
+
+
+def _add(out: DaySummary, dim: str, key: str, part: DaySummary) -> None:
+    """Add a combination's figures (kept under ("", "")) to (dim, key) of ``out``."""
+    mine, row = out.row(dim, key), part.counts[("", "")]
+    for i in range(N_SUMS):
+        mine[i] += row[i]
+    for i in (N_SUMS, N_SUMS + 1):
+        if row[i] is not None:
+            mine[i] = row[i] if mine[i] is None else max(mine[i], row[i])
+    for (_, _, kind, minute), n in part.minutes.items():
+        out.minutes[(dim, key, kind, minute)] += n
+    for (_, _, hour), n in part.hours.items():
+        out.hours[(dim, key, hour)] += n
 
 
 def store(conn: sqlite3.Connection, day: str, s: DaySummary, now: float) -> None:
@@ -196,11 +202,6 @@ def read(conn: sqlite3.Connection, dim: str, segments: Iterable[tuple[str, str]]
             part.hours[(dim, key, hour)] = n
         merge(out, part, dim)
     return out
-
-
-def month_key(first: dt.date) -> str:
-    """Where a month's rollup is kept: ``MYYYY-MM``."""
-    return f"M{first:%Y-%m}"
 
 
 def months_to_build(conn: sqlite3.Connection, months: Iterable[dt.date]) -> list[dt.date]:
