@@ -85,6 +85,13 @@ def _outbox(app: Flask) -> None:
     init_app(app)
 
 
+def _reports(app: Flask) -> None:
+    from hub.web import console_reports, public_stats  # reports and the public statistics page
+
+    console_reports.init_app(app)
+    public_stats.init_app(app)
+
+
 # Each part of the hub adds its ``init_app(app)`` here; order matters only in that SMS uses the
 # dossier relay's lookup.
-_BLUEPRINTS: list[Any] = [_queue, _dossier_relay, _sms, _outbox]
+_BLUEPRINTS: list[Any] = [_queue, _dossier_relay, _sms, _outbox, _reports]
