@@ -45,7 +45,7 @@ from appliance.tasks import Tasks
 
 log = logging.getLogger(__name__)
 
-TOPICS = ("ticket", "counter", "day", "notice")
+TOPICS = ("ticket", "counter", "day", "notice", "office")
 RELOAD_RETRY_S = 1.0  # a failed reload while the stream is up: the hub should answer soon
 
 
@@ -341,3 +341,6 @@ class LiveOffice:
             return
         known = not self.office.apply(event)
         self._tell(Update("event", event, age, known))
+        if event.topic == "office" and not known:
+            # Services, counters or hours changed in the console: the event says only that.
+            self.reload()

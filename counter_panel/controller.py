@@ -38,7 +38,7 @@ from counter_panel.undo import PendingNoShow
 log = logging.getLogger(__name__)
 
 BUSY_SHOWN_AFTER_S = 0.15  # a press awaited longer than this greys the buttons on screen
-TOPICS = ("ticket", "counter", "day", "alert")
+TOPICS = ("ticket", "counter", "day", "alert", "office")
 # While a no-show waits to be sent, these send it first and then do what was pressed; the
 # other actions (start, recall, finish, transfer) mean the citizen is here after all: undo.
 SEND_FIRST = ("call_next", "call_number", "pause", "lock")
