@@ -147,12 +147,22 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             _shoot(page, shots, "console-office-1366.png")
             page.goto(hub.url + "/console/backups")
             _check(page)
+            page.click("#backup-now")
+            page.click("a:has-text('Khôi phục') >> nth=0")
+            page.wait_for_selector("#lost")  # what a restore would undo, before any button
+            _check(page)
+            _shoot(page, shots, "console-restore-1366.png")
+            page.goto(hub.url + "/console/procedures")
+            page.wait_for_selector("#save-procedures")
+            _check(page)
+            _shoot(page, shots, "console-procedures-1366.png")
             page.goto(hub.url + "/console/audit")
             _check(page)
             _shoot(page, shots, "console-audit-1366.png")
             page.set_viewport_size({"width": 390, "height": 844})
             for path in ("/", "/console/notice", "/console/devices", "/console/accounts",
-                         "/console/office", "/console/audit", "/console/backups"):  # fmt: skip
+                         "/console/office", "/console/audit", "/console/backups",
+                         "/console/procedures"):  # fmt: skip
                 page.goto(hub.url + path)
                 assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
                 name = path.strip("/").replace("console/", "") or "front"
