@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from hub.testing import HubProcess
-from tests.hub.test_console_browser import _check, _shots
-from tests.hub.test_ticket_page import CHROMIUM_ARGS
+from tests.hub.browser_support import CHROMIUM_ARGS, check, console_login, shots, watch_errors
 
 
 def _serve_some(hub: HubProcess) -> None:
@@ -37,18 +36,14 @@ def test_report_page_and_its_pdf(hub_process: HubProcess, tmp_path: Path) -> Non
     playwright = pytest.importorskip("playwright.sync_api")
     hub = hub_process
     _serve_some(hub)
-    shots = _shots(tmp_path)
+    folder = shots(tmp_path)
     errors: list[str] = []
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(hub.url + "/console/login?next=/console/reports/")
-            page.fill("#username", hub.admin["username"])
-            page.fill("#password", hub.admin["password"])
-            page.press("#password", "Enter")
+            watch_errors(page, errors)
+            console_login(page, hub, "/console/reports/")
             page.wait_for_selector("#table-by_service")
             page.click("#today")  # today's report, live from the tickets
             page.wait_for_url("**period=day**")
@@ -62,15 +57,15 @@ def test_report_page_and_its_pdf(hub_process: HubProcess, tmp_path: Path) -> Non
             # the charts are SVG drawn by the hub, each with a bar per service
             assert page.locator("#queue svg.chart").count() == 2
             assert page.locator("#queue svg.chart").first.locator("rect").count() == 2
-            _check(page)
-            page.screenshot(path=str(shots / "reports-1366.png"), full_page=True)
+            check(page)
+            page.screenshot(path=str(folder / "reports-1366.png"), full_page=True)
 
             pdf_url = page.get_attribute("a[href*='print.pdf']", "href")
             assert pdf_url
             answer = page.request.get(hub.url + pdf_url)  # the browser's own session
             assert answer.status == 200
             assert answer.headers["content-type"] == "application/pdf"
-            pdf = shots / "report.pdf"
+            pdf = folder / "report.pdf"
             pdf.write_bytes(answer.body())
         finally:
             browser.close()
@@ -83,6 +78,6 @@ def test_report_page_and_its_pdf(hub_process: HubProcess, tmp_path: Path) -> Non
         assert words in text, words
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     assert "(A4)" in info.stdout
-    pages = str(shots / "report-page")
+    pages = str(folder / "report-page")
     subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), pages], check=True)
-    assert sorted(p.name for p in shots.glob("report-page-*.png"))[:1] == ["report-page-1.png"]
+    assert sorted(p.name for p in folder.glob("report-page-*.png"))[:1] == ["report-page-1.png"]
