@@ -234,6 +234,28 @@ class Notice:
         return cls(f.str("text_vi", ""), f.str("text_en", ""))
 
 
+PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "small_child", "merit")
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """The office's settings appliances follow: its time zone and who may take priority."""
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    priority_reasons: tuple[str, ...] = PRIORITY_REASONS
+    priority_elderly_age: int = 60
+
+    @classmethod
+    def from_wire(cls, data: Any) -> OfficeSettings:
+        """Parse the state's ``office``; raises :class:`RecordError` for a malformed one."""
+        f = _Fields("office", data)
+        return cls(
+            timezone=f.str("timezone", cls.timezone),
+            priority_reasons=f.strs("priority_reasons") or PRIORITY_REASONS,
+            priority_elderly_age=f.int("priority_elderly_age", cls.priority_elderly_age),
+        )
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """``GET /api/v1/state``: the office at one moment, and the event id it follows on from."""
@@ -244,6 +266,7 @@ class Snapshot:
     last_event_id: int
     notice: Notice = Notice()
     recent_calls: tuple[Ticket, ...] = ()  # newest first
+    office: OfficeSettings = OfficeSettings()  # a hub that does not send them: the defaults
 
     @classmethod
     def from_wire(cls, data: Any) -> Snapshot:
@@ -256,6 +279,7 @@ class Snapshot:
             last_event_id=f.int("last_event_id", 0) or 0,
             notice=f.record("notice", Notice.from_wire) or Notice(),
             recent_calls=f.records("recent_calls", Ticket.from_wire),
+            office=f.record("office", OfficeSettings.from_wire) or OfficeSettings(),
         )
 
 
