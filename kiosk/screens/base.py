@@ -9,9 +9,13 @@ from typing import Any
 from kivy.app import App
 from kivy.core.image import Image as CoreImage
 from kivy.lang import Builder
-from kivy.properties import ObjectProperty
+from kivy.metrics import dp
+from kivy.properties import ColorProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
 from kivy.uix.screenmanager import Screen
+
+SMALLEST_PX = 24  # no text on the kiosk is smaller (at scale 1; it grows with the screen)
 
 
 def load_kv(module_file: str) -> None:
@@ -25,6 +29,15 @@ class KioskHeader(BoxLayout):
     """Agency name, clock, language switch, and (off the home screen) a Home button."""
 
     show_home = ObjectProperty(True)
+
+
+class KioskTile(Button):
+    """A big kiosk button: a bold line, a second line beneath (another language, a detail),
+    never under :data:`SMALLEST_PX` (the shared BilingualButton's sub-line runs to 13 px)."""
+
+    text_vi = StringProperty("")
+    text_en = StringProperty("")
+    tone = ColorProperty((0.04, 0.37, 0.84, 1))  # background colour when enabled
 
 
 class KioskScreen(Screen):
@@ -50,6 +63,20 @@ class KioskScreen(Screen):
     def app() -> Any:
         """The running KioskApp."""
         return App.get_running_app()
+
+    def made(self, kind: str, **values: Any) -> Any:
+        """A widget of kv class ``kind`` with ``values`` set after its rules ran (a rule that
+        follows app.scale would otherwise undo a font size given to the constructor)."""
+        from kivy.factory import Factory
+
+        widget = Factory.get(kind)()
+        for name, value in values.items():
+            setattr(widget, name, value)
+        return widget
+
+    def u(self, size: float) -> float:
+        """``size`` density-independent pixels, grown with the screen (see KioskApp.scale)."""
+        return dp(size) * self.app().scale
 
 
 def texture_of(image: Any) -> Any:
