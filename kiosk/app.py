@@ -114,6 +114,7 @@ class KioskApp(App):
 
     def build_kiosk(self) -> ScreenManager:
         """The screens, input listeners and timers."""
+        self.scale = screen_scale(*Window.size)  # before the screens are made at that size
         load_kit_kv()
         screens_dir = Path(__file__).parent / "screens"
         load_kv(str(screens_dir / "base.py"))

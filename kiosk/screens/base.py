@@ -76,7 +76,8 @@ class KioskScreen(Screen):
 
     def u(self, size: float) -> float:
         """``size`` density-independent pixels, grown with the screen (see KioskApp.scale)."""
-        return dp(size) * self.app().scale
+        app = self.app()
+        return dp(size) * (app.scale if app is not None else 1.0)
 
 
 def texture_of(image: Any) -> Any:

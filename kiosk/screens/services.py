@@ -38,10 +38,11 @@ class ServicesScreen(KioskScreen):
 
     def on_kv_post(self, base_widget: Any) -> None:
         """Rows are sized to the list's room: size them again when it changes."""
-        self.ids.scroll.bind(height=lambda *_a: self.kiosk and self._fill_list(self._listed()))
+        self.ids.scroll.bind(height=lambda *_a: self._resized())
 
-    def _listed(self) -> list[Service]:
-        return self.kiosk.services.services
+    def _resized(self) -> None:
+        if self.kiosk is not None and self.app() is not None:  # not while the app stops
+            self._fill_list(self.kiosk.services.services)
 
     _confirm: PriorityConfirm | None = None
 
@@ -99,9 +100,9 @@ class ServicesScreen(KioskScreen):
                 row.bind(on_release=lambda b: self.kiosk.tickets.issue(b.service_code))
                 box.add_widget(row)
                 rows.append(row)
-        # On a tall screen the rows grow to fill it (up to twice their size), not leave it empty.
+        # On a tall screen the rows grow to fill it rather than leave it empty.
         room = self.ids.scroll.height - box.spacing * max(0, len(rows) - 1)
-        height = min(max(self.u(110), room / max(1, len(rows))), self.u(220))
+        height = max(self.u(110), room / max(1, len(rows)))
         for row, service in zip(rows, services, strict=True):
             row.height = height
             row.font_size = min(self.u(32), height * 0.3)
