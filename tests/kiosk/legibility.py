@@ -12,11 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from kivy.core.window import Window
-from kivy.graphics import Color, Rectangle
-from kivy.uix.button import Button
-from kivy.uix.label import Label
-
 RGB = tuple[float, float, float]
 _SIZE = re.compile(r"\[size=(\d+)")
 _COLOR = re.compile(r"\[color=#?([0-9A-Fa-f]{6})")
@@ -48,12 +43,15 @@ def contrast(a: RGB, b: RGB) -> float:
 
 def over(colour: Any, behind: RGB) -> RGB:
     """``colour`` (r, g, b, a) painted over ``behind``."""
-    r, g, b, a = (list(colour) + [1.0])[:4]
+    r, g, b, a = [*list(colour), 1.0][:4]
     return (r * a + behind[0] * (1 - a), g * a + behind[1] * (1 - a), b * a + behind[2] * (1 - a))
 
 
 def _paint(widget: Any) -> list[Any]:
     """The colours of the rectangles ``widget`` paints behind its content, in order."""
+    from kivy.graphics import Color, Rectangle
+    from kivy.uix.button import Button
+
     found = []
     if getattr(widget, "canvas", None) is not None and widget.canvas.before is not None:
         colour = None
@@ -69,6 +67,8 @@ def _paint(widget: Any) -> list[Any]:
 
 def background(widget: Any) -> RGB:
     """The colour behind ``widget``'s text."""
+    from kivy.core.window import Window
+
     chain = []
     node = widget
     while node is not None and node is not Window:
@@ -82,6 +82,8 @@ def background(widget: Any) -> RGB:
 
 
 def _shown(widget: Any) -> bool:
+    from kivy.core.window import Window
+
     node = widget
     while node is not None and node is not Window:
         if getattr(node, "opacity", 1) <= 0:
@@ -95,7 +97,11 @@ def _shown(widget: Any) -> bool:
 
 def texts(root: Any = None) -> list[Text]:
     """Every piece of text shown under ``root`` (default: the whole window)."""
+    from kivy.core.window import Window
+
     roots = [root] if root is not None else list(Window.children)
+    from kivy.uix.label import Label
+
     found = []
     for top in roots:
         for widget in top.walk(restrict=False):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from kiosk_support import screen, shot
+from legibility import texts
 
 pytestmark = pytest.mark.gui
 
@@ -23,6 +24,7 @@ SMALLEST_PX = 24
 LEAST_CONTRAST = 4.5
 SIZES = [(1080, 1920), (800, 1280), (1280, 800)]
 SIZE_VAR = "MOTCUA_TEST_KIOSK_SIZE"  # set for the run at one size
+IDLE_S = 15.0  # short, so the idle warning comes soon; each step below counts as a touch
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -48,8 +50,7 @@ def test_every_screen_is_legible(size, tmp_path):
 
 def measure(driver, tmp_path, size, state: str, problems: list[str]) -> None:
     """Screenshot the window and note every text too small or too faint."""
-    from legibility import texts
-
+    driver.app.kiosk.idle.touch()  # as the citizen's last touch would
     driver.pump(3)
     shot(driver, tmp_path, f"legible-{size[0]}x{size[1]}-{state}")
     shown = texts()
@@ -73,10 +74,11 @@ def test_screens_at_one_size(run_relay_kiosk, relay_hub_process, sim, tmp_path):
         token=relay_hub_process.admin_token(),
     )  # fmt: skip
     assert status == 200
-    driver = run_relay_kiosk()
+    driver = run_relay_kiosk(idle_timeout_s=IDLE_S)
     app, kiosk = driver.app, driver.app.kiosk
     problems: list[str] = []
-    driver.wait_until(lambda: "Chiều thứ Sáu" in screen(driver, "home").ids.notice.text, 10, "the notice")
+    notice = screen(driver, "home").ids.notice
+    driver.wait_until(lambda: "Chiều thứ Sáu" in notice.text, 10, "the notice")
     measure(driver, tmp_path, size, "home", problems)
 
     kiosk.go("services")
@@ -113,13 +115,16 @@ def test_screens_at_one_size(run_relay_kiosk, relay_hub_process, sim, tmp_path):
     kiosk.scanned(sample["code"])
     driver.wait_until(lambda: kiosk.lookup.stage == "found", 10, "the dossier")
     measure(driver, tmp_path, size, "dossier-found", problems)
-    app.idle_left = 9  # what the app's one-second tick sets when the idle reset is near
-    measure(driver, tmp_path, size, "idle-warning", problems)
-    app.idle_left = 0
+    idle = screen(driver, "dossier").ids.banners.ids.idle_warning
+    driver.wait_until(lambda: idle.text, IDLE_S, "the idle warning")
+    driver.pump(3)
+    shot(driver, tmp_path, f"legible-{size[0]}x{size[1]}-idle-warning")
+    problems += [f"idle warning: {t}" for t in texts(idle) if t.size < 24 or t.contrast < 4.5]
 
     kiosk.go("procedures")
     driver.wait_until(lambda: kiosk.procedures.fields, 10, "the fields")
     measure(driver, tmp_path, size, "procedures", problems)
+    kiosk.procedures.start_typing()
     for key in "giay phep xay dung":
         kiosk.procedures.press("SPACE" if key == " " else key)
     kiosk.procedures.search()
