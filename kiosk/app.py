@@ -88,6 +88,7 @@ class KioskApp(App):
         self._serial: SerialScanner | None = None
         self._detach_wedge: Any = None
         self._events: list[Any] = []
+        self._stopped = False
 
     # Texts for kv: `app.tr("…", app.lang)` re-evaluates when the language changes.
     def tr(self, msgid: str, _language: str | None = None, **values: Any) -> str:
@@ -177,6 +178,8 @@ class KioskApp(App):
         language changed): the periodic service refresh must not rebuild a dossier being read
         or a list under a finger.
         """
+        if self._stopped:
+            return  # a change that came in while the app stopped: nothing to show it on
         kiosk = self.kiosk
         dirty, self._dirty = self._dirty, set()
         self.lang = kiosk.language
@@ -225,6 +228,7 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         """Stop timers, listeners and background work."""
+        self._stopped = True
         self.gate.stop()
         if not self.gate.built:  # closed while still starting up
             self.tasks.shutdown()
