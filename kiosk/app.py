@@ -11,6 +11,7 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.factory import Factory
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -125,6 +126,9 @@ class KioskApp(App):
         for cls in SCREEN_CLASSES.values():
             manager.add_widget(cls(kiosk=self.kiosk))
         self.manager = manager
+        self.idle_banner = Factory.IdleBanner()
+        self.idle_banner.bind(height=lambda banner, _h: setattr(banner, "top", Window.height))
+        Window.add_widget(self.idle_banner)  # over every screen, along the top
         kiosk = self.kiosk
         self._dirty: set[str] = set()
         self._render_soon = Clock.create_trigger(lambda _dt: self.render(), 0)
@@ -156,6 +160,8 @@ class KioskApp(App):
         return manager
 
     def _resized(self, _window: Any, size: tuple[int, int]) -> None:
+        self.idle_banner.width = size[0]
+        self.idle_banner.top = size[1]
         scale = screen_scale(*size)
         if scale != self.scale:
             self.scale = scale
@@ -237,6 +243,7 @@ class KioskApp(App):
         for event in self._events:
             event.cancel()
         Window.unbind(on_touch_down=self._touched, on_key_down=self._key, size=self._resized)
+        Window.remove_widget(self.idle_banner)
         if self._detach_wedge is not None:
             self._detach_wedge()
         if self._serial is not None:

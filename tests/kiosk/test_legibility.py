@@ -115,7 +115,7 @@ def test_screens_at_one_size(run_relay_kiosk, relay_hub_process, sim, tmp_path):
     kiosk.scanned(sample["code"])
     driver.wait_until(lambda: kiosk.lookup.stage == "found", 10, "the dossier")
     measure(driver, tmp_path, size, "dossier-found", problems)
-    idle = screen(driver, "dossier").ids.banners.ids.idle_warning
+    idle = app.idle_banner
     driver.wait_until(lambda: idle.text, IDLE_S, "the idle warning")
     driver.pump(3)
     shot(driver, tmp_path, f"legible-{size[0]}x{size[1]}-idle-warning")
