@@ -238,12 +238,14 @@ class Tickets(Observable):
     @property
     def can_reprint(self) -> bool:
         """Whether "print again" is offered: once per ticket, never while printing, and not
-        when the printer is known to be out of paper or off line (it would only fail again)."""
+        when the printer is known to be out of paper (it would only fail again). A printer off
+        line after a jam is offered it: taking the torn ticket out is what clears it."""
+        status = self.printer_status
         return (
             self.ticket is not None
             and self.reprints_left > 0
             and self.print_state not in ("printing", "none")
-            and self.can_print
+            and (status is None or status.paper != "out")
         )
 
     def reprint(self) -> None:
