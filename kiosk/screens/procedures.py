@@ -142,7 +142,7 @@ class ProceduresScreen(KioskScreen):
             tone=theme.PRIMARY,
             size_hint_y=None,
             height=self.u(100),
-            font_size=self.u(28),
+            largest=self.u(28),
         )
         # Some procedure names run to three lines: the button grows to hold them.
         least, pad = self.u(100), self.u(24)

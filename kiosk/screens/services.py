@@ -105,7 +105,7 @@ class ServicesScreen(KioskScreen):
         height = max(self.u(110), room / max(1, len(rows)))
         for row, service in zip(rows, services, strict=True):
             row.height = height
-            row.font_size = min(self.u(32), height * 0.3)
+            row.largest = min(self.u(34), height * 0.3)
             self._show_row(row, service)
 
     def _show_row(self, row: Any, service: Service) -> None:

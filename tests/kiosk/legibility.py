@@ -24,9 +24,11 @@ class Text:
     text: str
     size: float
     contrast: float
+    cut: bool = False  # taller or wider than the widget that holds it: partly not shown
 
     def __str__(self) -> str:
-        return f"{self.text[:50]!r} {self.size:.1f} px {self.contrast:.2f}:1"
+        cut = " cut off" if self.cut else ""
+        return f"{self.text[:50]!r} {self.size:.1f} px {self.contrast:.2f}:1{cut}"
 
 
 def luminance(rgb: RGB) -> float:
@@ -113,7 +115,9 @@ def texts(root: Any = None) -> list[Text]:
             colour = widget.disabled_color if widget.disabled else widget.color
             main = contrast(over(colour, behind), behind)
             text = str(widget.text)
-            found.append(Text(text, float(widget.font_size), main))
+            width, height = widget.texture_size
+            cut = height > widget.height + 2 or (width > widget.width + 2 and not widget.shorten)
+            found.append(Text(text, float(widget.font_size), main, cut))
             if widget.markup:
                 for size in _SIZE.findall(text):
                     found.append(Text(text, float(size), main))

@@ -1,5 +1,6 @@
 """Every kiosk screen, at the three screen sizes kiosks have, measured as a citizen reads it:
-no text under 24 px, every text at 4.5:1 contrast or more (WCAG AA), and a tall screen filled.
+no text under 24 px, every text at 4.5:1 contrast or more (WCAG AA) and whole (not cut off by
+its widget), and a tall screen filled.
 
 The kiosk runs for real offscreen against a hub relaying upstream-sim; each state is
 screenshotted as ``legible-WxH-STATE.png`` (copied to $MOTCUA_SHOTS when set). An offscreen
@@ -60,6 +61,8 @@ def measure(driver, tmp_path, size, state: str, problems: list[str]) -> None:
             problems.append(f"{state}: too small: {text}")
         if text.contrast < LEAST_CONTRAST:
             problems.append(f"{state}: too faint: {text}")
+        if text.cut:
+            problems.append(f"{state}: cut off: {text}")
 
 
 @pytest.mark.skipif(SIZE_VAR not in os.environ, reason="run by test_every_screen_is_legible")
