@@ -52,5 +52,9 @@ class ClockLabel(Label):
         self._tick()
         self._event = Clock.schedule_interval(lambda _dt: self._tick(), 1.0)
 
+    def on_fmt(self, _label: object, _fmt: str) -> None:
+        """A new format shows at once, not at the next second."""
+        self._tick()
+
     def _tick(self) -> None:
         self.text = now_text(self.fmt)
