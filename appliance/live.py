@@ -36,6 +36,7 @@ from appliance.records import (
     Counter,
     Event,
     Notice,
+    OfficeSettings,
     RecordError,
     Service,
     Snapshot,
@@ -83,6 +84,7 @@ class Office:
         self.services: dict[str, Service] = {}  # in the hub's display order
         self.counters: dict[int, Counter] = {}
         self.notice = Notice()
+        self.settings = OfficeSettings()
         self.recent_calls: tuple[Ticket, ...] = ()  # as of the last snapshot, newest first
         self.alerts: tuple[Alert, ...] = ()  # kiosk printers and devices in trouble
         self.last_event_id: int | None = None  # None until a snapshot was loaded
@@ -93,6 +95,11 @@ class Office:
         self.services = {s.code: s for s in snapshot.services}
         self.counters = {c.number: c for c in snapshot.counters}
         self.notice = snapshot.notice
+        self.settings = snapshot.office
+        try:  # every time an app shows is in the office's zone, whatever the device's is
+            timefmt.set_office_zone(snapshot.office.timezone)
+        except ValueError as exc:
+            log.error("%s: times stay in %s", exc, timefmt.office_zone())
         self.recent_calls = snapshot.recent_calls
         self.alerts = snapshot.alerts
         self.last_event_id = snapshot.last_event_id

@@ -234,6 +234,28 @@ class Notice:
         return cls(f.str("text_vi", ""), f.str("text_en", ""))
 
 
+PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "small_child", "merit")
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """The office's settings appliances follow: its time zone and who may take priority."""
+
+    timezone: str = "Asia/Ho_Chi_Minh"
+    priority_reasons: tuple[str, ...] = PRIORITY_REASONS
+    priority_elderly_age: int = 60
+
+    @classmethod
+    def from_wire(cls, data: Any) -> OfficeSettings:
+        """Parse the state's ``office``; raises :class:`RecordError` for a malformed one."""
+        f = _Fields("office", data)
+        return cls(
+            timezone=f.str("timezone", cls.timezone),
+            priority_reasons=f.strs("priority_reasons") or PRIORITY_REASONS,
+            priority_elderly_age=f.int("priority_elderly_age", cls.priority_elderly_age),
+        )
+
+
 @dataclass(frozen=True)
 class Alert:
     """Something staff should look at (a kiosk's printer out of paper, a device silent), as
@@ -274,6 +296,7 @@ class Snapshot:
     notice: Notice = Notice()
     recent_calls: tuple[Ticket, ...] = ()  # newest first
     alerts: tuple[Alert, ...] = ()
+    office: OfficeSettings = OfficeSettings()  # a hub that does not send them: the defaults
 
     @classmethod
     def from_wire(cls, data: Any) -> Snapshot:
@@ -287,6 +310,7 @@ class Snapshot:
             notice=f.record("notice", Notice.from_wire) or Notice(),
             recent_calls=f.records("recent_calls", Ticket.from_wire),
             alerts=_alerts(f) or (),
+            office=f.record("office", OfficeSettings.from_wire) or OfficeSettings(),
         )
 
 

@@ -121,6 +121,9 @@ class HubConfig:
     max_connections: int = 4096  # open connections at once (the rest wait to be accepted)
     heartbeat_s: float = 15.0
     priority_burst: int = 2  # at most this many priority calls in a row while others wait
+    # From this age a citizen may take a priority ticket as elderly (Law on the Elderly 2009:
+    # "người cao tuổi" starts at 60); kiosks read it from GET /api/v1/state.
+    priority_elderly_age: int = 60
     offline_block_size: int = 20  # numbers a kiosk may issue per service a day without the hub
     login_attempts_per_minute: int = 10
     lookups_per_minute: int = 30
@@ -161,6 +164,8 @@ class HubConfig:
                      "unfinished_per_address"):  # fmt: skip
             if getattr(self, name) < 1:
                 raise ConfigError(f"{path}{name}", "must be at least 1")
+        if not 50 <= self.priority_elderly_age <= 100:
+            raise ConfigError(f"{path}priority_elderly_age", "must be 50 to 100")
         if not 1 <= self.offline_block_size <= 1000:
             raise ConfigError(f"{path}offline_block_size", "must be 1 to 1000")
 

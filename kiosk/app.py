@@ -11,7 +11,9 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.factory import Factory
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
@@ -25,7 +27,7 @@ from appliance.ui.keypad import Keypad
 from appliance.ui.widgets import load_kv as load_kit_kv
 from kiosk.controllers.kiosk import Kiosk
 from kiosk.offline import BookError, OfflineBook
-from kiosk.screens.base import load_kv
+from kiosk.screens.base import KioskTile, load_kv
 from kiosk.screens.dossier import DossierScreen
 from kiosk.screens.home import HomeScreen
 from kiosk.screens.lookup import LookupScreen
@@ -46,8 +48,16 @@ SCREEN_CLASSES = {
     "procedures": ProceduresScreen,
     "procedure": ProcedureScreen,
 }
-KV_CLASSES = (Keypad,)  # imported so the .kv files can name them
+KV_CLASSES = (Keypad, KioskTile)  # imported so the .kv files can name them
 OFFLINE_RETRY_S = 2.0  # while offline the hub is asked this often, so recovery is quick
+DESIGN_SHORT_SIDE = 800  # the screens are drawn for 1280×800 and 800×1280; larger ones scale
+
+
+def screen_scale(width: float, height: float) -> float:
+    """How much larger than designed everything is drawn on a ``width``×``height`` window:
+    1 up to an 800-pixel short side, then in step with it (1.35 at 1080×1920), so a large
+    portrait screen is filled rather than left mostly empty."""
+    return max(1.0, min(width, height) / dp(DESIGN_SHORT_SIDE))
 
 
 class KioskApp(App):
@@ -57,6 +67,9 @@ class KioskApp(App):
     offline = BooleanProperty(False)
     offline_tickets = BooleanProperty(False)  # offline, yet tickets can be issued from a block
     agency = StringProperty("")
+    scale = NumericProperty(1.0)  # see screen_scale; kv sizes are dp(n) * app.scale
+    idle_left = NumericProperty(0)  # seconds before the idle reset, while it is near (else 0)
+    ticket_left = NumericProperty(0)  # seconds before the shown ticket leaves the screen
 
     def __init__(
         self,
@@ -76,6 +89,7 @@ class KioskApp(App):
         self._serial: SerialScanner | None = None
         self._detach_wedge: Any = None
         self._events: list[Any] = []
+        self._stopped = False
 
     # Texts for kv: `app.tr("…", app.lang)` re-evaluates when the language changes.
     def tr(self, msgid: str, _language: str | None = None, **values: Any) -> str:
@@ -102,6 +116,7 @@ class KioskApp(App):
 
     def build_kiosk(self) -> ScreenManager:
         """The screens, input listeners and timers."""
+        self.scale = screen_scale(*Window.size)  # before the screens are made at that size
         load_kit_kv()
         screens_dir = Path(__file__).parent / "screens"
         load_kv(str(screens_dir / "base.py"))
@@ -111,6 +126,9 @@ class KioskApp(App):
         for cls in SCREEN_CLASSES.values():
             manager.add_widget(cls(kiosk=self.kiosk))
         self.manager = manager
+        self.idle_banner = Factory.IdleBanner()
+        self.idle_banner.bind(height=lambda banner, _h: setattr(banner, "top", Window.height))
+        Window.add_widget(self.idle_banner)  # over every screen, along the top
         kiosk = self.kiosk
         self._dirty: set[str] = set()
         self._render_soon = Clock.create_trigger(lambda _dt: self.render(), 0)
@@ -125,18 +143,35 @@ class KioskApp(App):
             parts["offline"] = kiosk.offline  # blocks arrived: offline tickets become possible
         for name, part in parts.items():
             part.subscribe(lambda name=name: self._changed(name))
-        Window.bind(on_touch_down=self._touched, on_key_down=self._key)
+        Window.bind(on_touch_down=self._touched, on_key_down=self._key, size=self._resized)
+        self._resized(Window, Window.size)
         self._start_scanner()
         self._events = [
-            Clock.schedule_interval(lambda _dt: kiosk.tick(), 1.0),
+            Clock.schedule_interval(lambda _dt: self._tick(), 1.0),
+            Clock.schedule_interval(lambda _dt: kiosk.tickets.check_printer(), 30.0),
             Clock.schedule_interval(lambda _dt: self._keep_fresh(), 1.0),
             Clock.schedule_interval(lambda _dt: kiosk.health.beat(), self.settings.heartbeat_s),
         ]
         self._last_refresh = time.monotonic()
         kiosk.services.start()  # waiting counts follow the hub's events live from here
         kiosk.health.beat()
+        kiosk.tickets.check_printer()  # the home screen says at once if tickets cannot print
         self.render()
         return manager
+
+    def _resized(self, _window: Any, size: tuple[int, int]) -> None:
+        self.idle_banner.width = size[0]
+        self.idle_banner.top = size[1]
+        scale = screen_scale(*size)
+        if scale != self.scale:
+            self.scale = scale
+            self._changed("kiosk")  # widgets made in Python are sized when they are made
+
+    def _tick(self) -> None:
+        """Every second: the idle rule, and the countdowns it shows."""
+        self.kiosk.tick()
+        self.idle_left = self.kiosk.idle_warning
+        self.ticket_left = self.kiosk.ticket_left or 0
 
     def _changed(self, part: str) -> None:
         self._dirty.add(part)
@@ -149,11 +184,15 @@ class KioskApp(App):
         language changed): the periodic service refresh must not rebuild a dossier being read
         or a list under a finger.
         """
+        if self._stopped:
+            return  # a change that came in while the app stopped: nothing to show it on
         kiosk = self.kiosk
         dirty, self._dirty = self._dirty, set()
         self.lang = kiosk.language
         self.offline = kiosk.services.online is False
         self.offline_tickets = self.offline and kiosk.issues_offline
+        self.ticket_left = kiosk.ticket_left or 0
+        self.idle_left = kiosk.idle_warning
         name = kiosk.visible_screen
         screen = self.manager.get_screen(name)
         if self.manager.current != name:
@@ -172,10 +211,12 @@ class KioskApp(App):
 
     def _touched(self, _window: Any, _touch: Any) -> bool:
         self.kiosk.idle.touch()
+        self.idle_left = 0
         return False  # the touch goes on to the widgets
 
     def _key(self, _window: Any, *_args: Any) -> bool:
         self.kiosk.idle.touch()
+        self.idle_left = 0
         return False
 
     def _start_scanner(self) -> None:
@@ -193,6 +234,7 @@ class KioskApp(App):
 
     def on_stop(self) -> None:
         """Stop timers, listeners and background work."""
+        self._stopped = True
         self.gate.stop()
         if not self.gate.built:  # closed while still starting up
             self.tasks.shutdown()
@@ -200,7 +242,8 @@ class KioskApp(App):
             return
         for event in self._events:
             event.cancel()
-        Window.unbind(on_touch_down=self._touched, on_key_down=self._key)
+        Window.unbind(on_touch_down=self._touched, on_key_down=self._key, size=self._resized)
+        Window.remove_widget(self.idle_banner)
         if self._detach_wedge is not None:
             self._detach_wedge()
         if self._serial is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from kivy.clock import Clock
@@ -10,6 +9,8 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ColorProperty, StringProperty
 from kivy.uix.button import Button
 from kivy.uix.label import Label
+
+from appliance.timefmt import now_text
 
 _KV = Path(__file__).with_suffix(".kv")
 
@@ -42,7 +43,7 @@ class OfflineBanner(Label):
 
 
 class ClockLabel(Label):
-    """Date and time, refreshed every second."""
+    """Date and time in the office's zone (not the device's), refreshed every second."""
 
     fmt = StringProperty("%H:%M  %d/%m/%Y")
 
@@ -51,5 +52,9 @@ class ClockLabel(Label):
         self._tick()
         self._event = Clock.schedule_interval(lambda _dt: self._tick(), 1.0)
 
+    def on_fmt(self, _label: object, _fmt: str) -> None:
+        """A new format shows at once, not at the next second."""
+        self._tick()
+
     def _tick(self) -> None:
-        self.text = time.strftime(self.fmt)
+        self.text = now_text(self.fmt)

@@ -76,6 +76,16 @@ def read_notice(conn: Any) -> dict[str, Any]:
     return json.loads(row[0]) if row else dict(NOTICE_DEFAULT)
 
 
+def office_settings() -> dict[str, Any]:
+    """What appliances need of the office's settings: its time zone and who has priority."""
+    settings = current_app.config["MOTCUA"]
+    return {
+        "timezone": settings.timezone,
+        "priority_reasons": list(PRIORITY_REASONS),
+        "priority_elderly_age": settings.priority_elderly_age,
+    }
+
+
 @bp.get("/state")
 def state() -> Response:
     """A consistent snapshot to start from, and the event id to follow on from."""
@@ -96,6 +106,7 @@ def state() -> Response:
             "counters": state.counters_view(),
             "last_event_id": current_app.extensions["motcua.bus"].last_id,
             "notice": read_notice(conn),
+            "office": office_settings(),
             "recent_calls": [state.ticket_view(state.active.get(r["id"]) or dict(r)) for r in rows],
             "alerts": alerts,
         }

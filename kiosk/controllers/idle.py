@@ -18,6 +18,10 @@ class IdleTimer:
         """Someone is using the kiosk."""
         self._last = self._clock()
 
+    def left(self) -> float:
+        """Seconds until the kiosk counts as left alone (0 once it does)."""
+        return max(0.0, self.timeout_s - (self._clock() - self._last))
+
     def expired(self) -> bool:
         """True once ``timeout_s`` have passed since the last touch."""
         return self._clock() - self._last >= self.timeout_s

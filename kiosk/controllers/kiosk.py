@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from typing import Any
 
 from appliance.devices.printer import TicketPrinter
@@ -22,6 +25,12 @@ from kiosk.ticket_layout import ticket_job
 from motcua.i18n import Translator
 
 SCREENS = ("home", "services", "ticket", "lookup", "dossier", "procedures", "procedure")
+# The ticket and its QR (the way to follow that ticket) must not wait there for the next person:
+# home after this long, counted down on screen; longer when no ticket came out of the printer,
+# since the number is then read or photographed off the screen.
+TICKET_SHOWN_S = 15.0
+TICKET_UNPRINTED_S = 30.0
+IDLE_WARNING_S = 20.0  # someone reading a long page is told this long before the idle reset
 
 
 class Kiosk(Observable):
@@ -41,8 +50,11 @@ class Kiosk(Observable):
         idle_timeout_s: float = 60.0,
         version: str = "",
         offline_book: OfflineBook | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        """``offline_book``: this kiosk's offline numbers (None: it issues none offline)."""
+        """``offline_book``: this kiosk's offline numbers (None: it issues none offline);
+        ``clock``: monotonic seconds, for the idle rule and the ticket's countdown."""
         super().__init__()
         self.client = client
         self.t = translator
@@ -60,6 +72,7 @@ class Kiosk(Observable):
             lambda ticket: ticket_job(ticket, agency_name, translator, capabilities),
             offline_book,
             self.live.hub_now,
+            clock,
         )
         self.offline: OfflineSync | None = None
         if offline_book is not None:
@@ -70,7 +83,8 @@ class Kiosk(Observable):
         self.lookup = Lookup(client, tasks, self.services)
         self.procedures = Procedures(client, tasks, self.services)
         self.health = Health(client, tasks, self.services, printer, version)
-        self.idle = IdleTimer(idle_timeout_s)
+        self.idle = IdleTimer(idle_timeout_s, clock)
+        self._clock = clock
         self.screen = "home"
         self._reported_failure: int | None = None
         self.tickets.subscribe(self._print_watch)
@@ -173,6 +187,7 @@ class Kiosk(Observable):
     def go_home(self) -> None:
         """Home, forgetting everything typed or shown (and Vietnamese again)."""
         self.tickets.reset()
+        self.tickets.check_printer()  # the home screen says so before anyone chooses
         self.lookup.reset()
         self.procedures.reset()
         self.t.set_language("vi")
@@ -180,10 +195,31 @@ class Kiosk(Observable):
         self.idle.touch()
         self.changed()
 
+    @property
+    def ticket_left(self) -> int | None:
+        """Whole seconds before an issued ticket leaves the screen (None: none is shown)."""
+        tickets = self.tickets
+        if self.visible_screen != "ticket" or tickets.stage != "issued" or tickets.shown_at is None:
+            return None
+        printed = tickets.print_state in ("printing", "printed")
+        shown = TICKET_SHOWN_S if printed else TICKET_UNPRINTED_S
+        return max(0, math.ceil(shown - (self._clock() - tickets.shown_at)))
+
+    @property
+    def idle_warning(self) -> int:
+        """Whole seconds before the idle reset, once it is near (0: no warning to show).
+
+        The ticket screen has its own countdown; the home screen has nothing to lose."""
+        if self.screen == "home" or self.visible_screen == "ticket":
+            return 0
+        left = self.idle.left()
+        warn_from = min(IDLE_WARNING_S, self.idle.timeout_s / 3)
+        return math.ceil(left) if 0 < left <= warn_from else 0
+
     def tick(self) -> None:
-        """Called every second or so by the app: the idle rule."""
+        """Called every second or so by the app: the idle rule and the ticket's countdown."""
         left_alone = self.screen != "home" or self.t.language != "vi"
-        if left_alone and self.idle.expired():
+        if (left_alone and self.idle.expired()) or self.ticket_left == 0:
             self.go_home()
         if self.services.online and self.offline is not None:
             self.offline.sync()  # a new day's blocks, or a round that waited

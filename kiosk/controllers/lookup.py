@@ -2,16 +2,22 @@
 
 The hub normalizes codes (case, spaces, a scanned lookup URL) and is the judge of what a code
 is; the kiosk only refuses what cannot possibly be one, so even that gets an answer offline.
+A code typed without its dots or dashes, or with spaces for them, is first read back into shape
+(:mod:`kiosk.controllers.codes`); when it can be read more than one way the citizen chooses.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from appliance.hublink import HubClient
 from appliance.tasks import Tasks
+from appliance.timefmt import office_time
 from kiosk.controllers.base import Observable, error_code
+from kiosk.controllers.codes import understood
 from kiosk.controllers.services import Services
 
 MAX_TYPED = 48  # the longest ministry code with room to spare
@@ -19,7 +25,10 @@ MIN_CODE = 8  # "H21-0012" is shorter than any real layout; less is a slip of th
 DELETE, CLEAR = "DEL", "CLEAR"
 
 # What the result screen shows for each outcome.
-STAGES = ("entry", "checking", "found", "malformed", "unknown", "unavailable", "rate_limited")
+STAGES = (
+    "entry", "checking", "found", "malformed", "unknown", "unavailable", "rate_limited",
+    "ambiguous",  # typed without separators that matter: ``choices`` holds the readings
+)  # fmt: skip
 
 
 def press(text: str, key: str, max_length: int = MAX_TYPED) -> str:
@@ -36,8 +45,16 @@ def press(text: str, key: str, max_length: int = MAX_TYPED) -> str:
 class Lookup(Observable):
     """``stage`` is one of :data:`STAGES`; ``dossier`` and ``freshness`` hold a found answer."""
 
-    def __init__(self, client: HubClient, tasks: Tasks, services: Services) -> None:
+    def __init__(
+        self,
+        client: HubClient,
+        tasks: Tasks,
+        services: Services,
+        today: Callable[[], dt.date] = lambda: office_time().date(),
+    ) -> None:
+        """``today``: the office's date (a receipt is never dated after it)."""
         super().__init__()
+        self._today = today
         self._client = client
         self._tasks = tasks
         self._services = services
@@ -48,6 +65,7 @@ class Lookup(Observable):
         """Forget the code and the answer."""
         self._seq += 1  # an answer still on its way is for a code nobody waits for
         self.code = ""
+        self.choices: list[str] = []
         self.stage = "entry"
         self.dossier: dict[str, Any] | None = None
         self.freshness: dict[str, Any] | None = None
@@ -71,6 +89,11 @@ class Lookup(Observable):
         self.code = text.strip()[:512]
         self.submit()
 
+    def choose(self, code: str) -> None:
+        """The citizen picked one reading of an ambiguous code: look that one up."""
+        self.code = code
+        self.submit()
+
     def submit(self) -> None:
         """Look up the current code."""
         code = self.code.strip()
@@ -78,6 +101,13 @@ class Lookup(Observable):
             self.stage = "malformed"
             self.changed()
             return
+        if not any(mark in code for mark in "/?:="):  # a scanned link goes to the hub as it is
+            code, self.choices = understood(code, self._today())
+            if len(self.choices) > 1:
+                self._seq += 1
+                self.stage = "ambiguous"
+                self.changed()
+                return
         self._seq += 1
         seq = self._seq
         self.stage, self.dossier, self.freshness = "checking", None, None

@@ -9,7 +9,9 @@ from appliance.live import LiveOffice, Update
 from appliance.records import Service
 from kiosk.controllers.base import Observable
 
-TOPICS = ("ticket", "counter", "day", "office")  # what changes a waiting count or an estimated wait
+# What changes a waiting count or an estimated wait, the notice the home screen shows, and the
+# office's services and hours when the console changes them.
+TOPICS = ("ticket", "counter", "day", "notice", "office")
 
 
 class Services(Observable):
@@ -62,7 +64,7 @@ class Services(Observable):
             if update.event.topic == "day":
                 self.refresh()  # a new day changes every service: take them whole
                 return
-            if not update.event.services:
+            if not update.event.services and update.event.topic != "notice":
                 return  # nothing the kiosk shows changed
         self.changed()
 

@@ -25,9 +25,6 @@ from kiosk.offline import BookError, OfflineBook
 
 log = logging.getLogger(__name__)
 
-# Who may take a priority ticket (ưu tiên), as the reception's rules list them.
-PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "small_child", "merit")
-
 Renderer = Callable[[Ticket], Job]  # laid out for this kiosk's printer
 
 
@@ -49,9 +46,11 @@ class Tickets(Observable):
         render: Renderer,
         book: OfflineBook | None = None,
         hub_now: Callable[[], float] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``book``: where offline numbers come from (None: this kiosk issues none);
-        ``hub_now``: the hub's time, which offline tickets are stamped with."""
+        ``hub_now``: the hub's time, which offline tickets are stamped with; ``clock``:
+        monotonic seconds, for how long a ticket has been on screen."""
         super().__init__()
         self._client = client
         self._tasks = tasks
@@ -60,6 +59,7 @@ class Tickets(Observable):
         self._render = render
         self._book = book
         self._hub_now = hub_now or time.time
+        self._clock = clock
         self.printer_status: PrinterStatus | None = None
         self.reset()
 
@@ -70,6 +70,7 @@ class Tickets(Observable):
         self.priority_reason: str | None = None
         self.confirming_priority = False
         self.ticket: Ticket | None = None
+        self.shown_at: float | None = None  # when the ticket came on screen (``clock``)
         self.service_code: str | None = None
         self.error: str | None = None
         self.print_state = "idle"
@@ -88,9 +89,19 @@ class Tickets(Observable):
             self.confirming_priority = True
         self.changed()
 
+    @property
+    def priority_reasons(self) -> tuple[str, ...]:
+        """Who may take a priority ticket (ưu tiên), as the office's settings list them."""
+        return self._services.live.office.settings.priority_reasons
+
+    @property
+    def elderly_age(self) -> int:
+        """The age from which the elderly have priority, from the office's settings."""
+        return self._services.live.office.settings.priority_elderly_age
+
     def confirm_priority(self, reason: str) -> None:
         """The citizen confirmed they qualify, naming why."""
-        if reason not in PRIORITY_REASONS:
+        if reason not in self.priority_reasons:
             raise ValueError(f"unknown priority reason {reason!r}")
         self.priority, self.priority_reason = True, reason
         self.confirming_priority = False
@@ -156,6 +167,7 @@ class Tickets(Observable):
     def _issued(self, ticket: Ticket) -> None:
         self._services.saw(None)
         self.ticket, self.stage = ticket, "issued"
+        self.shown_at = self._clock()
         self._key = None
         self.changed()
         self._services.refresh()  # the waiting counts just changed
@@ -190,6 +202,7 @@ class Tickets(Observable):
             status_url=entry["status_url"], offline=True,
         )  # fmt: skip
         self.stage, self._key = "issued", None
+        self.shown_at = self._clock()
         self.changed()
         self._print()
         return True
@@ -222,11 +235,25 @@ class Tickets(Observable):
         self.check_printer()
         self.changed()
 
+    @property
+    def can_reprint(self) -> bool:
+        """Whether "print again" is offered: once per ticket, never while printing, and not
+        when the printer is known to be out of paper (it would only fail again). A printer off
+        line after a jam is offered it: taking the torn ticket out is what clears it."""
+        status = self.printer_status
+        return (
+            self.ticket is not None
+            and self.reprints_left > 0
+            and self.print_state not in ("printing", "none")
+            and (status is None or status.paper != "out")
+        )
+
     def reprint(self) -> None:
         """Print the same ticket once more (a jam, a torn ticket); only once per ticket."""
-        if self.ticket is None or self.reprints_left <= 0 or self.print_state == "printing":
+        if not self.can_reprint:
             return
         self.reprints_left -= 1
+        self.shown_at = self._clock()  # the citizen is still there: the countdown starts again
         self._print()
 
     def _report(self, ok: bool, detail: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.metrics import dp
 
 from appliance.timefmt import clock_text, date_text
 from appliance.ui import theme
@@ -38,6 +37,13 @@ PROBLEMS = {
         ),
     ),
     "rate_limited": (N_("Too many lookups"), N_("Too many attempts. Please wait a moment.")),
+    "ambiguous": (
+        N_("Which code is on your receipt?"),
+        N_(
+            "The code was typed without its dots or dashes and can be read more than one way. "
+            "Touch the one printed on your receipt."
+        ),
+    ),
 }
 
 
@@ -64,7 +70,14 @@ class DossierScreen(KioskScreen):
             title, advice = PROBLEMS[stage]
             self.ids.title.text = self.tr(title)
             self.ids.title.color = theme.ACCENT
-            box.add_widget(Factory.Body(text=self.tr(advice), font_size=dp(28), halign="center"))
+            box.add_widget(
+                self.made("Body", text=self.tr(advice), font_size=self.u(30), halign="center")
+            )
+            if stage == "ambiguous":
+                for code in lookup.choices:
+                    button = self.made("BigButton", text=code, size_hint_y=None, height=self.u(84))
+                    button.bind(on_release=lambda b: self.kiosk.lookup.choose(b.text))
+                    box.add_widget(button)
             return
         self._show(lookup.dossier or {}, lookup.freshness or {})
 
@@ -87,7 +100,7 @@ class DossierScreen(KioskScreen):
             label = self.tr("What to do next")  # outside the f-string, where extraction sees it
             note = Factory.Body(text=f"[b]{label}:[/b] {next_step}", markup=True)
             note.color = theme.HEADER
-            note.font_size = dp(26)
+            note.font_size = self.u(28)
             box.add_widget(note)
         timeliness = dossier.get(f"timeliness_{language}") or dossier.get("timeliness_vi")
         if timeliness:
@@ -110,7 +123,7 @@ class DossierScreen(KioskScreen):
             mark = "✓" if done else "…"
             when = clock_text(step.get("finished_at") or step.get("started_at"))
             unit = f" — {step['unit']}" if step.get("unit") else ""
-            line = Factory.Muted(text=f"{mark} {step.get('name', '')}{unit} ({when})")
+            line = Factory.Body(text=f"{mark} {step.get('name', '')}{unit} ({when})")
             line.font_name = "DejaVuSans"  # Roboto has no check mark
             box.add_widget(line)
         age = age_text(self.kiosk.t, freshness.get("age_s"))

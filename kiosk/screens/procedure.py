@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.metrics import dp
 
 from appliance.ui import theme
 from kiosk.screens.base import KioskScreen, texture_of
@@ -69,9 +68,9 @@ class ProcedureScreen(KioskScreen):
             box.add_widget(Factory.Body(text=f"[b]{self.tr(label)}[/b]", markup=True))
             for line in lines:
                 if line.startswith("Trường hợp"):  # a case heading inside a document list
-                    box.add_widget(Factory.Body(text=line, bold=True, font_size=dp(22)))
+                    box.add_widget(Factory.Body(text=line, bold=True))
                 else:
-                    box.add_widget(Factory.Muted(text=f"•  {line}", font_size=dp(22)))
+                    box.add_widget(Factory.Muted(text=f"•  {line}"))
 
         if procedures.show_raw:
             self._original(section, procedure, raw)
@@ -87,9 +86,7 @@ class ProcedureScreen(KioskScreen):
 
     def _original(self, section: Any, procedure: dict[str, Any], raw: dict[str, Any]) -> None:
         """The fields the hub cleaned, as the back end sent them."""
-        self.ids.body.add_widget(
-            Factory.Muted(text=self.tr("Original text, as published"), font_size=dp(20))
-        )
+        self.ids.body.add_widget(Factory.Muted(text=self.tr("Original text, as published")))
         section(N_("Name"), _lines(raw.get("name")))
         section(N_("Processing time"), _lines(raw.get("processing_time")))
         section(N_("Fees"), _lines(raw.get("fees")))

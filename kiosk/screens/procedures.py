@@ -6,7 +6,6 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.metrics import dp
 
 from appliance.ui import theme
 from kiosk.controllers import vnkeys
@@ -111,8 +110,8 @@ class ProceduresScreen(KioskScreen):
             )
             box.add_widget(self._button(str(item.get("name", "")), detail, item))
         if len(procedures.results) < procedures.total:
-            more = Factory.QuietButton(
-                text=self.tr("More results"), size_hint_y=None, height=dp(70)
+            more = self.made(
+                "QuietButton", text=self.tr("More results"), size_hint_y=None, height=self.u(70)
             )
             more.bind(on_release=lambda _b: procedures.more())
             box.add_widget(more)
@@ -136,18 +135,18 @@ class ProceduresScreen(KioskScreen):
             box.add_widget(self._button(field["name"], count, {**field, "suggested": True}))
 
     def _button(self, title: str, detail: str, item: dict[str, Any]) -> Any:
-        button = Factory.BilingualButton(
+        button = self.made(
+            "KioskTile",
             text_vi=title,
             text_en=detail,
             tone=theme.PRIMARY,
             size_hint_y=None,
-            height=dp(96),
-            font_size=dp(22),
+            height=self.u(100),
+            largest=self.u(28),
         )
         # Some procedure names run to three lines: the button grows to hold them.
-        button.bind(
-            texture_size=lambda b, size: setattr(b, "height", max(dp(96), size[1] + dp(24)))
-        )
+        least, pad = self.u(100), self.u(24)
+        button.bind(texture_size=lambda b, size: setattr(b, "height", max(least, size[1] + pad)))
         if "code" in item:
             button.bind(on_release=lambda _b: self.kiosk.open_procedure(item["code"]))
         elif item.get("suggested"):

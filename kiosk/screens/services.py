@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 
 from appliance.records import Service
 from appliance.timefmt import wait_text
 from appliance.ui import theme
-from kiosk.controllers.tickets import PRIORITY_REASONS
 from kiosk.screens.base import KioskScreen
 from motcua.i18n import N_
 
 REASON_TEXT = {
-    "elderly": N_("Elderly (75 or older)"),
+    "elderly": N_("Elderly ({age} or older)"),
     "disabled": N_("Person with a disability"),
     "pregnant": N_("Pregnant woman"),
     "small_child": N_("With a child under 3"),
@@ -37,6 +35,14 @@ class ServicesScreen(KioskScreen):
     """One big button per service; closed or full services are shown as such, not hidden."""
 
     watches = ("services", "tickets", "offline")
+
+    def on_kv_post(self, base_widget: Any) -> None:
+        """Rows are sized to the list's room: size them again when it changes."""
+        self.ids.scroll.bind(height=lambda *_a: self._resized())
+
+    def _resized(self) -> None:
+        if self.kiosk is not None and self.app() is not None:  # not while the app stops
+            self._fill_list(self.kiosk.services.services)
 
     _confirm: PriorityConfirm | None = None
 
@@ -89,15 +95,17 @@ class ServicesScreen(KioskScreen):
                 word = N_("Loading…") if online else N_("No services now.")
                 box.add_widget(Factory.Body(text=self.tr(word), halign="center"))
             for service in services:
-                row = Factory.BilingualButton(
-                    tone=theme.PRIMARY, size_hint_y=None, height=dp(110), font_size=dp(30)
-                )
-                row.disabled_color = theme.MUTED  # "closed" / "no more tickets" stays readable
+                row = self.made("KioskTile", tone=theme.PRIMARY, size_hint_y=None)
                 row.service_code = service.code
                 row.bind(on_release=lambda b: self.kiosk.tickets.issue(b.service_code))
                 box.add_widget(row)
                 rows.append(row)
+        # On a tall screen the rows grow to fill it rather than leave it empty.
+        room = self.ids.scroll.height - box.spacing * max(0, len(rows) - 1)
+        height = max(self.u(110), room / max(1, len(rows)))
         for row, service in zip(rows, services, strict=True):
+            row.height = height
+            row.largest = min(self.u(34), height * 0.3)
             self._show_row(row, service)
 
     def _show_row(self, row: Any, service: Service) -> None:
@@ -123,13 +131,15 @@ class ServicesScreen(KioskScreen):
         row.disabled = state != "open" or self.kiosk.services.online is False
 
     def _fill_reasons(self) -> None:
+        """One button per reason the office's settings list (those this kiosk can word)."""
+        tickets = self.kiosk.tickets
         box = self._confirm.ids.reasons
-        if box.children:
-            for child in box.children:
-                child.text = self.tr(REASON_TEXT[child.reason])
-            return
-        for reason in PRIORITY_REASONS:
-            button = Factory.BigButton(text=self.tr(REASON_TEXT[reason]), font_size=dp(24))
+        box.clear_widgets()
+        for reason in tickets.priority_reasons:
+            if reason not in REASON_TEXT:
+                continue  # a reason a newer hub added: not offered until the kiosk can say it
+            text = self.tr(REASON_TEXT[reason], age=tickets.elderly_age)
+            button = self.made("BigButton", text=text, font_size=self.u(28))
             button.reason = reason
             button.bind(on_release=lambda b: self.kiosk.tickets.confirm_priority(b.reason))
             box.add_widget(button)

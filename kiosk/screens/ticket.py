@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from appliance.timefmt import wait_text
+from appliance.ui import theme
 from kiosk.screens.base import KioskScreen, texture_of
 from kiosk.ticket_image import qr_image
 from motcua.i18n import N_
@@ -72,16 +73,12 @@ class TicketScreen(KioskScreen):
             self._qr_url = None
             ids.qr.texture = None
         ids.print_state.text = self._print_text()
-        ids.print_state.color = (
-            (0.11, 0.5, 0.23, 1) if tickets.print_state == "printed" else (0.73, 0.11, 0.11, 1)
-        )
+        ids.print_state.color = theme.OK if tickets.print_state == "printed" else theme.ACCENT
         if tickets.print_state == "printing":
-            ids.print_state.color = (0.29, 0.33, 0.39, 1)
-        ids.reprint.disabled = tickets.reprints_left <= 0 or tickets.print_state in (
-            "printing",
-            "none",
-        )
-        ids.reprint.opacity = 0 if tickets.print_state == "none" else 1
+            ids.print_state.color = theme.MUTED
+        # "Print again" only when it could work: not with the paper out or the printer off line.
+        ids.reprint.disabled = not tickets.can_reprint
+        ids.reprint.opacity = 1 if tickets.can_reprint else 0
 
     def _print_text(self) -> str:
         tickets = self.kiosk.tickets

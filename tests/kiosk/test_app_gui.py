@@ -35,6 +35,11 @@ def test_tap_through_to_a_printed_ticket_the_hub_holds(run_kiosk, hub_process, t
     )
     assert app.manager.current == "ticket" and tickets.print_state == "printed"
     assert ticket_screen.ids.number.text == "A001"
+    # The ticket and its QR leave the screen soon, and the screen says when.
+    left = app.ticket_left
+    assert 10 < left <= 15
+    assert ticket_screen.ids.countdown.text == f"Trở về trang đầu sau {left} giây"
+    assert ticket_screen.ids.reprint.opacity == 1 and not ticket_screen.ids.reprint.disabled
     shot(driver, tmp_path, "kiosk-ticket")
     # The file holds exactly what python-escpos makes of the ticket, every command known...
     ticket = tickets.ticket
@@ -60,7 +65,8 @@ def test_priority_is_confirmed_before_a_priority_ticket(run_kiosk, tmp_path):
     driver.tap(services.ids.priority)
     driver.wait_until(lambda: services._confirm.parent is not None, 5, "the question")
     shot(driver, tmp_path, "kiosk-priority")
-    driver.tap(driver.find_text("Người cao tuổi"))
+    # The age is the office's setting (the Law on the Elderly: from 60), not a fixed 75.
+    driver.tap(driver.find_text("Người cao tuổi (từ 60 tuổi)"))
     driver.wait_until(lambda: services._confirm.parent is None, 5, "the question closed")
     assert "Đã chọn ưu tiên" in services.ids.priority.text_vi
     tap_service(driver, "Hộ tịch")
@@ -72,7 +78,14 @@ def test_priority_is_confirmed_before_a_priority_ticket(run_kiosk, tmp_path):
 
 def test_paper_out_shows_the_ticket_and_its_qr_on_screen(run_kiosk, tmp_path):
     driver = run_kiosk(simulate="paper_out")
-    driver.tap(screen(driver, "home").ids.take_ticket)
+    home = screen(driver, "home")
+    # Before anyone chooses a service, the home screen says tickets cannot be printed, and
+    # what to do instead.
+    driver.wait_until(lambda: home.ids.printer_note.text, 5, "the printer note")
+    assert "Hiện máy không in được phiếu" in home.ids.printer_note.text
+    assert "chụp lại" in home.ids.printer_note.text and "QR" in home.ids.printer_note.text
+    shot(driver, tmp_path, "kiosk-home-paper-out")
+    driver.tap(home.ids.take_ticket)
     services = screen(driver, "services")
     driver.wait_until(lambda: services.ids.printer_warning.text != "", 5, "the printer warning")
     assert "Máy in đang có sự cố" in services.ids.printer_warning.text
@@ -83,6 +96,11 @@ def test_paper_out_shows_the_ticket_and_its_qr_on_screen(run_kiosk, tmp_path):
     )
     assert ticket.ids.number.text == "C001"
     assert ticket.ids.qr.texture is not None and ticket.ids.card.pos_hint["x"] == 0
+    driver.wait_until(lambda: not driver.app.kiosk.tickets.can_print, 5, "the paper status")
+    driver.pump(2)
+    assert ticket.ids.reprint.opacity == 0 and ticket.ids.reprint.disabled  # no "In lại"
+    assert ticket.ids.countdown.text.startswith("Trở về trang đầu sau")
+    assert driver.app.ticket_left > 15  # longer than a printed one: time to photograph it
     shot(driver, tmp_path, "kiosk-ticket-paper-out")
 
 
@@ -216,3 +234,40 @@ def test_waiting_counts_follow_the_hub_live(run_kiosk, hub_process):
         5,
         "the count on screen",
     )
+
+
+def test_home_shows_the_notice_and_opening_hours_live(tmp_path):
+    from kiosk_support import kiosk_apps
+
+    from hub.testing import start_hub
+
+    office = {
+        "services": [
+            {"code": "A", "prefix": "A", "name_vi": "A – Đất đai", "name_en": "A – Land",
+             "opens_at": "00:00", "closes_at": "23:59"},
+            {"code": "B", "prefix": "B", "name_vi": "B – Hộ tịch", "name_en": "B – Civil status",
+             "opens_at": "00:00", "closes_at": "23:59"},
+        ],
+        "counters": [{"number": 1, "name": "Quầy 1", "services": ["A", "B"]}],
+    }  # fmt: skip
+    hub = start_hub(tmp_path / "hub", office=office)
+    try:
+        with kiosk_apps(hub, tmp_path) as start_kiosk:
+            driver = start_kiosk()
+            home = screen(driver, "home")
+            driver.wait_until(lambda: home.ids.hours.text, 5, "the opening hours")
+            assert home.ids.hours.text == "Giờ tiếp nhận hồ sơ: 00:00–23:59"
+            assert home.ids.notice.text == ""  # no notice, no empty box
+            driver.pump(20)  # the event stream connects
+            status, _ = hub.request(
+                "PUT", "/api/v1/notice",
+                {"text_vi": "Thứ Bảy làm việc đến 11:30 [b]", "text_en": "Saturday: until 11:30"},
+                token=hub.admin_token(),
+            )  # fmt: skip
+            assert status == 200
+            driver.wait_until(lambda: "Thứ Bảy" in home.ids.notice.text, 5, "the notice")
+            assert "Saturday: until 11:30" in home.ids.notice.text  # English beside it
+            assert "&bl;b&br;" in home.ids.notice.text  # an admin's brackets stay text
+            shot(driver, tmp_path, "kiosk-home-notice-hours")
+    finally:
+        hub.stop()
