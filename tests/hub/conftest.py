@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 
 from hub import core, create_app, db, demo
 from hub.clock import Clock
+from hub.testing import seed_copy
 
 TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=TZ).timestamp()  # a Monday morning
@@ -104,9 +105,10 @@ class Office:
 
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """The demo office seeded once."""
+    """The demo office seeded once (per test process: the hub fixtures of tests/conftest.py
+    copy the same seeding, see :func:`hub.testing.seed_copy`)."""
     path = tmp_path_factory.mktemp("seed") / "hub.sqlite3"
-    creds = demo.seed(path)
+    creds = seed_copy(path, demo.OFFICE)
     return path, creds
 
 
