@@ -17,8 +17,22 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+
+def _user_agent() -> str:
+    """``motcua-app/0.1.0``: the hub notes which version each device's app runs (the LAN
+    updater waits for the new one to be seen before it keeps an update)."""
+    try:
+        return f"motcua-app/{metadata.version('motcua')}"
+    except metadata.PackageNotFoundError:  # run from a source tree without installing
+        return "motcua-app/0"
+
+
+USER_AGENT = _user_agent()
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +81,7 @@ class HubClient:
         self._prefix = parts.path.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.user_agent = USER_AGENT  # another tool on the device (the updater) says its own
         self._local = threading.local()
         self._opened: list[http.client.HTTPConnection] = []  # every thread's, for close()
         self._opened_lock = threading.Lock()
@@ -114,7 +129,7 @@ class HubClient:
         Raises :class:`HubError` with the API's error code for a 4xx/5xx answer and
         :class:`HubUnreachable` when the hub cannot be reached in ``timeout`` seconds.
         """
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", "User-Agent": self.user_agent}
         bearer = token or self.token
         if bearer:
             headers["Authorization"] = f"Bearer {bearer}"
@@ -162,6 +177,27 @@ class HubClient:
         """POST JSON; pass the action's idempotency key so a retry or double tap is harmless."""
         payload = body if body is not None else {}
         return self.request("POST", path, payload, idempotency_key=idempotency_key)
+
+    def download(self, path: str, target: Path, chunk: int = 1 << 16) -> None:
+        """GET a file into ``target`` in pieces (a wheel may be tens of MB), on a connection of
+        its own; :class:`HubError` for a refusal, :class:`HubUnreachable` for a broken link."""
+        headers = {"User-Agent": self.user_agent}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        cls = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
+        conn = cls(self._host, self._port, timeout=self.timeout)
+        try:
+            conn.request("GET", self._prefix + path, headers=headers)
+            response = conn.getresponse()
+            if response.status != 200:
+                raise HubError(response.status, "error", f"GET {path}: HTTP {response.status}")
+            with target.open("wb") as out:
+                while piece := response.read(chunk):
+                    out.write(piece)
+        except (OSError, http.client.HTTPException) as exc:
+            raise HubUnreachable(f"GET {path}: {exc}") from exc
+        finally:
+            conn.close()
 
 
 @dataclass(frozen=True)
@@ -266,7 +302,7 @@ class EventStream:
         path = f"{self._prefix}/api/v1/events"
         if self._topics:
             path += "?topics=" + ",".join(self._topics)
-        headers = {"Accept": "text/event-stream"}
+        headers = {"Accept": "text/event-stream", "User-Agent": USER_AGENT}
         if self.last_event_id is not None:
             headers["Last-Event-ID"] = str(self.last_event_id)
         self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self._stall_timeout)

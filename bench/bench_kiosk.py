@@ -112,8 +112,8 @@ def bench_taps(hub: Any, taps: int, workdir: Path) -> list[float]:
     written: list[float] = []
 
     class TimedPrinter(SimulatedPrinter):
-        def print_image(self, image: Any, name: str) -> Path | None:
-            path = super().print_image(image, name)
+        def print_job(self, job: Any, name: str) -> Path | None:
+            path = super().print_job(job, name)
             written.append(time.perf_counter())  # the file is closed: the bytes are written
             return path
 

@@ -55,14 +55,14 @@ def create_app(
 
 
 def _queue(app: Flask) -> None:
-    from hub import openapi
+    from hub import openapi, updates
     from hub.auth import api as api_auth
     from hub.queue import api as api_queue
     from hub.queue import events
     from hub.queue import offline_api as api_offline
     from hub.web import console, public
 
-    for part in (events, api_queue, api_offline, api_auth, public, console, openapi):
+    for part in (events, api_queue, api_offline, api_auth, public, console, updates, openapi):
         part.init_app(app)
 
 
@@ -78,6 +78,12 @@ def _sms(app: Flask) -> None:
     init_app(app)
 
 
+def _outbox(app: Flask) -> None:
+    from hub.outbox.setup import init_app  # reports to the back end, when [outbox] url is set
+
+    init_app(app)
+
+
 # Each part of the hub adds its ``init_app(app)`` here; order matters only in that SMS uses the
 # dossier relay's lookup.
-_BLUEPRINTS: list[Any] = [_queue, _dossier_relay, _sms]
+_BLUEPRINTS: list[Any] = [_queue, _dossier_relay, _sms, _outbox]

@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.outbox.settings import OutboxConfig
 from motcua.config import ConfigError
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -128,9 +129,14 @@ class HubConfig:
     backup_dir: Path = Path("var/backups")
     backup_keep: int = 8
     backup_at: str = "02:30"  # nightly backup time (the hub's time zone)
+    updates_dir: Path | None = None  # wheels the appliances update from (hub/updates.py)
     secret_key: str = ""  # for signing admin console cookies; generated into the db when empty
+    # Sites that may show the dossier lookup widget (/nhung/tra-cuu) in a frame, such as
+    # "https://dichvucong.gialai.gov.vn"; every other page refuses to be framed.
+    embed_origins: list[str] = field(default_factory=list)
     upstream: UpstreamConfig = field(default_factory=UpstreamConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)  # reports to the back end
 
     def validate(self, path: str = "") -> None:
         """Check values whose type alone does not make them right."""

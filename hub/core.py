@@ -92,7 +92,7 @@ def init_app(app: Flask, clock: Clock | None = None) -> None:
 
 
 def shutdown(app: Flask) -> None:
-    """Stop the sync, SMS and writer threads, then close connections (tests and server
+    """Stop the sync, SMS, outbox and writer threads, then close connections (tests and server
     shutdown): a connection closed under a thread still using it crashes the process."""
     relay = app.extensions.get("motcua.dossiers") or {}
     if relay.get("sync") is not None:
@@ -100,6 +100,9 @@ def shutdown(app: Flask) -> None:
     sms = app.extensions.get("motcua.sms")
     if sms is not None:
         sms.stop()
+    outbox = app.extensions.get("motcua.outbox")
+    if outbox is not None:  # it marks deliveries through the writer: stopped before it
+        outbox.stop()
     writer = app.extensions["motcua.writer"]
     writer.stop()
     log.info(

@@ -143,6 +143,8 @@ def hub_settings(var: Path) -> dict[str, Any]:
             # The simulated one-stop back end (motcua upstream-sim), pulled and pushing.
             "upstream": {"kind": "sim", "base_url": f"http://{HOST}:{SIM_PORT}",
                          "sync_interval_s": 30.0, "webhook_secret": SIM_SECRET},
+            # Queue events, ratings and daily summaries delivered to it (see its /sim/outbox).
+            "outbox": {"url": f"http://{HOST}:{SIM_PORT}/api/outbox", "site": "DEMO"},
             # SMS lookup through the fake GSM modem (motcua sms-sim), at a real modem's pace.
             "sms": {"enabled": True, "ports": [str(var / "modem" / "ttyUSB*")],
                     "send_interval_s": 4.0}}  # fmt: skip

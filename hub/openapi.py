@@ -162,11 +162,11 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
           "finished_at": _TIME,
           "counter": {**_ID, "minimum": 1}, "state": {"enum": ["done", "no_show"]},
           "priority": {"type": "boolean"}}}, 201, _OBJ),
-    ("post", "/api/v1/day/open", "Open today", ("admin",), None, 200, _OBJ),
-    ("post", "/api/v1/day/close", "Close today (waiting tickets are cancelled)", ("admin",), None,
-     200, _OBJ),
+    ("post", "/api/v1/day/open", "Open today", ("supervisor", "admin"), None, 200, _OBJ),
+    ("post", "/api/v1/day/close", "Close today (waiting tickets are cancelled)",
+     ("supervisor", "admin"), None, 200, _OBJ),
     ("get", "/api/v1/notice", "The notice", None, None, 200, _OBJ),
-    ("put", "/api/v1/notice", "Set the notice", ("admin",),
+    ("put", "/api/v1/notice", "Set the notice", ("supervisor", "admin"),
      {"type": "object", "properties": {"text_vi": _NOTICE, "text_en": _NOTICE}}, 200, _OBJ),
     ("get", "/api/v1/events", "Server-Sent Events; ?topics=ticket,counter; resume with "
      "Last-Event-ID or ?after=ID; ': heartbeat' comments", None, None, 200,
@@ -199,10 +199,17 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
     # The dossier and procedure relay (hub/dossiers, hub/procedures*; see hub/API.md).
     ("get", "/api/v1/dossiers/{dossier_code}", "Dossier lookup by the code on its receipt "
      "(rate-limited; 404 dossier_not_found, 503 upstream_unavailable)", None, None, 200, _OBJ),
-    ("get", "/api/v1/procedures", "Procedure search: ?q=&field=&level=&limit=&offset=", None,
-     None, 200, _OBJ),
+    ("get", "/api/v1/procedures", "Procedure search: ?q=&field=&level=&scope=&limit=&offset=",
+     None, None, 200, _OBJ),
     ("get", "/api/v1/procedures/fields", "Fields and levels with counts", None, None, 200, _OBJ),
     ("get", "/api/v1/procedures/{code}", "One procedure", None, None, 200, _OBJ),
+    # Updates over the LAN (hub/updates.py).
+    ("get", "/api/v1/updates", "The newest appliance version in the hub's wheelhouse, its files "
+     "(name, size, sha256), and the version the hub last saw the caller's app run",
+     ("kiosk", "counter", "display", "admin"), None, 200, _OBJ),
+    ("get", "/api/v1/updates/files/{name}", "One wheel of the wheelhouse",
+     ("kiosk", "counter", "display", "admin"), None, 200,
+     {"type": "string", "contentMediaType": "application/zip"}),
     ("post", "/api/v1/upstream/webhook", "Changed dossiers from the back end (HMAC-SHA256 "
      "signed)", None, {"type": "object"}, 200, _OBJ),
 ]  # fmt: skip
@@ -224,6 +231,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "number": {**_ID, "minimum": 1},
     "token": {"type": "string", "maxLength": 100},
     "code": {"type": "string", "maxLength": 100},  # a procedure's code
+    "name": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,199}\.whl$"},
     # The code on a receipt (hub/dossiers/codes.py also takes older layouts, scanned links and
     # lower case; this is the form the document promises).
     "dossier_code": {
@@ -234,6 +242,12 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     },
 }
 _TOPIC = f"({'|'.join(TOPICS)})"
+_SCOPE = (
+    "scope",
+    "query",
+    {"type": "string", "enum": ["all", "office"]},
+    "office: only this office's procedures (set in the console); all: the default",
+)
 # Query parameters and headers, by path.
 _QUERY: dict[str, list[tuple[str, str, dict[str, Any], str]]] = {
     "/api/v1/events": [
@@ -250,9 +264,11 @@ _QUERY: dict[str, list[tuple[str, str, dict[str, Any], str]]] = {
         ("q", "query", {"type": "string", "maxLength": 200}, "words, with or without accents"),
         ("field", "query", {"type": "string"}, "a field (lĩnh vực) from /procedures/fields"),
         ("level", "query", {"type": "string"}, "a level (cấp thực hiện)"),
+        _SCOPE,
         ("limit", "query", {"type": "integer", "minimum": 1, "maximum": 100}, "default 20"),
         ("offset", "query", {"type": "integer", "minimum": 0, "maximum": 1_000_000}, ""),
     ],
+    "/api/v1/procedures/fields": [_SCOPE],
     "/t/{token}": [
         (
             "poll",

@@ -24,6 +24,8 @@ import functools
 import gc
 import logging
 import multiprocessing.util
+import os
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -31,6 +33,7 @@ from typing import Any
 
 from flask import Flask
 
+from hub import restore
 from hub.config import HubConfig
 from motcua.config import ConfigError
 
@@ -89,8 +92,15 @@ def worker_app(settings: HubConfig, _target: str = "") -> Any:
     from hub.sms.setup import start_sms  # a thread that owns the modem, when [sms] enabled
 
     start_sms(app)
+    from hub.outbox.setup import start_outbox  # delivers the outbox, when [outbox] url is set
+
+    start_outbox(app)
     scheduler = backup.Scheduler(settings, app.extensions["motcua.clock"], settings.backup_at)
     scheduler.start()
+    # How the console's restore stops the hub: granian's supervisor (this worker's parent)
+    # stops gracefully on SIGTERM, then applies the restore and starts again (serve below).
+    supervisor = os.getppid()
+    app.extensions["motcua.restart"] = lambda: os.kill(supervisor, signal.SIGTERM)
     # The worker ends through multiprocessing's exit path, which runs these finalizers but not
     # atexit: end the streams, then let the writer finish its queued batch and close the file.
     multiprocessing.util.Finalize(app, functools.partial(_stop_app, app), exitpriority=10)
@@ -176,11 +186,20 @@ def serve(settings: HubConfig) -> int:
     if settings.office_file is not None:
         office.read_file(settings.office_file)
     _check_database(settings.db_path)
+    restore.apply_pending(settings.db_path)  # asked for before a power cut or another stop
     _preload()
     server = build_server(settings)
     log.info("hub listening on http://%s:%s", settings.host, settings.port)
     try:
         server.serve(target_loader=functools.partial(worker_app, settings))
     except SystemExit as exc:
-        return int(exc.code or 0)
+        if restore.pending(settings.db_path) is None:
+            return int(exc.code or 0)
+    if restore.pending(settings.db_path) is not None:
+        # The console asked for a restore and stopped the hub for it: apply it now that no
+        # worker holds the database, and start again as the same process (same pid, so a
+        # supervisor such as systemd or `make demo` sees no exit).
+        restore.apply_pending(settings.db_path)
+        log.info("starting again after the restore")
+        os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])
     return 0

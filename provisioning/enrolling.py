@@ -27,6 +27,12 @@ WRONG_ROLE = N_(
     "The code {code} was made for a {code_role}, but this box is a {role}. Ask for a {role} code; "
     "the administrator should revoke the device it just enrolled (motcua devices list)."
 )
+WRONG_COUNTER = N_(
+    "The code {code} was made for counter {code_counter}, but motcua.toml says this panel is "
+    "counter {counter}. Ask for a code for counter {counter} (motcua devices enroll-code --role "
+    "counter --counter {counter}), or correct 'counter'; the administrator should revoke the "
+    "device it just enrolled."
+)
 HUB_SAYS = N_("The hub refused the enrolment: {message}. Trying again in {seconds} s.")
 CANNOT_STORE = N_("Cannot store the device token in {path}: {reason}")
 ENROLLED = N_("Enrolled with the hub as {role} (device {device_id}).")
@@ -55,12 +61,13 @@ class _RecordingClient(HubClient):
 
 def enrol_device(
     hub_url: str, code: str, role: str, name: str, token_file: Path, owner: Owner,
-    retry_in: float, timeout: float = 5.0,
+    retry_in: float, timeout: float = 5.0, counter: int | None = None,
 ) -> Say:  # fmt: skip
     """Enrol with ``code`` and store the token in ``token_file`` (0600, ``owner``'s).
 
-    The token is first stored beside the final file and moved there only once its role is
-    checked, so a token of the wrong role never becomes this device's. Raises :class:`EnrolFailed`.
+    The token is first stored beside the final file and moved there only once its role (and,
+    for a panel, the counter the code was made for) is checked, so a token of the wrong role
+    or counter never becomes this device's. Raises :class:`EnrolFailed`.
     """
     staging = token_file.with_name(f".{token_file.name}.enrolling")
     client = _RecordingClient(hub_url, timeout=timeout)
@@ -83,6 +90,13 @@ def enrol_device(
         with contextlib.suppress(OSError):
             staging.unlink()
         say = Say(WRONG_ROLE, {**values, "code_role": str(answer.get("role"))})
+        raise EnrolFailed(say, False)
+    bound = answer.get("counter")
+    if counter is not None and bound is not None and bound != counter:
+        # The hub would refuse every action of this panel at its configured counter.
+        with contextlib.suppress(OSError):
+            staging.unlink()
+        say = Say(WRONG_COUNTER, {**values, "counter": counter, "code_counter": bound})
         raise EnrolFailed(say, False)
     if owner is not None:
         os.chown(staging, *owner)

@@ -27,7 +27,7 @@ from provisioning import bootconfig, files, hubrole
 from provisioning.bootconfig import BootConfig, BootConfigError
 from provisioning.enrolling import EnrolFailed, enrol_device
 from provisioning.files import Owner
-from provisioning.paths import BACKUP_TIMER, FIRSTBOOT_UNIT, UNITS, Paths
+from provisioning.paths import BACKUP_TIMER, FIRSTBOOT_UNIT, UNITS, UPDATE_TIMER, Paths
 from provisioning.settings import HEADER, app_settings, timesyncd_conf
 from provisioning.texts import Say, render
 
@@ -181,7 +181,7 @@ class FirstBoot:
                 try:
                     said = enrol_device(
                         config.hub_url, code, config.role, config.name, token_file, self.owner,
-                        self.retry_s,
+                        self.retry_s, counter=config.counter or None,
                     )  # fmt: skip
                 except EnrolFailed as exc:
                     self._say(outcome, exc.say)
@@ -191,6 +191,7 @@ class FirstBoot:
                     new_token = True
         # Started whatever happened: its own start-up screen is what the technician sees.
         enabled = self._enable(unit, "multi-user.target", start=not new_token)
+        enabled |= self._enable(UPDATE_TIMER, "timers.target", start=True)
         if new_token:
             self.systemd.restart(unit)  # it may be showing code entry: it now has a token
         outcome.changed |= enabled or new_token

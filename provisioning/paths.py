@@ -14,6 +14,7 @@ UNITS = {
 }
 FIRSTBOOT_UNIT = "motcua-firstboot.service"
 BACKUP_TIMER = "motcua-backup.timer"
+UPDATE_TIMER = "motcua-update.timer"  # appliances: updates from the hub (provisioning.updater)
 
 
 @dataclass(frozen=True)

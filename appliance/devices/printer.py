@@ -1,14 +1,20 @@
 """The ticket printer: python-escpos for every connection, and a simulated printer as the fake.
 
-Vietnamese does not survive printer code pages, so a ticket is printed as one image (rendered by
-the kiosk with Pillow). Nothing here writes ESC/POS bytes by hand: jobs and status queries go
-through python-escpos (``image()``, ``cut()``, ``is_online()``, ``paper_status()``).
+A ticket is a :class:`~appliance.devices.escpos_job.Job`: Vietnamese lines as 1-bit raster bands
+(no printer code page has them), the number, English lines and QR code in the printer's own font
+and native QR where its python-escpos profile has them. What a printer can do
+(:class:`~appliance.devices.escpos_job.Capabilities`) comes from the ``profile`` setting: its dot
+width (``media.width.pixels``, e.g. 512 for the Epson TM-T88 family), unless ``dots`` says
+otherwise, and its ``qrCode`` feature; ``native = "raster"`` draws everything. Nothing here writes
+ESC/POS bytes by hand: jobs and status queries go through python-escpos.
 
 :class:`EscposPrinter` drives a real USB, serial or network printer. :class:`SimulatedPrinter` is
 the fake for demo mode, tests and a technician's check: it writes each job's ESC/POS bytes to a
-file through ``escpos.printer.File`` with a PNG preview beside it, and answers status queries with
-the bytes a real printer sends for the condition named in config (``ok``, ``paper_low``,
-``paper_out``, ``offline``, ``jam_once``), so the kiosk's paper-out and jam screens can be tried.
+file through ``escpos.printer.File`` with a PNG preview beside it (:meth:`Job.preview`: the raster
+bands exactly as sent, the native parts drawn as the printer draws them), and answers status
+queries with the bytes a real printer sends for the condition named in config (``ok``,
+``paper_low``, ``paper_out``, ``offline``, ``jam_once``), so the kiosk's paper-out and jam screens
+can be tried.
 """
 
 from __future__ import annotations
@@ -27,14 +33,25 @@ from escpos.constants import RT_STATUS_ONLINE, RT_STATUS_PAPER
 from escpos.escpos import Escpos
 from escpos.printer import Dummy, File
 
+from appliance.devices.escpos_job import (
+    Capabilities,
+    Job,
+    capabilities_for,
+    fit_media,
+    profile_dots,
+    profile_names,
+    raster_job,
+)
 from motcua.config import ConfigError
 
 log = logging.getLogger(__name__)
 
 KINDS = ("simulated", "usb", "serial", "network", "none")
 SIMULATIONS = ("ok", "paper_low", "paper_out", "offline", "jam_once")
-# Printable dots across the paper at 203 dpi: what the ticket image is rendered for.
+NATIVE = ("auto", "raster")
+# Printable dots across the paper at 203 dpi, when neither the profile nor ``dots`` says.
 PAPER_DOTS = {58: 384, 80: 576}
+DOTS_RANGE = (128, 832)
 SERIAL_STATUS_WAIT_S = 0.25
 
 
@@ -48,11 +65,17 @@ class PrinterSettings:
 
     kind: str = "simulated"
     paper_mm: int = 80
-    profile: str = ""  # a python-escpos capability profile, e.g. "TM-T20II"; "" for generic
+    profile: str = ""  # a python-escpos capability profile, e.g. "TM-T88V"; "" for generic
+    # Printable dots across the paper; 0: the profile's width, else 384 (58 mm) or 576 (80 mm).
+    # An 80 mm printer with a 180 dpi head (TM-T88 and its clones) has 512.
+    dots: int = 0
+    native: str = "auto"  # "auto": printer fonts and QR where the profile has them; "raster"
     usb_vendor: int = 0
     usb_product: int = 0
     serial_device: str = "/dev/ttyUSB0"
-    serial_baudrate: int = 19200
+    # What most printers take (set the printer's DIP switches or utility to match): a ticket of
+    # ~8 KB is 0.7 s on the wire at 115,200 baud, 4 s at 19,200.
+    serial_baudrate: int = 115200
     host: str = ""
     port: int = 9100
     timeout_s: float = 5.0
@@ -65,6 +88,18 @@ class PrinterSettings:
             raise ConfigError(f"{path}kind", f"must be one of {', '.join(KINDS)}")
         if self.paper_mm not in PAPER_DOTS:
             raise ConfigError(f"{path}paper_mm", "must be 58 or 80")
+        if self.profile and self.profile not in profile_names():
+            raise ConfigError(
+                f"{path}profile",
+                f"{self.profile!r} is not a python-escpos profile (e.g. TM-T88V, TM-T20II)",
+            )
+        if self.dots and not (DOTS_RANGE[0] <= self.dots <= DOTS_RANGE[1] and self.dots % 8 == 0):
+            low, high = DOTS_RANGE
+            raise ConfigError(f"{path}dots", f"must be 0 or a multiple of 8 from {low} to {high}")
+        if self.native not in NATIVE:
+            raise ConfigError(f"{path}native", f"must be one of {', '.join(NATIVE)}")
+        if self.serial_baudrate <= 0:
+            raise ConfigError(f"{path}serial_baudrate", "must be positive")
         if self.simulate not in SIMULATIONS:
             raise ConfigError(f"{path}simulate", f"must be one of {', '.join(SIMULATIONS)}")
         if self.kind == "usb" and not (self.usb_vendor and self.usb_product):
@@ -73,6 +108,16 @@ class PrinterSettings:
             raise ConfigError(f"{path}host", "a network printer needs a host")
         if self.timeout_s <= 0:
             raise ConfigError(f"{path}timeout_s", "must be positive")
+
+    def printable_dots(self) -> int:
+        """Dots across the paper: ``dots``, else the profile's width, else the paper's."""
+        if self.dots:
+            return self.dots
+        return profile_dots(self.profile) or PAPER_DOTS[self.paper_mm]
+
+    def capabilities(self) -> Capabilities:
+        """What the configured printer can do, for laying a ticket out."""
+        return capabilities_for(self.profile, self.printable_dots(), self.native == "raster")
 
 
 @dataclass(frozen=True)
@@ -115,23 +160,43 @@ def query_status(printer: Escpos) -> PrinterStatus:
 class TicketPrinter:
     """The interface the kiosk prints through."""
 
-    dots: int = PAPER_DOTS[80]
+    capabilities: Capabilities = Capabilities(PAPER_DOTS[80])
+
+    @property
+    def dots(self) -> int:
+        """Printable dots across the paper."""
+        return self.capabilities.dots
 
     def status(self) -> PrinterStatus:
         """The printer's state now (blocking: call it off the UI thread)."""
         raise NotImplementedError
 
-    def print_image(self, image: Any, name: str) -> Path | None:
-        """Print ``image`` (a Pillow image ``dots`` wide) and cut; PrinterError on failure."""
+    def print_job(self, job: Job, name: str) -> Path | None:
+        """Print ``job`` (laid out for :attr:`capabilities`) and cut; PrinterError on failure."""
         raise NotImplementedError
+
+    def print_image(self, image: Any, name: str) -> Path | None:
+        """Print a Pillow image (at most ``dots`` wide, thresholded to 1-bit) and cut."""
+        return self.print_job(raster_job(image, self.capabilities), name)
+
+    def _check(self, job: Job) -> None:
+        if job.capabilities != self.capabilities:
+            raise PrinterError(
+                f"the job was laid out for {job.capabilities}, this printer is {self.capabilities}"
+            )
+
+
+def _capabilities(given: Capabilities | int) -> Capabilities:
+    return given if isinstance(given, Capabilities) else capabilities_for("", given)
 
 
 class EscposPrinter(TicketPrinter):
     """A real printer; ``connect`` builds a python-escpos connection for each job."""
 
-    def __init__(self, connect: Callable[[], Escpos], dots: int) -> None:
+    def __init__(self, connect: Callable[[], Escpos], capabilities: Capabilities | int) -> None:
+        """``capabilities``: what the printer can do (a bare dot width: the generic profile)."""
         self._connect = connect
-        self.dots = dots
+        self.capabilities = _capabilities(capabilities)
         self._lock = threading.Lock()  # one job or query at a time on the wire
 
     def status(self) -> PrinterStatus:
@@ -146,13 +211,13 @@ class EscposPrinter(TicketPrinter):
             finally:
                 printer.close()
 
-    def print_image(self, image: Any, name: str) -> Path | None:
-        """Send the image and a cut, then ask the printer whether it is still well."""
+    def print_job(self, job: Job, name: str) -> Path | None:
+        """Send the job and its cut, then ask the printer whether it is still well."""
+        self._check(job)
         with self._lock:
             try:
-                printer = _fit_media(self._connect(), self.dots)
-                printer.image(image, impl="bitImageRaster")
-                printer.cut()
+                printer = fit_media(self._connect(), self.dots)
+                job.send(printer)
             except Exception as exc:
                 raise PrinterError(f"printing failed: {exc}") from exc
             try:
@@ -188,19 +253,6 @@ class _SimulatedDevice(Dummy):
         return b""
 
 
-def _fit_media(printer: Escpos, dots: int) -> Escpos:
-    """Tell the printer's profile how wide the paper is when the profile does not know.
-
-    python-escpos checks an image against the profile's media width (and complains on stdout
-    when the generic profile has none); the copy keeps the shared profile class untouched.
-    """
-    data = printer.profile.profile_data
-    if data.get("media", {}).get("width", {}).get("pixels") in (None, "Unknown"):
-        media = {"dpi": 203, "width": {"mm": "Unknown", "pixels": dots}}
-        printer.profile.profile_data = {**data, "media": media}
-    return printer
-
-
 def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name)[:40] or "job"
 
@@ -213,11 +265,15 @@ class SimulatedPrinter(TicketPrinter):
     then reports itself off line until that job is reprinted).
     """
 
-    def __init__(self, output_dir: Path, dots: int, condition: str = "ok") -> None:
+    def __init__(
+        self, output_dir: Path, capabilities: Capabilities | int, condition: str = "ok"
+    ) -> None:
+        """``capabilities``: the printer it plays (a bare dot width: the generic profile, which
+        has Font A, native QR and a cutter)."""
         if condition not in SIMULATIONS:
             raise ValueError(f"condition must be one of {SIMULATIONS}, not {condition!r}")
         self.output_dir = Path(output_dir)
-        self.dots = dots
+        self.capabilities = _capabilities(capabilities)
         self.condition = condition
         self._jam_pending = condition == "jam_once"
         self._jammed = False
@@ -234,8 +290,9 @@ class SimulatedPrinter(TicketPrinter):
         with self._lock:
             return query_status(self._device())
 
-    def print_image(self, image: Any, name: str) -> Path | None:
-        """Write the job's bytes and a PNG preview; fail as the simulated condition says."""
+    def print_job(self, job: Job, name: str) -> Path | None:
+        """Write the job's bytes and its preview; fail as the simulated condition says."""
+        self._check(job)
         with self._lock:
             self._jammed = False  # the citizen's "print again" is a fresh job past the jam
             before = query_status(self._device())
@@ -244,13 +301,13 @@ class SimulatedPrinter(TicketPrinter):
             self.output_dir.mkdir(parents=True, exist_ok=True)
             stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{next(self._seq):04d}-{_safe_name(name)}"
             target = self.output_dir / f"{stem}.bin"
-            job = _fit_media(File(devfile=str(target)), self.dots)
+            device = File(devfile=str(target), profile=self.capabilities.profile or None)
+            printer = fit_media(device, self.dots)
             try:
-                job.image(image, impl="bitImageRaster")
-                job.cut()
+                job.send(printer)
             finally:
-                job.close()
-            image.save(self.output_dir / f"{stem}.png")
+                printer.close()
+            job.preview().save(self.output_dir / f"{stem}.png")
             self.jobs.append(target)
             if self._jam_pending:
                 self._jam_pending = False
@@ -291,12 +348,12 @@ def _network_printer() -> type[Escpos]:
 
 def build_printer(settings: PrinterSettings) -> TicketPrinter | None:
     """The printer the settings describe (None for ``kind = "none"``); nothing opens yet."""
-    dots = PAPER_DOTS[settings.paper_mm]
+    capabilities = settings.capabilities()
     profile = settings.profile or None
     if settings.kind == "none":
         return None
     if settings.kind == "simulated":
-        return SimulatedPrinter(settings.output_dir, dots, settings.simulate)
+        return SimulatedPrinter(settings.output_dir, capabilities, settings.simulate)
     if settings.kind == "usb":
         from escpos.printer import Usb
 
@@ -327,4 +384,4 @@ def build_printer(settings: PrinterSettings) -> TicketPrinter | None:
                 settings.host, settings.port, timeout=settings.timeout_s, profile=profile
             )
 
-    return EscposPrinter(connect, dots)
+    return EscposPrinter(connect, capabilities)

@@ -41,6 +41,9 @@ def configure(
     os.environ.setdefault("KIVY_WINDOW_TITLE", title)
     if screenshot_dir is not None:
         signal.signal(signal.SIGUSR1, lambda *_: _screenshot_soon(screenshot_dir))
+    from appliance import watchdog
+
+    watchdog.start()  # under systemd with WatchdogSec=: keep-alives from the main loop
 
 
 def _screenshot_soon(directory: Path) -> None:

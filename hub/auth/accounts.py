@@ -80,6 +80,34 @@ def _user(conn: sqlite3.Connection, username: str) -> sqlite3.Row:
     return row
 
 
+def set_counters(conn: sqlite3.Connection, username: str, counters: list[int]) -> None:
+    """The counters ``username`` (a clerk) may log in at; none: any counter."""
+    user = conn.execute("SELECT id, role FROM users WHERE username = ?", (username,)).fetchone()
+    if user is None:
+        raise AccountError(f"no user {username!r}")
+    if user[1] != "clerk":
+        raise AccountError(f"{username!r} is not a clerk")
+    known = {r[0] for r in conn.execute("SELECT number FROM counters")}
+    unknown = sorted(set(counters) - known)
+    if unknown:
+        raise AccountError(f"no counter {', '.join(map(str, unknown))}")
+    conn.execute("DELETE FROM user_counters WHERE user_id = ?", (user[0],))
+    conn.executemany(
+        "INSERT INTO user_counters (user_id, counter) VALUES (?, ?)",
+        [(user[0], n) for n in sorted(set(counters))],
+    )
+
+
+def counters_of(conn: sqlite3.Connection, user_id: int) -> list[int]:
+    """The counters this user may log in at, in order; empty: any."""
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT counter FROM user_counters WHERE user_id = ? ORDER BY counter", (user_id,)
+        )
+    ]
+
+
 def list_users(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every account (without password hashes)."""
     return [

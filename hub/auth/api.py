@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, request
 
 from hub.api_util import get_int, get_str, json_body, json_response, perform
-from hub.auth import enrolment
+from hub.auth import accounts, enrolment
 from hub.auth.access import (
     SESSION_HOURS,
     Principal,
@@ -90,7 +90,8 @@ def enroll() -> Response:
         )
         audit(tx, None, "device.enroll", str(device_id), {"name": name, "role": row["role"]},
               username=None, address=address)  # fmt: skip
-        return {"device_id": device_id, "role": row["role"], "token": token}
+        return {"device_id": device_id, "role": row["role"], "counter": row["counter"],
+                "token": token}  # fmt: skip
 
     return perform(op, 201, secret=True)
 
@@ -162,6 +163,7 @@ def login() -> Response:
     if user["role"] == "clerk" or counter is not None:
         with current_app.extensions["motcua.store"].borrow() as conn:
             _check_counter_login(conn, device, counter)
+            _check_assigned(conn, user, counter)
     token = new_token("s")
     writer_op = _session_op(user, counter, device, token, address)
     # Idempotency of a login is scoped to the device (or the address for an admin without one).
@@ -182,6 +184,14 @@ def _check_counter_login(conn: Any, device: Principal | None, counter: int | Non
     row = conn.execute("SELECT active FROM counters WHERE number = ?", (counter,)).fetchone()
     if row is None or not row[0]:
         raise ApiError(404, "not_found", f"no counter {counter}", "counter")
+
+
+def _check_assigned(conn: Any, user: Any, counter: int | None) -> None:
+    """A clerk given counters in the console logs in only at those."""
+    allowed = accounts.counters_of(conn, user["id"])
+    if user["role"] == "clerk" and allowed and counter not in allowed:
+        listed = ", ".join(map(str, allowed))
+        raise ApiError(403, "forbidden", f"{user['username']} works at counter {listed} only")
 
 
 def _session_op(user: Any, counter: int | None, device: Principal | None, token: str, address: str):

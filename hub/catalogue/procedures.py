@@ -32,6 +32,8 @@ TEXT_FIELDS = ("name", "field", "level", "agency", "processing_time", "fees", "s
 MAX_QUERY_WORDS = 12
 CACHE_SIZE = 2048
 CACHE_TTL_S = 60.0
+OPEN_WINDOW_S = 600.0  # one person reading a procedure again is not a second interest
+MAX_OPENS_KEPT = 20_000
 POPULARITY_HALF_LIFE_S = 30 * 86400.0  # an open a month ago counts half as much as one today
 # What a commune office (the most common one-stop desk) handles; an office sets its own.
 DEFAULT_OFFICE = Office(
@@ -72,6 +74,7 @@ class Catalogue:
         self._index_generation = -1
         self._building = False
         self._office: Office | None = None
+        self._opens: OrderedDict[tuple[str, str], float] = OrderedDict()  # (who, code) → when
 
     def prepare(self) -> None:
         """Bring the store up to this code: shipped synonyms, cleaned text, full-text indexes.
@@ -189,24 +192,40 @@ class Catalogue:
             self._office = DEFAULT_OFFICE
         else:
             value = json.loads(row[0])
-            self._office = Office(str(value.get("level", "")), frozenset(value.get("fields", [])))
+            self._office = Office(
+                str(value.get("level", "")),
+                frozenset(value.get("fields", [])),
+                frozenset(value.get("codes", [])),
+            )
         return self._office
 
-    def set_office(self, level: str, fields: Iterable[str]) -> None:
-        """Set this office's level ("Cấp xã", "Cấp tỉnh"…) and the fields it handles."""
-        value = json.dumps({"level": level, "fields": sorted(fields)}, ensure_ascii=False)
+    def set_office(self, level: str, fields: Iterable[str], codes: Iterable[str] = ()) -> None:
+        """Set this office's level ("Cấp xã", "Cấp tỉnh"…), the fields it handles and single
+        procedures (by code) it handles outside them."""
         with self.store.write() as conn:
-            conn.execute(
-                "INSERT INTO catalogue_settings (key, value) VALUES ('office', ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (value,),
-            )
+            write_office(conn, level, fields, codes)
+        self.office_changed()
+
+    def office_changed(self) -> None:
+        """Read the office's procedures again (after :func:`write_office` in another
+        transaction, such as the console's audited one)."""
         self._office = None
         self.forget()
 
-    def opened(self, code: str) -> None:
-        """Count one opening of procedure ``code`` at this office (older ones fade)."""
+    def opened(self, code: str, who: str = "") -> None:
+        """Count one opening of procedure ``code`` at this office (older ones fade); the same
+        ``who`` (a device or an address) opening it again within OPEN_WINDOW_S counts once, so
+        a reload, or a script, cannot push a procedure up the rankings."""
         now = self.wall_clock()
+        if who:
+            with self._cache_lock:
+                last = self._opens.get((who, code))
+                if last is not None and now - last < OPEN_WINDOW_S:
+                    return
+                self._opens[(who, code)] = now
+                self._opens.move_to_end((who, code))
+                while len(self._opens) > MAX_OPENS_KEPT:
+                    self._opens.popitem(last=False)
         with self.store.write() as conn:
             row = conn.execute(
                 "SELECT score, at FROM procedure_popularity WHERE code = ?", (code,)
@@ -298,8 +317,10 @@ class Catalogue:
         level: str = "",
         limit: int = 20,
         offset: int = 0,
+        office_only: bool = False,
     ) -> tuple[int, list[dict[str, Any]]]:
-        """(total, page of summaries) meaning ``q`` within ``field``/``level``, best first.
+        """(total, page of summaries) meaning ``q`` within ``field``/``level``, best first;
+        ``office_only``: among the procedures this office handles (see :meth:`office`).
 
         Names first (see hub.catalogue.ranking); when no name matches, words found in the
         document lists; when nothing matches, (0, []).
@@ -307,14 +328,15 @@ class Catalogue:
         words = fold(q).split()[:MAX_QUERY_WORDS]
         code_like = bool(_PROCEDURE_CODE.match(q.strip()))
         index = self.search_index()  # first: a rebuilt index forgets the remembered answers
-        key = (q.strip().lower(), field, level, limit, offset)
+        within = self.office() if office_only else None
+        key = (q.strip().lower(), field, level, limit, offset, within)
         now = self.clock()
         with self._cache_lock:
             hit = self._cache.get(key)
             if hit is not None and now - hit[0] < CACHE_TTL_S:
                 self._cache.move_to_end(key)
                 return hit[1], [dict(row) for row in hit[2]]
-        total, rows = self._search(index, q, words, code_like, field, level, limit, offset)
+        total, rows = self._search(index, q, words, code_like, field, level, limit, offset, within)
         with self._cache_lock:
             self._cache[key] = (now, total, rows)
             while len(self._cache) > CACHE_SIZE:
@@ -331,9 +353,15 @@ class Catalogue:
         level: str,
         limit: int,
         offset: int,
+        within: Office | None,
     ) -> tuple[int, list[dict[str, Any]]]:
         conn = self.store.conn()
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
+        if within is not None:
+            clause, values = within.where()
+            where.append(clause)
+            params.extend(values)
         if field:
             where.append("p.field = ?")
             params.append(field)
@@ -355,12 +383,22 @@ class Catalogue:
             if found[0]:
                 return found
         query = " ".join(q.split()[:MAX_QUERY_WORDS])
-        total, hits = index.rank(query, self.office(), field, level, offset + limit)
+        total, hits = index.rank(query, self.office(), field, level, offset + limit, within)
         if total:
             return total, fulltext.summaries(
                 conn, [h.entry.id for h in hits[offset : offset + limit]]
             )
         return fulltext.in_documents(conn, words, where, params, limit, offset)
+
+    def elsewhere(self, q: str, field: str = "", level: str = "") -> bool:
+        """Whether the whole catalogue's best answers to ``q`` include procedures this office
+        does not handle (so offering "Tìm trong tất cả thủ tục" would show something new)."""
+        _total, rows = self.search(q, field, level, 20, 0)
+        office, index = self.office(), self.search_index()
+        return any(
+            (entry := index.by_code.get(row["code"])) is None or not office.covers(entry)
+            for row in rows
+        )
 
     def suggested_fields(self, limit: int = 8) -> list[dict[str, Any]]:
         """Fields to offer when a search finds nothing: this office's first, largest first."""
@@ -369,18 +407,35 @@ class Catalogue:
         fields.sort(key=lambda f: (f["name"] not in preferred, -f["count"], f["name"]))
         return fields[:limit]
 
-    def facets(self) -> dict[str, list[dict[str, Any]]]:
-        """Fields and levels with how many procedures each holds, for browsing."""
+    def facets(self, office_only: bool = False) -> dict[str, list[dict[str, Any]]]:
+        """Fields and levels with how many procedures each holds, for browsing;
+        ``office_only``: counting only the procedures this office handles."""
         conn = self.store.conn()
+        clause, params = self.office().where() if office_only else ("1", [])
         fields = conn.execute(
-            "SELECT field AS name, count(*) AS count FROM procedures WHERE field != ''"
-            " GROUP BY field ORDER BY count DESC, field"
+            f"SELECT field AS name, count(*) AS count FROM procedures p WHERE field != ''"
+            f" AND {clause} GROUP BY field ORDER BY count DESC, field",
+            params,
         ).fetchall()
         levels = conn.execute(
-            "SELECT level AS name, count(*) AS count FROM procedure_levels"
-            " GROUP BY level ORDER BY count DESC, level"
+            "SELECT l.level AS name, count(*) AS count FROM procedure_levels l"
+            f" JOIN procedures p ON p.id = l.procedure_id WHERE {clause}"
+            " GROUP BY l.level ORDER BY count DESC, l.level",
+            params,
         ).fetchall()
         return {"fields": [dict(r) for r in fields], "levels": [dict(r) for r in levels]}
+
+
+def write_office(conn: Any, level: str, fields: Iterable[str], codes: Iterable[str] = ()) -> None:
+    """Store this office's level, fields and single procedures (see :class:`Office`)."""
+    value = json.dumps(
+        {"level": level, "fields": sorted(fields), "codes": sorted(codes)}, ensure_ascii=False
+    )
+    conn.execute(
+        "INSERT INTO catalogue_settings (key, value) VALUES ('office', ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (value,),
+    )
 
 
 def _detail(row: Any) -> dict[str, Any]:

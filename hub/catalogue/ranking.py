@@ -69,12 +69,34 @@ class Hit:
     score: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Office:
-    """What the ranking prefers: this office's level and fields."""
+    """This office's procedures: its level and fields (preferred in the ranking, and the
+    kiosk's first list), plus single procedures it handles outside those fields."""
 
     level: str = "Cấp xã"
     fields: frozenset[str] = field(default_factory=frozenset)
+    codes: frozenset[str] = field(default_factory=frozenset)
+
+    def covers(self, entry: Entry) -> bool:
+        """Whether the office handles this procedure: one of its fields at its level (any
+        level when none is set), or one picked by code."""
+        if entry.code in self.codes:
+            return True
+        return entry.field in self.fields and (not self.level or self.level in entry.levels)
+
+    def where(self) -> tuple[str, list[str]]:
+        """The same rule as :meth:`covers`, as an SQL condition on ``p`` with its parameters."""
+        fields = sorted(self.fields)
+        codes = sorted(self.codes)
+        in_fields = f"p.field IN ({', '.join('?' for _ in fields)})" if fields else "0"
+        params: list[str] = [*fields]
+        if self.level and fields:
+            in_fields += (" AND p.id IN (SELECT procedure_id FROM procedure_levels"
+                          " WHERE level = ?)")  # fmt: skip
+            params.append(self.level)
+        picked = f"p.code IN ({', '.join('?' for _ in codes)})" if codes else "0"
+        return f"(({in_fields}) OR {picked})", [*params, *codes]
 
 
 class SearchIndex:
@@ -180,8 +202,10 @@ class SearchIndex:
         field_filter: str = "",
         level_filter: str = "",
         limit: int = 20,
+        within: Office | None = None,
     ) -> tuple[int, list[Hit]]:
-        """(how many procedures the query means, the ``limit`` best of them, best first)."""
+        """(how many procedures the query means, the ``limit`` best of them, best first);
+        ``within``: only the procedures that office handles."""
         typed = query_words(query)
         folded, expanded = self.synonyms.rewrite([w for w, _ in typed])
         marks = [None if i in expanded else _marks_for(typed, w) for i, w in enumerate(folded)]
@@ -230,6 +254,8 @@ class SearchIndex:
             if field_filter and entry.field != field_filter:
                 continue
             if level_filter and level_filter not in entry.levels:
+                continue
+            if within is not None and not within.covers(entry):
                 continue
             in_names = [d.get(pos, 0.0) for d in in_name]
             named = sum(q >= TYPO for q in in_names)

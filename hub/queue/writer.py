@@ -190,6 +190,9 @@ class Writer:
         self._lock = threading.Lock()
         self._version: int | None = None
         self._next_event_id = 1
+        # Runs after the batch's rows are written, before its commit, in its transaction: what
+        # must be recorded with the change or not at all (the outbox, hub.outbox.store).
+        self.before_commit: Callable[[sqlite3.Connection, _Batch], None] | None = None
         self.batches = 0  # for the benchmark's curiosity
         self.jobs = 0
         self.busy_s = 0.0
@@ -320,6 +323,8 @@ class Writer:
             for job in jobs:
                 self._run_job(conn, job, Tx(conn, self.clock, now, batch))
             self._flush(conn, batch)
+            if self.before_commit is not None:
+                self.before_commit(conn, batch)
             conn.execute("COMMIT")
         except BaseException as exc:  # the batch itself failed: nobody's change counts
             log.exception("write batch failed")

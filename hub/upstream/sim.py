@@ -8,6 +8,9 @@ names, at the endpoints the hub's default mapping expects:
     GET  /api/tthc?cursor=&limit=                the procedure catalogue, paged
     GET  /sim/samples                            a few codes worth typing in a demo
     POST /sim/mode  {"mode": "ok|slow|down|garbage"}   misbehave on purpose, for demos
+    POST /api/outbox                             the hub's outbox deliveries (hub/API.md)
+    GET  /sim/outbox[?items=1]                   what was delivered, deduplicated by key
+    POST /sim/outbox/refuse {"types": [...]}     answer 422 to items of these types
 
 With ``--push-url`` and ``--push-secret`` it also pushes changed dossiers to the hub's webhook.
 """
@@ -33,6 +36,72 @@ from hub.upstream.sim_data import ZONE_NAME, World, to_portal
 
 log = logging.getLogger("motcua.upstream-sim")
 MODES = ("ok", "slow", "down", "garbage")
+MAX_DELIVERY_BYTES = 16 * 1024 * 1024
+
+
+class Received:
+    """The outbox items the back end has taken, once each by key, and how often each came."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.items: dict[str, dict[str, Any]] = {}
+        self.arrived = 0  # deliveries that came in, whatever became of them
+        self.requests = 0  # deliveries taken
+        self.duplicates = 0
+        self.refuse: set[str] = set()  # item types answered 422, to show a refused item
+
+    def take(self, body: Any) -> tuple[int, dict[str, Any]]:
+        """(status, answer) for one delivery: 422 naming what is wrong, else 200."""
+        problem = _delivery_problem(body)
+        if problem:
+            return 422, {"error": problem}
+        with self.lock:
+            refused = [i["key"] for i in body["items"] if i["type"] in self.refuse]
+            if refused:
+                return 422, {"error": f"items refused on purpose: {', '.join(refused[:5])}"}
+            self.requests += 1
+            new = 0
+            for item in body["items"]:
+                if item["key"] in self.items:
+                    self.duplicates += 1
+                    continue
+                self.items[item["key"]] = {**item, "hub": body["hub"], "received_at": time.time()}
+                new += 1
+        return 200, {"accepted": new, "duplicates": len(body["items"]) - new}
+
+    def report(self, with_items: bool) -> dict[str, Any]:
+        """Counts, and the items themselves when asked."""
+        with self.lock:
+            by_type: dict[str, int] = {}
+            for item in self.items.values():
+                by_type[item["type"]] = by_type.get(item["type"], 0) + 1
+            found: dict[str, Any] = {
+                "count": len(self.items), "arrived": self.arrived, "requests": self.requests,
+                "duplicates": self.duplicates, "by_type": by_type,
+            }  # fmt: skip
+            if with_items:
+                found["items"] = list(self.items.values())
+        return found
+
+
+def _delivery_problem(body: Any) -> str:
+    """What makes a delivery malformed, or ""."""
+    if not isinstance(body, dict) or not isinstance(body.get("hub"), dict):
+        return "the body must be an object with hub and items"
+    if not isinstance(body["hub"].get("id"), str) or not body["hub"]["id"]:
+        return "hub.id must be a non-empty string"
+    items = body.get("items")
+    if not isinstance(items, list) or not 1 <= len(items) <= 1000:
+        return "items must be a list of 1 to 1000 items"
+    for n, item in enumerate(items):
+        if not isinstance(item, dict):
+            return f"items[{n}] must be an object"
+        for name, kind in (("key", str), ("type", str), ("at", str), ("data", dict)):
+            if not isinstance(item.get(name), kind) or (kind is str and not item[name]):
+                return f"items[{n}].{name} must be a non-empty {kind.__name__}"
+        if len(item["key"]) > 200:
+            return f"items[{n}].key is longer than 200 characters"
+    return ""
 
 
 class SimServer(ThreadingHTTPServer):
@@ -45,12 +114,16 @@ class SimServer(ThreadingHTTPServer):
         self.world = world
         self.token = token
         self.mode = "ok"
+        self.received = Received()
         self.catalogue = [to_portal(p) for p in world.procedures]
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: SimServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this, Nagle's algorithm holds the second
+    # until the client's delayed ACK (40 ms), which would cap a keep-alive client at 25 requests/s.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.address_string(), *args)
@@ -83,6 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, {"ok": True, "mode": self.server.mode})
         if path == "/sim/samples":
             return self._send(200, {"samples": self.server.world.samples(time.time())})
+        if path == "/sim/outbox":
+            return self._send(200, self.server.received.report(query.get("items") == "1"))
         if self.server.token and self.headers.get("Authorization") != f"Bearer {self.server.token}":
             return self._send(401, {"error": "unauthorized"})
         if self._misbehave():
@@ -116,7 +191,12 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, {"error": "not found"})
 
     def do_POST(self) -> None:
-        if urlsplit(self.path).path != "/sim/mode":
+        path = urlsplit(self.path).path
+        if path == "/api/outbox":
+            return self._outbox()
+        if path == "/sim/outbox/refuse":
+            return self._refuse()
+        if path != "/sim/mode":
             return self._send(404, {"error": "not found"})
         length = int(self.headers.get("Content-Length") or 0)
         try:
@@ -127,6 +207,42 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(400, {"error": f"mode must be one of {', '.join(MODES)}"})
         self.server.mode = mode
         return self._send(200, {"mode": mode})
+
+    def _read_json(self, limit: int) -> Any:
+        length = self.headers.get("Content-Length") or "0"
+        if not length.isdigit() or int(length) > limit:
+            raise ValueError(f"the body must have a Content-Length of at most {limit} bytes")
+        return json.loads(self.rfile.read(int(length)) or b"null")
+
+    def _outbox(self) -> None:
+        """Take a delivery from the hub's outbox (in any mode but ok, misbehave first)."""
+        with self.server.received.lock:
+            self.server.received.arrived += 1
+        try:
+            body = self._read_json(MAX_DELIVERY_BYTES)
+        except ValueError as exc:
+            self.close_connection = True  # the body may not have been read: start afresh
+            return self._send(400, {"error": f"bad request: {exc}"})
+        if self.server.token and self.headers.get("Authorization") != f"Bearer {self.server.token}":
+            return self._send(401, {"error": "unauthorized"})
+        if self.server.mode == "garbage":  # a broken answer is no acknowledgement
+            return self._send(502, b"<html>Bad Gateway" + b"<" * 100)
+        if self._misbehave():
+            return None
+        status, answer = self.server.received.take(body)
+        return self._send(status, answer)
+
+    def _refuse(self) -> None:
+        """``{"types": ["rating.created"]}``: refuse deliveries carrying items of these types."""
+        try:
+            types = self._read_json(4096).get("types")
+        except (ValueError, AttributeError):
+            types = None
+        if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+            return self._send(400, {"error": "types must be a list of item types"})
+        with self.server.received.lock:
+            self.server.received.refuse = set(types)
+        return self._send(200, {"types": sorted(types)})
 
 
 def pusher(

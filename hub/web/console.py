@@ -44,7 +44,7 @@ front_bp = Blueprint("front", __name__)
 LIVE_EVENTS = (
     "ticket.issued", "ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
     "ticket.no_show", "ticket.cancelled", "ticket.requeued", "ticket.transferred",
-    "counter.updated", "day.opened", "day.closed",
+    "counter.updated", "day.opened", "day.closed", "office.updated",
 )  # fmt: skip
 POLL_S = 5  # heartbeats (printer paper) have no event: the live part is also fetched this often
 # Scripts only from the hub's own files (no inline script anywhere); htmx adds one small inline
@@ -59,12 +59,14 @@ MESSAGES = {  # what a redirect's ?done= says, so a reload shows no stale form
     "notice": ("The notice is saved", "ok"),
     "hours": ("The opening hours are saved", "ok"),
     "office": ("The office setup is saved", "ok"),
+    "procedures": ("The office's procedures are saved", "ok"),
     "backup": ("The backup is written and checked", "ok"),
     "account_added": ("The account is created", "ok"),
     "password_reset": ("The password is reset; the account's sessions have ended", "ok"),
     "enabled": ("The account is enabled", "ok"),
     "disabled": ("The account is disabled and logged out", "ok"),
     "password_changed": ("Your password is changed; please log in again", "ok"),
+    "outbox_requeued": ("{n} refused items are back in line", "ok"),
 }
 
 
@@ -337,6 +339,8 @@ def init_app(app: Flask) -> None:
         console_audit,
         console_backups,
         console_office,
+        console_outbox,
+        console_procedures,
         console_setup,
     )
 

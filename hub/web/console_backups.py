@@ -1,8 +1,9 @@
-"""Backups in the console (admin): the list with sizes, "back up now", and download.
+"""Backups in the console (admin): the list with sizes, "back up now", download, and restore.
 
 A backup file exists only if it passed its integrity check when written (:mod:`hub.backup`
 writes under a temporary name and renames after the check), so the list is the checked ones.
-Restoring needs the hub stopped, so it stays on the command line (``motcua restore FILE``).
+A restore first names what it would undo (tickets, ratings, audit lines, devices and accounts
+added since the backup), then asks the hub to restart and apply it (:mod:`hub.restore`).
 A download is the whole database, personal data included: admin only, and audited.
 """
 
@@ -13,9 +14,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, current_app, redirect, send_file, url_for
+from flask import Response, abort, current_app, redirect, request, send_file, url_for
 
-from hub import backup
+from hub import backup, restore
 from hub.auth.audit import audit
 from hub.queue.writer import Tx
 from hub.web import staff
@@ -45,8 +46,64 @@ def _listing() -> list[dict[str, Any]]:
 @bp.get("/backups")
 @staff.staff("admin")
 def backups_page() -> Response:
-    """The backups on this hub."""
-    return page("console/backups.html", backups=_listing(), **done_message())
+    """The backups on this hub, and how the last restore went."""
+    db_path = Path(current_app.config["MOTCUA"].db_path)
+    last = restore.last_result(db_path)
+    if last is not None:
+        last["when"] = (
+            current_app.extensions["motcua.clock"].local(last["at"]).strftime("%d/%m/%Y %H:%M")
+        )
+    return page("console/backups.html", backups=_listing(), last_restore=last,
+                pending=restore.pending(db_path), **done_message())  # fmt: skip
+
+
+def _backup_file(name: str) -> Path:
+    """The checked backup called ``name``, or a 404."""
+    if not _NAME.match(name):
+        abort(404)
+    path = Path(current_app.config["MOTCUA"].backup_dir) / name
+    if not path.is_file():
+        abort(404)
+    return path
+
+
+@bp.get("/backups/<name>/restore")
+@staff.staff("admin")
+def restore_page(name: str) -> Response:
+    """What restoring this backup would undo, and the button that does it."""
+    path = _backup_file(name)
+    try:
+        lost = restore.would_lose(Path(current_app.config["MOTCUA"].db_path), path)
+    except backup.BackupError as exc:
+        return page("console/backups.html", 409, backups=_listing(), message_kind="error",
+                    message=bi("This backup cannot be restored: {reason}",
+                               reason=str(exc)[:200]))  # fmt: skip
+    return page("console/restore.html", name=name, lost=lost)
+
+
+@bp.post("/backups/<name>/restore")
+@staff.staff("admin")
+def restore_now(name: str) -> Response:
+    """Ask for the restore and restart the hub to apply it (it comes back in a few seconds)."""
+    path = _backup_file(name)
+    if request.form.get("confirm") != "1":
+        return redirect(url_for("console.restore_page", name=name), 303)
+    db_path = Path(current_app.config["MOTCUA"].db_path)
+    p = staff.current()
+    try:
+        restore.request(db_path, path, p.username or "")
+    except (backup.BackupError, OSError) as exc:
+        return page("console/backups.html", 409, backups=_listing(), message_kind="error",
+                    message=bi("This backup cannot be restored: {reason}",
+                               reason=str(exc)[:200]))  # fmt: skip
+    run(lambda tx: audit(tx, p, "backup.restore_requested", name))
+    restart = current_app.extensions.get("motcua.restart")
+    answer = page("console/restoring.html", 202, name=name, restarting=restart is not None)
+    if restart is not None:
+        # Once this answer has been handed to the server: the hub stops (letting answers in
+        # flight finish), restores and starts again.
+        answer.call_on_close(restart)
+    return answer
 
 
 @bp.post("/backups")
@@ -73,11 +130,7 @@ def backup_now() -> Response:
 @staff.staff("admin")
 def download(name: str) -> Response:
     """One backup file, as a download."""
-    if not _NAME.match(name):
-        abort(404)
-    path = Path(current_app.config["MOTCUA"].backup_dir) / name
-    if not path.is_file():
-        abort(404)
+    path = _backup_file(name)
     p = staff.current()
     run(lambda tx: audit(tx, p, "backup.download", name))
     response = send_file(path.resolve(), as_attachment=True, download_name=name,

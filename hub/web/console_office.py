@@ -13,9 +13,10 @@ import re
 import unicodedata
 from typing import Any
 
-from flask import Response, current_app, redirect, request, url_for
+from flask import Response, abort, current_app, redirect, request, url_for
 from markupsafe import Markup
 
+from hub.auth import accounts
 from hub.auth.audit import audit
 from hub.digits import parse_digits
 from hub.queue import office
@@ -36,11 +37,24 @@ def _office() -> dict[str, Any]:
         return office.describe(conn)
 
 
+def _clerks() -> list[dict[str, Any]]:
+    """Active clerks with the counters they may work at."""
+    with current_app.extensions["motcua.store"].borrow() as conn:
+        rows = conn.execute(
+            "SELECT id, username, display_name FROM users WHERE role = 'clerk' AND active = 1"
+            " ORDER BY display_name, username"
+        ).fetchall()
+        return [
+            {**dict(r), "counters_text": ", ".join(map(str, accounts.counters_of(conn, r["id"])))}
+            for r in rows
+        ]
+
+
 def _page(status: int = 200, **extra: Any) -> Response:
     described = _office()
     for c in described["counters"]:
         c["services_text"] = ", ".join(c["services"])
-    return page("console/office.html", status, **described, **extra)
+    return page("console/office.html", status, **described, clerks=_clerks(), **extra)
 
 
 def _refused(message: Markup) -> Response:
@@ -66,6 +80,7 @@ def _apply(data: dict[str, Any], action: str, target: str) -> Response | None:
         except office.OfficeError as exc:
             return str(exc)
         audit(tx, p, action, target, {**data, "via": "console"})
+        tx.emit("office.updated", {"by": p.by()})  # the apps load the office again
         # the live state reads services and counters when it loads: have it load again
         tx.after_commit.append(lambda: setattr(state, "dirty", True))
         return None
@@ -139,3 +154,30 @@ def save_service() -> Response:
         service["daily_limit"] = daily_limit
     refused = _apply({"services": [service]}, "service.update", code)
     return refused or redirect(url_for("console.office_page", done="office"), 303)
+
+
+@bp.post("/office/clerks/<username>")
+@staff.staff(*staff.CONSOLE_ROLES)
+def save_clerk_counters(username: str) -> Response:
+    """Set the counters a clerk may log in at (empty: any counter)."""
+    raw = request.form.get("counters", "")
+    parts = [x for x in re.split(r"[\s,;]+", raw) if x]
+    numbers = [parse_digits(x, max_len=3) for x in parts]
+    if any(n is None or n < 1 for n in numbers):
+        return _refused(bi("{field}: counter numbers separated by commas, such as 1, 2",
+                           field=_field("Counters")))  # fmt: skip
+    if username not in {c["username"] for c in _clerks()}:
+        abort(404)
+    chosen = sorted({n for n in numbers if n is not None})
+    unknown = sorted(set(chosen) - {c["number"] for c in _office()["counters"]})
+    if unknown:
+        return _refused(bi("{field}: there is no counter {numbers}", field=_field("Counters"),
+                           numbers=", ".join(map(str, unknown))))  # fmt: skip
+    p = staff.current()
+
+    def op(tx: Tx) -> None:
+        accounts.set_counters(tx.conn, username, chosen)
+        audit(tx, p, "user.counters", username, {"counters": chosen, "via": "console"})
+
+    run(op)
+    return redirect(url_for("console.office_page", done="office") + "#clerks", 303)

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Response, abort, current_app, redirect, request, url_for
 from markupsafe import Markup
 
+from hub import updates
 from hub.auth import enrolment
 from hub.auth.access import DEVICE_ROLES, Principal
 from hub.auth.accounts import ENROLL_CODE_TTL_S
@@ -131,6 +132,7 @@ def save_hours() -> Response:
                 changed.append({"service": code, "opens_at": opens, "closes_at": closes})
         if changed:
             audit(tx, p, "service.hours", None, {"changed": changed})
+            tx.emit("office.updated", {"by": p.by()})  # the apps load the office again
             # the live state reads services at load: have the writer reload it after this batch
             tx.after_commit.append(lambda: setattr(state, "dirty", True))
 
@@ -152,11 +154,15 @@ def _devices_context(**extra: Any) -> dict[str, Any]:
 
     with current_app.extensions["motcua.store"].borrow() as conn:
         devices = list_devices(conn)
+    offered = current_app.extensions["motcua.wheelhouse"].manifest()["version"]
     for d in devices:
         d["printer"] = alerts.printer_of(d)
-        d["version"] = alerts.status_of(d).get("version")
+        # What the app said on its last request (hub.updates), else in its last heartbeat.
+        heard = updates.seen_version(current_app, d["id"])
+        d["version"] = heard[0] if heard else alerts.status_of(d).get("version")
+        d["behind"] = bool(offered and d["version"] and d["version"] != offered)
         d["seen"] = _when(clock, d["last_seen_at"])
-    return {"devices": devices, "roles": DEVICE_ROLES, **extra}
+    return {"devices": devices, "roles": DEVICE_ROLES, "offered": offered, **extra}
 
 
 def _device_refused(message: Markup) -> Response:

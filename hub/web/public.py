@@ -1,4 +1,5 @@
-"""The public ticket page ``/t/<token>``: what the QR code on a ticket opens.
+"""The public ticket page ``/t/<token>``: what the QR code on a ticket opens; ``init_app``
+registers the other public pages too (``public_*.py``).
 
 Vietnamese first with English beside it (texts from ``hub/locale/vi.po``). The page polls the
 ticket's JSON every few seconds instead of holding an event stream open: a phone per citizen
@@ -75,10 +76,25 @@ def ticket_page(token: str) -> Response | tuple[str, int]:
     response = Response(html, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"  # the URL is the ticket's secret
+    response.headers["X-Frame-Options"] = "DENY"  # only the lookup widget may be framed
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     return response
 
 
 def init_app(app: Flask) -> None:
-    """Register the public pages and their translations."""
+    """Register the public pages (ticket, dossier lookup, procedures, web board, widget) and
+    their translations."""
+    from hub.web import (
+        public_board,
+        public_embed,
+        public_lookup,
+        public_openapi,
+        public_procedures,
+        public_texts,
+    )
+
     app.extensions["motcua.translator"] = Translator(["hub"])
     app.register_blueprint(bp)
+    public_texts.init_app(app)
+    for part in (public_lookup, public_procedures, public_board, public_embed, public_openapi):
+        part.init_app(app)

@@ -176,15 +176,56 @@ TEXTS = frozenset(
         N_("Written at"),
         N_("Download"),
         N_("No backups yet"),
+        N_("Only backups that passed their check are kept."),
+        N_("Restore"),
+        N_("Restore a backup"),
+        N_("Cancel"),
+        N_("This backup cannot be restored: {reason}"),
+        N_("The hub's data goes back to the backup {name}. What was added since is lost:"),
+        N_("{n} queue tickets"),
+        N_("{n} ratings"),
+        N_("{n} audit log lines"),
+        N_("{n} devices enrolled (to be enrolled again)"),
+        N_("{n} staff accounts"),
         N_(
-            "Only backups that passed their check are kept. To restore one, stop the hub and run:"
-            " motcua restore FILE"
+            "The current database is kept beside it. The hub restarts (a few seconds); kiosks,"
+            " panels and displays reconnect by themselves, and everyone logs in again."
         ),
+        N_("I understand; restore this backup"),
+        N_("The hub is restarting to restore {name}. This page opens the login in a few seconds."),
+        N_("The restore of {name} is asked for: it happens when the hub next starts."),
+        N_("A restore is waiting for the hub to restart."),
+        N_("Restored from {name} at {when} by {who}; the database before it is kept as {kept}."),
+        N_("The restore from {name} at {when} failed: {reason}. Nothing was changed."),
         N_("Last backup"),
         N_("The last backup is {h} hours old"),
         N_("The hub's disk is nearly full ({pct}% free)"),
         N_("The back end cannot be reached: {error}"),
         N_("The back end's data is {m} min old"),
+        # the outbox
+        N_("Outbox"),
+        N_("The outbox is off: no back-end endpoint is configured ([outbox] url)."),
+        N_("The back end cannot take deliveries now; next try at {time}"),
+        N_("The back end takes deliveries"),
+        N_("Last error"),
+        N_("Endpoint"),
+        N_("Items waiting"),
+        N_("Oldest waiting since"),
+        N_("Delivered since the hub started"),
+        N_("Last delivery"),
+        N_("Refused by the back end"),
+        N_("Refused items"),
+        N_(
+            "The back end refused these as malformed; they are kept and not sent again until put"
+            " back in line."
+        ),
+        N_("Type"),
+        N_("Queued at"),
+        N_("Refused at"),
+        N_("Why"),
+        N_("Nothing refused"),
+        N_("Put the refused items back in line"),
+        N_("{n} refused items are back in line"),
         # the audit log
         N_("Audit log"),
         N_("Action"),
@@ -201,6 +242,32 @@ TEXTS = frozenset(
         N_("Older"),
         N_("Page {n}"),
         N_("Nothing found"),
+        # the procedures this office handles
+        N_("Procedures"),
+        N_("Procedures this office handles"),
+        N_(
+            "{n} of the catalogue's {total} procedures: the kiosk lists and searches these"
+            " first, and the whole catalogue when the citizen asks."
+        ),
+        N_("Level"),
+        N_("Every level"),
+        N_("Fields"),
+        N_("Single procedures"),
+        N_(
+            "Codes from the national portal, such as 1.001612, one per line: procedures this"
+            " office handles outside the fields above."
+        ),
+        N_("{field}: choose a level from the list"),
+        N_("{field}: not in the catalogue: {names}"),
+        N_("{field}: no procedure with the code {codes}"),
+        N_("{field}: choose at least one field or one procedure"),
+        N_("The office's procedures are saved"),
+        N_("update to {v} on the hub"),
+        # clerks' counters
+        N_("Clerks and their counters"),
+        N_("A clerk with counters listed logs in only at those; with none, at any counter."),
+        N_("{field}: counter numbers separated by commas, such as 1, 2"),
+        N_("{field}: there is no counter {numbers}"),
     )
 )
 

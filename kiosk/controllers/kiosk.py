@@ -18,7 +18,7 @@ from kiosk.controllers.procedures import Procedures
 from kiosk.controllers.services import TOPICS, Services
 from kiosk.controllers.tickets import Tickets
 from kiosk.offline import OfflineBook
-from kiosk.ticket_image import render_ticket
+from kiosk.ticket_layout import ticket_job
 from motcua.i18n import Translator
 
 SCREENS = ("home", "services", "ticket", "lookup", "dossier", "procedures", "procedure")
@@ -50,13 +50,14 @@ class Kiosk(Observable):
         self.printer = printer
         self.live = LiveOffice(client, tasks, topics=TOPICS)
         self.services = Services(self.live)
-        dots = printer.dots if printer is not None else 576
+        # Laid out for this printer: its dot width, its own font and QR where it has them.
+        capabilities = (printer or TicketPrinter()).capabilities
         self.tickets = Tickets(
             client,
             tasks,
             self.services,
             printer,
-            lambda ticket: render_ticket(ticket, agency_name, translator, dots),
+            lambda ticket: ticket_job(ticket, agency_name, translator, capabilities),
             offline_book,
             self.live.hub_now,
         )

@@ -13,8 +13,8 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from appliance.devices.escpos_job import Job
 from appliance.devices.printer import PrinterError, PrinterStatus, TicketPrinter
 from appliance.hublink import HubClient, new_idempotency_key
 from appliance.records import Ticket
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 # Who may take a priority ticket (ưu tiên), as the reception's rules list them.
 PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "small_child", "merit")
 
-Renderer = Callable[[Ticket], Any]  # -> a Pillow image
+Renderer = Callable[[Ticket], Job]  # laid out for this kiosk's printer
 
 
 class Tickets(Observable):
@@ -205,7 +205,7 @@ class Tickets(Observable):
         self.changed()
 
         def job() -> Path | None:
-            return printer.print_image(self._render(ticket), ticket.number)
+            return printer.print_job(self._render(ticket), ticket.number)
 
         self._tasks.run(job, self._printed, self._print_failed)
 

@@ -211,10 +211,13 @@ def test_the_notice_reaches_the_api_and_bad_hours_change_nothing(office: Office)
     assert backwards.status_code == 400
     body = office.req("GET", "/services")[1]
     assert all(s["opens_at"] is None for s in body["services"]), "a refused form changed hours"
+    assert office.events()[-1]["type"] == "notice.updated"  # nothing told for refused forms
     ok = office.client.post(
         "/console/hours", data={"csrf": token, "opens_at-A": "07:30", "closes_at-A": "08:30"}
     )
     assert ok.status_code == 303
+    # The apps hear of it on the event stream and load the office again.
+    assert office.events()[-1]["type"] == "office.updated"
     body = office.req("GET", "/services")[1]
     service_a = next(s for s in body["services"] if s["code"] == "A")
     assert (service_a["opens_at"], service_a["closes_at"], service_a["state"]) == (
@@ -410,6 +413,7 @@ def test_office_setup_checks_each_field_and_the_queue_follows(office: Office) ->
     assert office.client.post("/console/office/counters", data=counter).status_code == 303
     after = office.req("GET", "/counters")[1]["counters"][1]["services"]
     assert (before, after) == (["A"], ["C", "A"])  # the live queue took the new order
+    assert office.events()[-1]["type"] == "office.updated"  # and the apps are told
     service = {"csrf": token, "code": "E", "name_vi": "E – Thuế", "name_en": "E – Tax",
                "prefix": "E", "daily_limit": "50", "active": "1"}  # fmt: skip
     for bad, shown in (

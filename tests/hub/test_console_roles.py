@@ -33,10 +33,20 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
     ("POST", "/console/backups"): ("/console/backups", {}, ("admin",), 303),
     ("GET", "/console/backups/<name>"): ("/console/backups/motcua-20990101-000000.sqlite3", {},
                                          ("admin",), 404),
+    ("GET", "/console/backups/<name>/restore"): (
+        "/console/backups/motcua-20990101-000000.sqlite3/restore", {}, ("admin",), 404),
+    ("POST", "/console/backups/<name>/restore"): (
+        "/console/backups/motcua-20990101-000000.sqlite3/restore", {"confirm": "1"}, ("admin",),
+        404),
     ("POST", "/console/office/counters"): ("/console/office/counters", COUNTER, BOTH, 303),
+    ("POST", "/console/office/clerks/<username>"): ("/console/office/clerks/minh",
+                                                    {"counters": "2"}, BOTH, 303),
     ("POST", "/console/office/services"): ("/console/office/services", SERVICE, ("admin",), 303),
     # (a wrong current password: the walk must not end its own session)
     ("POST", "/console/password"): ("/console/password", {"current": "sai"}, BOTH, 400),
+    ("GET", "/console/procedures"): ("/console/procedures", {}, ("admin",), 200),
+    # (nothing chosen: refused, and the walk changes nothing)
+    ("POST", "/console/procedures"): ("/console/procedures", {}, ("admin",), 400),
     ("GET", "/console/devices"): ("/console/devices", {}, ("admin",), 200),
     ("POST", "/console/devices/code"): ("/console/devices/code", {"role": "kiosk"}, ("admin",),
                                         201),
@@ -48,6 +58,8 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
         "/console/accounts/an/password", {"password": "mật-khẩu-mới"}, ("admin",), 303),
     ("POST", "/console/accounts/<username>/active"): ("/console/accounts/an/active",
                                                       {"active": "0"}, ("admin",), 303),
+    ("GET", "/console/outbox"): ("/console/outbox", {}, BOTH, 200),
+    ("POST", "/console/outbox/requeue"): ("/console/outbox/requeue", {}, ("admin",), 303),
     ("POST", "/console/logout"): ("/console/logout", {}, BOTH, 303),
 }  # fmt: skip
 PUBLIC = {("GET", "/console/login"), ("POST", "/console/login")}

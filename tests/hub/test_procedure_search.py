@@ -158,11 +158,26 @@ def test_what_is_opened_here_rises(own_client: FlaskClient) -> None:
     before = codes(own_client, "chung thuc chu ky nguoi dich")
     assert set(before[:2]) == {"2.000992", "2.001008"}
     second = before[1]
-    for _ in range(3):
-        assert own_client.get(f"/api/v1/procedures/{second}").status_code == 200
+    for n in range(3):  # three people, each on their phone
+        answer = own_client.get(f"/api/v1/procedures/{second}",
+                                environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})  # fmt: skip
+        assert answer.status_code == 200
     catalogue: Catalogue = own_client.application.extensions["motcua.procedures"]
     catalogue.forget()  # the remembered answer would otherwise stand for up to a minute
     assert codes(own_client, "chung thuc chu ky nguoi dich")[0] == second
+
+
+def test_one_person_opening_a_procedure_again_counts_once(own_client: FlaskClient) -> None:
+    def score(code: str) -> float:
+        conn = own_client.application.extensions["motcua.store"].conn()
+        row = conn.execute("SELECT score FROM procedure_popularity WHERE code = ?", (code,))
+        return (row.fetchone() or [0.0])[0]
+
+    for _ in range(5):  # a reload, or a script
+        own_client.get("/api/v1/procedures/2.000992", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert score("2.000992") == pytest.approx(1.0, abs=0.01)
+    own_client.get("/api/v1/procedures/2.000992", environ_base={"REMOTE_ADDR": "10.0.0.10"})
+    assert score("2.000992") == pytest.approx(2.0, abs=0.01)
 
 
 def test_popularity_fades(bundled_catalogue: Path, tmp_path: Path) -> None:

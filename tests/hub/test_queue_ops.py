@@ -5,6 +5,7 @@ Demo office: counter 1 serves A then C, 2 serves A, 3 serves B then D, 4 B then 
 
 from __future__ import annotations
 
+from hub.auth import accounts
 from hub.queue import office as office_mod
 from tests.hub.conftest import Office
 
@@ -354,3 +355,21 @@ def test_a_clock_jump_across_the_day_boundary_never_reopens_or_repeats(office: O
     assert [tuple(row) for row in numbers] == [
         ("2026-11-30", first["number"]), ("2026-12-01", "A001"), ("2026-12-01", "A002"),
     ]  # fmt: skip
+
+
+def test_a_supervisor_runs_the_day_and_the_notice_but_not_the_office(office: Office) -> None:
+    with office.app.extensions["motcua.store"].write() as conn:
+        accounts.add_user(conn, "ha", "mật-khẩu-dài", "supervisor", "Lê Thu Hà")
+    status, body = office.req("POST", "/sessions", {"username": "ha", "password": "mật-khẩu-dài"})
+    assert status == 201, body
+    ha = body["token"]
+    assert office.req("PUT", "/notice", {"text_vi": "Nghỉ trưa", "text_en": "Lunch"}, ha)[0] == 200
+    assert office.req("GET", "/notice")[1]["text_vi"] == "Nghỉ trưa"
+    office.issue("A")
+    status, body = office.req("POST", "/day/close", None, ha)
+    assert status == 200, body
+    assert office.req("POST", "/tickets", {"service": "A"}, office.kiosk)[0] == 409
+    assert office.req("POST", "/day/open", None, ha)[0] == 200
+    office.issue("A")
+    # Serving at a counter stays the clerks' (and the admin's).
+    assert office.req("POST", "/counters/2/call-next", None, ha)[0] == 403

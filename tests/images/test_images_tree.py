@@ -23,11 +23,13 @@ def test_the_build_shows_progress_and_assembles_the_role(built_trees, role):
     assert re.search(rf"^done: {role} tree in \d+ s$", printed, re.MULTILINE)
     rootfs = out / "rootfs"
     system = rootfs / "etc/systemd/system"
-    # One unit per app, present but off: first boot enables it once its settings exist.
+    # One unit per app, present but off: first boot enables it once its settings exist (and,
+    # on appliances, the hourly look for an update on the hub).
     assert [p.name for p in system.glob("motcua-*.service") if p.name not in (
-        "motcua-firstboot.service", "motcua-noblank.service", "motcua-backup.service")] == [
-        UNIT_OF[role]
-    ]  # fmt: skip
+        "motcua-firstboot.service", "motcua-noblank.service", "motcua-backup.service",
+        "motcua-update.service")] == [UNIT_OF[role]]  # fmt: skip
+    assert (system / "motcua-update.timer").is_file()
+    assert not (system / "timers.target.wants/motcua-update.timer").exists()
     wants = sorted(p.name for p in (system / "multi-user.target.wants").iterdir())
     assert wants == ["motcua-firstboot.service", "motcua-noblank.service"]
     assert os.readlink(system / "multi-user.target.wants/motcua-firstboot.service") == (

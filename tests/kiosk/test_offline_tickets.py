@@ -15,55 +15,38 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from escpos.printer import Dummy
+from escpos_decoder import decode
 from kiosk_support import AGENCY, make_kiosk
-from PIL import Image
 
+from appliance.devices.escpos_job import job_bytes
 from appliance.devices.printer import SimulatedPrinter
 from appliance.records import Ticket
 from appliance.translations import translator
 from hub.inprocess import InProcessHub
 from kiosk.controllers.kiosk import Kiosk
 from kiosk.offline import REFUSED, TAKEN_IN, BookError, OfflineBook
-from kiosk.ticket_image import render_ticket
-
-
-def raster_rows(job: bytes) -> list[list[bool]]:
-    """The printed picture read back from a job's ESC/POS bytes (GS v 0 raster blocks, as
-    python-escpos writes them): one list of dots per row, True for black."""
-    rows: list[list[bool]] = []
-    at = job.find(b"\x1dv0")
-    while at != -1:
-        width, height = (
-            int.from_bytes(job[at + 4 : at + 6], "little"),
-            int.from_bytes(job[at + 6 : at + 8], "little"),
-        )
-        data = job[at + 8 : at + 8 + width * height]
-        for y in range(height):
-            line = data[y * width : (y + 1) * width]
-            rows.append([bool(byte >> (7 - bit) & 1) for byte in line for bit in range(8)])
-        at = job.find(b"\x1dv0", at + 8 + width * height)
-    return rows
+from kiosk.ticket_layout import ticket_job
 
 
 def bands(job: bytes) -> int:
-    """How many black bands (a priority or offline mark: 20 rows or more that are black across
-    the paper, white text inside) the printed ticket carries; rules are 2 rows, never bands."""
-    found, run = 0, 0
-    for row in raster_rows(job):
-        dark = sum(row[20:-20]) >= 0.6 * len(row[20:-20])
-        run = run + 1 if dark else 0
-        found += run == 20
+    """How many black bands (a priority or offline mark: 20 rows or more, mostly black, white
+    text inside) the printed ticket carries, read back from its ESC/POS bytes by the strict
+    decoder; text lines and rules are never that dark."""
+    found = 0
+    for band in decode(job).bands:
+        width, height = band.width_bytes * 8, len(band.rows)
+        dots = [(x, y) for y in range(height) for x in range(width) if band.dot(x, y)]
+        if height < 20 or not dots:
+            continue
+        xs = [x for x, _ in dots]
+        found += len(dots) >= 0.6 * (max(xs) - min(xs) + 1) * height
     return found
 
 
-def escpos_of(ticket: Ticket, dots: int = 576) -> bytes:
-    """What python-escpos produces for ``ticket`` as the kiosk renders it."""
-    reference = Dummy(profile="TM-T20II")
-    image = render_ticket(ticket, AGENCY, translator("kiosk"), dots)
-    reference.image(image, impl="bitImageRaster")
-    reference.cut()
-    return reference.output
+def escpos_of(ticket: Ticket, printer: SimulatedPrinter) -> bytes:
+    """What python-escpos produces for ``ticket`` as the kiosk lays it out for ``printer``."""
+    job = ticket_job(ticket, AGENCY, translator("kiosk"), printer.capabilities)
+    return job_bytes(job)
 
 
 def clerk_calls(hub: InProcessHub, counter: int, times: int) -> list[str]:
@@ -111,9 +94,9 @@ def test_with_the_hub_stopped_mid_morning_tickets_go_on_and_reach_the_queue(
     assert offline.offline and offline.number == "A301" and offline.state == "waiting"
     assert kiosk.tickets.print_state == "printed"
     job = printer.jobs[-1].read_bytes()
-    assert job.startswith(b"\x1dv0") and job == escpos_of(offline)  # python-escpos's own bytes
+    assert job == escpos_of(offline, printer)  # python-escpos's own bytes
     assert bands(job) == 1  # the "NGOẠI TUYẾN / OFFLINE" band
-    online_look = escpos_of(dataclasses.replace(offline, offline=False))
+    online_look = escpos_of(dataclasses.replace(offline, offline=False), printer)
     assert bands(online_look) == 0 and online_look != job
     assert offline.status_url.endswith(f"/t/{offline.token}")  # a QR the hub honours later
     kiosk.go_home()
@@ -263,7 +246,10 @@ def test_the_offline_ticket_image_says_so_in_both_languages(tmp_path: Path):
                     service_name_vi="Đất đai", status_url="http://hub/t/abc")  # fmt: skip
     t = translator("kiosk")
     assert t("Offline", "vi") == "Ngoại tuyến"
-    image = render_ticket(ticket, AGENCY, t, 384)
-    assert image.width == 384
-    plain = render_ticket(dataclasses.replace(ticket, offline=False), AGENCY, t, 384)
-    assert isinstance(image, Image.Image) and image.height > plain.height
+    printer = SimulatedPrinter(tmp_path, 384)
+    job = ticket_job(ticket, AGENCY, t, printer.capabilities)
+    assert "NGOẠI TUYẾN / OFFLINE" in [band.text for band in job.rasters()]
+    preview = job.preview()
+    assert preview.width == 384
+    plain = ticket_job(dataclasses.replace(ticket, offline=False), AGENCY, t, printer.capabilities)
+    assert preview.height > plain.preview().height

@@ -60,7 +60,10 @@ def test_a_kiosk_enrols_stores_its_token_0600_erases_the_code_and_disables_itsel
     # The app's unit is enabled and started, first boot no longer runs at boot.
     assert (wants / "motcua-kiosk.service").resolve(strict=False).name == "motcua-kiosk.service"
     assert not (wants / "motcua-firstboot.service").is_symlink()
-    assert kiosk.systemd.calls == [("restart", "motcua-kiosk.service")]
+    # Updates from the hub are looked for hourly (provisioning.updater).
+    assert kiosk.path("/etc/systemd/system/timers.target.wants/motcua-update.timer").is_symlink()
+    assert kiosk.systemd.calls == [("start", "motcua-update.timer"),
+                                   ("restart", "motcua-kiosk.service")]  # fmt: skip
     # The app reads what was written, with its own settings class, as the unit will run it.
     settings = config_loader.load(KioskSettings, path=kiosk.path("/etc/motcua/kiosk.toml"), env={})
     assert settings.hub_url == hub_process.url
@@ -99,7 +102,8 @@ def test_hub_unreachable_is_said_the_app_waits_on_screen_and_the_next_try_enrols
     assert f"Không kết nối được máy chủ tại {hub_process.url}" in printed
     assert "Thử lại sau 10 giây" in printed and "(Cannot reach the hub" in printed
     # The app is started anyway: its own start-up screen says it is waiting for the hub.
-    assert panel.systemd.calls == [("start", "motcua-counter.service")]
+    assert panel.systemd.calls == [("start", "motcua-counter.service"),
+                                   ("start", "motcua-update.timer")]  # fmt: skip
     assert not panel.path("/var/lib/motcua/counter-token").exists()
     assert code in panel.boot_file.read_text()  # kept for the next try
     settings = config_loader.load(
@@ -151,7 +155,8 @@ def test_a_used_code_is_refused_and_a_code_typed_on_the_screen_finishes_the_setu
     assert not outcome.done and outcome.retry_in is None  # the same code would fail again
     assert f"Máy chủ từ chối mã đăng ký {code}: mã không đúng, đã dùng hoặc đã hết hạn" in printed
     assert "motcua devices enroll-code --role kiosk" in printed
-    assert second.systemd.calls == [("start", "motcua-kiosk.service")]  # code entry on screen
+    assert second.systemd.calls == [("start", "motcua-kiosk.service"),  # code entry on screen
+                                    ("start", "motcua-update.timer")]  # fmt: skip
     assert not second.path("/var/lib/motcua/kiosk-token").exists()
 
     # The technician types a new code on the app's screen: the app enrols and stores its token.
@@ -218,7 +223,8 @@ def test_no_code_leaves_code_entry_to_the_screen(hub_process, device):
 
     assert not outcome.done and outcome.retry_in is None
     assert "motcua.toml chưa có mã đăng ký: hãy nhập mã trên màn hình" in printed
-    assert kiosk.systemd.calls == [("start", "motcua-kiosk.service")]
+    assert kiosk.systemd.calls == [("start", "motcua-kiosk.service"),
+                                   ("start", "motcua-update.timer")]  # fmt: skip
 
 
 def test_a_wrong_boot_file_lists_every_problem_and_writes_nothing(device):
@@ -293,3 +299,21 @@ def test_after_a_refusal_the_unit_waits_for_a_fixed_boot_file(hub_process, devic
     assert "Máy chủ từ chối mã đăng ký 0000-0000" in printed
     assert "Đã đăng ký với máy chủ: màn hình phòng chờ" in printed
     assert fresh not in display.boot_file.read_text() and used != fresh
+
+
+def test_a_code_for_another_counter_is_refused_and_the_token_not_kept(hub_process, device):
+    done = subprocess.run(
+        [sys.executable, "-m", "motcua.cli", "devices", "--db", str(hub_process.db_path),
+         "enroll-code", "--role", "counter", "--counter", "3"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    code = done.stdout.strip().split()[-1]
+    panel = device("counter")
+    panel.write_boot(boot_text("counter", hub_process.url, code, "counter = 2\n"))
+
+    outcome, printed = panel.run_once()
+
+    assert not outcome.done and outcome.retry_in is None  # the same code would fail again
+    assert f"Mã {code} được tạo cho quầy 3, nhưng motcua.toml ghi máy này là quầy 2" in printed
+    assert not panel.path("/var/lib/motcua/counter-token").exists()
+    assert not list(panel.path("/var/lib/motcua").glob(".counter-token*"))
