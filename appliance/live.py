@@ -1,9 +1,9 @@
 """The live view of the office that every appliance app reads: snapshot, then events, typed.
 
 :class:`Office` is the state itself, plain data: the day, the services with their lines, the
-counters with their tickets, the notice and the recent calls, fed a :class:`~appliance.records.
-Snapshot` then :class:`~appliance.records.Event` records in order. :class:`LiveOffice` keeps one
-in step with a hub:
+counters with their tickets, the notice, the recent calls and the active alerts, fed a
+:class:`~appliance.records.Snapshot` then :class:`~appliance.records.Event` records in order.
+:class:`LiveOffice` keeps one in step with a hub:
 
 - it loads ``GET /api/v1/state`` (the one place an app asks for it) and follows
   ``GET /api/v1/events`` on from the snapshot's event id, so nothing falls between the two;
@@ -31,12 +31,21 @@ from urllib.parse import urlsplit
 
 from appliance import hublink, timefmt
 from appliance.hublink import EventStream, HubClient, HubUnreachable
-from appliance.records import Counter, Event, Notice, RecordError, Service, Snapshot, Ticket
+from appliance.records import (
+    Alert,
+    Counter,
+    Event,
+    Notice,
+    RecordError,
+    Service,
+    Snapshot,
+    Ticket,
+)
 from appliance.tasks import Tasks
 
 log = logging.getLogger(__name__)
 
-TOPICS = ("ticket", "counter", "day", "notice")
+TOPICS = ("ticket", "counter", "day", "notice", "office")
 RELOAD_RETRY_S = 1.0  # a failed reload while the stream is up: the hub should answer soon
 
 
@@ -75,6 +84,7 @@ class Office:
         self.counters: dict[int, Counter] = {}
         self.notice = Notice()
         self.recent_calls: tuple[Ticket, ...] = ()  # as of the last snapshot, newest first
+        self.alerts: tuple[Alert, ...] = ()  # kiosk printers and devices in trouble
         self.last_event_id: int | None = None  # None until a snapshot was loaded
 
     def load(self, snapshot: Snapshot) -> None:
@@ -84,6 +94,7 @@ class Office:
         self.counters = {c.number: c for c in snapshot.counters}
         self.notice = snapshot.notice
         self.recent_calls = snapshot.recent_calls
+        self.alerts = snapshot.alerts
         self.last_event_id = snapshot.last_event_id
 
     def apply(self, event: Event) -> bool:
@@ -98,6 +109,8 @@ class Office:
             }
         if event.notice is not None:
             self.notice = event.notice
+        if event.alerts is not None:
+            self.alerts = event.alerts
         if event.counter is not None:
             self.counters[event.counter.number] = event.counter
         for service in event.services:
@@ -328,3 +341,6 @@ class LiveOffice:
             return
         known = not self.office.apply(event)
         self._tell(Update("event", event, age, known))
+        if event.topic == "office" and not known:
+            # Services, counters or hours changed in the console: the event says only that.
+            self.reload()

@@ -235,6 +235,35 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Alert:
+    """Something staff should look at (a kiosk's printer out of paper, a device silent), as
+    the hub words it in both languages (the hub's Alert view)."""
+
+    code: str
+    level: str = "warning"  # "danger" (act now) or "warning"
+    device: str = ""  # the device's name, "" for the hub's own alerts
+    text_vi: str = ""
+    text_en: str = ""
+
+    @classmethod
+    def from_wire(cls, data: Any) -> Alert:
+        """Parse an Alert view; raises :class:`RecordError` for a malformed one."""
+        f = _Fields("alert", data)
+        return cls(
+            code=f.str("code"),
+            level=f.str("level", "warning"),
+            device=f.str("device", ""),
+            text_vi=f.str("text_vi", ""),
+            text_en=f.str("text_en", ""),
+        )
+
+
+def _alerts(f: _Fields) -> tuple[Alert, ...] | None:
+    """The ``alerts`` list when the record carries one (an empty list clears them), else None."""
+    return f.records("alerts", Alert.from_wire) if "alerts" in f.data else None
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """``GET /api/v1/state``: the office at one moment, and the event id it follows on from."""
 
@@ -244,6 +273,7 @@ class Snapshot:
     last_event_id: int
     notice: Notice = Notice()
     recent_calls: tuple[Ticket, ...] = ()  # newest first
+    alerts: tuple[Alert, ...] = ()
 
     @classmethod
     def from_wire(cls, data: Any) -> Snapshot:
@@ -256,6 +286,7 @@ class Snapshot:
             last_event_id=f.int("last_event_id", 0) or 0,
             notice=f.record("notice", Notice.from_wire) or Notice(),
             recent_calls=f.records("recent_calls", Ticket.from_wire),
+            alerts=_alerts(f) or (),
         )
 
 
@@ -272,6 +303,7 @@ class Event:
     reason: str = ""  # counter.updated: pause, resume, clerk_in, clerk_out
     day: str = ""
     notice: Notice | None = None
+    alerts: tuple[Alert, ...] | None = None  # alert.changed: every active alert
 
     @classmethod
     def from_wire(cls, event_id: int, event_type: str, data: Any) -> Event:
@@ -287,9 +319,10 @@ class Event:
             reason=f.str("reason", ""),
             day=f.str("day", ""),
             notice=f.record("notice", Notice.from_wire),
+            alerts=_alerts(f),
         )
 
     @property
     def topic(self) -> str:
-        """``ticket``, ``counter``, ``day``, ``notice`` or ``rating``."""
+        """``ticket``, ``counter``, ``day``, ``notice``, ``rating`` or ``alert``."""
         return self.type.partition(".")[0]

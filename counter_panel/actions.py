@@ -48,12 +48,15 @@ class CounterActions:
         self._finished = finished  # a ticket was finished here: its citizen may rate
         self._refresh = refresh
 
-    def refusal(self, action: str, *, ignore_busy: bool = False) -> str | None:
+    def refusal(
+        self, action: str, *, ignore_busy: bool = False, leaving: bool = False
+    ) -> str | None:
         """Why ``action`` cannot be pressed now (a msgid), or None when it can.
 
         ``ignore_busy`` leaves out "a press is on its way": the screen need not grey (and
         re-render) every button for the few milliseconds a press usually takes, while
-        :meth:`act` still refuses a second press.
+        :meth:`act` still refuses a second press. ``leaving``: judge as if the ticket at the
+        counter had gone (a no-show about to be sent goes first).
         """
         view = self._queue.view
         return rules.refusal(
@@ -63,13 +66,14 @@ class CounterActions:
             online=self._queue.online,
             busy=self._sender.busy is not None and not ignore_busy,
             counter_state=view.counter_state,
-            current=view.current,
+            current=None if leaving else view.current,
             waiting=view.waiting_total(),
         )
 
-    def act(self, action: str, **params: Any) -> bool:
+    def act(self, action: str, then: Callable[[], None] | None = None, **params: Any) -> bool:
         """Send ``action`` (``number=`` for call_number, ``service=`` or ``counter=`` for
-        transfer) to the hub. False when refused; the notice says why."""
+        transfer) to the hub; ``then`` runs after its answer. False when refused; the notice
+        says why."""
         self._clerk.touch()
         if self._sender.busy is not None:
             return False  # a double tap: the first press is still on its way
@@ -89,7 +93,7 @@ class CounterActions:
             body,
             press=press,
             token=self._clerk.token(),
-            done=lambda answer: self._acted(action, echo, body, *answer),
+            done=lambda answer: self._acted(action, echo, body, *answer, then=then),
             failed=self._act_failed,
             parse=_counter_answer,
         )
@@ -101,6 +105,7 @@ class CounterActions:
         body: dict[str, Any],
         counter: Counter | None,
         ticket: Ticket | None,
+        then: Callable[[], None] | None = None,
     ) -> None:
         self._sender.retry_keys.clear()  # answered: whatever was left unanswered is history now
         self._queue.answered(echo, counter, ticket)
@@ -112,6 +117,8 @@ class CounterActions:
         if action == "finish" and ticket is not None:
             self._finished(ticket)
         self._changed()
+        if then is not None:
+            then()
 
     def _counter_name(self, number: Any) -> str:
         counter = self._queue.view.counters.get(number)

@@ -109,7 +109,7 @@ class CounterPanelApp(App):
             self.client,
             self.settings.counter,
             self.tasks,
-            rating=self.settings.rating == "panel",  # "second_screen": its own process asks
+            rating=self.settings.rating_mode == "panel",  # "second_screen": its process asks
             idle_timeout_s=self.settings.idle_timeout_s,
             later=lambda delay, fn: Clock.schedule_once(lambda _dt: fn(), delay),
         )
@@ -210,6 +210,7 @@ class CounterPanelApp(App):
         c = self.controller
         assert c is not None
         c.check_idle()
+        c.tick()  # a no-show whose time to undo is up goes to the hub
         if (
             c.rating_ticket is not None
             and self._rating_since is not None
@@ -225,7 +226,9 @@ class CounterPanelApp(App):
         c = self.controller
         assert c is not None
         c.touch()
-        if self.manager.current != "panel" or self.dialog is not None:
+        # Calling the next citizen puts a rating on the panel away: the clerk is never held up.
+        on_rating = self.manager.current == "rating" and action == "call_next"
+        if (self.manager.current != "panel" and not on_rating) or self.dialog is not None:
             return
         if action == "lock":
             c.lock()
@@ -284,10 +287,11 @@ class CounterPanelApp(App):
                 dialog.key("DEL")
                 return True
             return False
-        if self.manager.current != "panel":
-            return False
+        if name == "escape" and self.manager.current == "panel" and c.no_show.pending:
+            c.undo()
+            return True
         action = self.shortcuts.get(name)
-        if action is None:
+        if action is None or (self.manager.current != "panel" and action != "call_next"):
             return False
         self.trigger(action)
         return True

@@ -9,7 +9,10 @@ only draw its state and forward presses; tests drive it with ``InlineTasks`` aga
   reused when a press whose answer was lost is pressed again;
 - :class:`~counter_panel.actions.CounterActions`: what the counter's buttons do;
 - :class:`~counter_panel.clerk_session.ClerkSession`: who is logged in, the PIN lock;
-- :class:`~counter_panel.rating.Rating`: the citizen's rating after service.
+- :class:`~counter_panel.rating.Rating`: the citizen's rating after service;
+- :class:`~counter_panel.undo.PendingNoShow`: a no-show held a few seconds so it can be undone.
+
+The active alerts (a kiosk's printer out of paper, a device silent) come with the live office.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 from appliance.hublink import EventStream, HubClient
 from appliance.live import LiveOffice
 from appliance.observable import Observable
-from appliance.records import Counter, Ticket
+from appliance.records import Alert, Counter, Ticket
 from appliance.tasks import Tasks
 from counter_panel.actions import CounterActions
 from counter_panel.clerk_session import ClerkSession, Session
@@ -30,11 +33,15 @@ from counter_panel.live_queue import LiveQueue
 from counter_panel.messages import ERRORS, Notice
 from counter_panel.rating import Rating
 from counter_panel.sender import ActionSender
+from counter_panel.undo import PendingNoShow
 
 log = logging.getLogger(__name__)
 
 BUSY_SHOWN_AFTER_S = 0.15  # a press awaited longer than this greys the buttons on screen
-TOPICS = ("ticket", "counter", "day")
+TOPICS = ("ticket", "counter", "day", "alert", "office")
+# While a no-show waits to be sent, these send it first and then do what was pressed; the
+# other actions (start, recall, finish, transfer) mean the citizen is here after all: undo.
+SEND_FIRST = ("call_next", "call_number", "pause", "lock")
 
 
 class PanelController(Observable):
@@ -73,16 +80,68 @@ class PanelController(Observable):
         self.actions = CounterActions(
             self.queue, self.sender, self.clerk, self._say, self.changed, asked, self.refresh
         )
+        self.no_show = PendingNoShow(
+            clock, lambda then: self.actions.act("no_show", then=then), self.changed, later
+        )
         # What the screens press, each done by the part whose job it is.
-        self.act, self.refusal = self.actions.act, self.actions.refusal
-        self.login, self.logout = self.clerk.login, self.clerk.logout
-        self.lock, self.unlock = self.clerk.lock, self.clerk.unlock
+        self.login, self.unlock = self.clerk.login, self.clerk.unlock
         self.touch, self.check_idle = self.clerk.touch, self.clerk.check_idle
         self.rate, self.skip_rating = self.rating.rate, self.rating.skip
         self.hub_now = self.queue.hub_now
 
     def _say(self, notice: Notice | None) -> None:
         self.notice = notice
+
+    # -- pressing ----------------------------------------------------------------------------
+
+    def act(self, action: str, **params: Any) -> bool:
+        """One press of ``action`` (see :meth:`CounterActions.act`). Calling the next citizen
+        puts a rating question away; a no-show is held :data:`~counter_panel.undo.UNDO_S`
+        seconds before it is sent, and pressing it again (or ``undo``) takes it back."""
+        if action == "undo":
+            self.clerk.touch()
+            return self.no_show.undo()
+        if action in ("call_next", "call_number") and self.refusal(action) is None:
+            self.rating.put_away()  # the panel faces the clerk: no rating in their way
+        if self.no_show.pending:
+            if action == "no_show":
+                return self.undo()
+            if action in SEND_FIRST:
+                if self.refusal(action) is not None:
+                    return self.actions.act(action, **params)  # refused: says why
+                if action == "lock":
+                    self.lock()
+                    return True
+                return self.no_show.send_now(lambda: self.actions.act(action, **params))
+            self.no_show.undo()
+        if action == "no_show" and self.refusal(action) is None and self.view.current:
+            self.clerk.touch()
+            self.no_show.hold(self.view.current.number)
+            return True
+        return self.actions.act(action, **params)
+
+    def lock(self) -> None:
+        """Lock the panel behind the PIN; a no-show still waiting is sent first."""
+        self.no_show.send_now()
+        self.clerk.lock()
+
+    def logout(self) -> None:
+        """End the clerk's session; a no-show still waiting is sent first."""
+        if not self.no_show.send_now(self.clerk.logout):
+            self.clerk.logout()
+
+    def undo(self) -> bool:
+        """Take back the no-show still waiting to be sent."""
+        return self.act("undo")
+
+    def refusal(self, action: str, *, ignore_busy: bool = False) -> str | None:
+        """Why ``action`` cannot be pressed now (a msgid), or None when it can."""
+        leaving = self.no_show.pending and action in SEND_FIRST
+        return self.actions.refusal(action, ignore_busy=ignore_busy, leaving=leaving)
+
+    def tick(self, now: float | None = None) -> None:
+        """Every second: send a no-show whose time to undo is up."""
+        self.no_show.tick(now)
 
     def _session_ended(self) -> None:
         self.rating.ticket = None
@@ -110,6 +169,11 @@ class PanelController(Observable):
     def refresh(self) -> None:
         """Load the true state from the hub (after a login, a refusal, a lost answer)."""
         self.queue.live.reload()
+
+    @property
+    def alerts(self) -> tuple[Alert, ...]:
+        """Kiosk printers and devices in trouble, as the hub's console lists them."""
+        return self.queue.live.office.alerts
 
     def heartbeat(self, status: dict[str, Any]) -> None:
         """Tell the hub this panel is alive and how it is (shown in the hub's device list)."""

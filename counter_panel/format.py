@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from appliance import timefmt
 from counter_panel.queue_view import OldestWait
-from motcua.i18n import Translator
+from motcua.i18n import N_, Translator
 
 
 def clock_text(seconds: float | None) -> str:
@@ -18,7 +18,15 @@ def clock_text(seconds: float | None) -> str:
 
 
 def wait_text(t: Translator, wait: OldestWait | None, language: str) -> str:
-    """'12 phút', '≥ 5 phút' (a lower bound), 'dưới 1 phút', or '–' when nobody waits."""
+    """'12 phút', 'dưới 1 phút', 'ít nhất 5 phút' (a lower bound), 'chưa rõ' (a lower bound
+    under a minute says nothing yet), or '–' when nobody waits."""
     if wait is None:
         return "–"
-    return timefmt.wait_text(t, wait.seconds, language, at_least=not wait.exact)
+    if wait.exact:
+        return timefmt.wait_text(t, wait.seconds, language)
+    # Some of the line was issued before the panel started following it: they have waited at
+    # least this long. "≥ under a minute" is no sentence; under a minute is simply not known yet.
+    minutes = timefmt.whole_minutes(wait.seconds)
+    if minutes < 1:
+        return t(N_("not known yet"), language)
+    return t(N_("at least {minutes} min"), language, minutes=minutes)

@@ -76,6 +76,11 @@ class Rating:
         self.ticket = None
         self._changed()
 
+    def put_away(self) -> None:
+        """The clerk calls the next citizen: the question (or the thanks) goes at once."""
+        self.rated_at = None
+        self.skip()
+
     def tick(self, timeout_s: float, now: float | None = None) -> None:
         """Put a question unanswered for ``timeout_s`` away (the citizen walked away)."""
         now = self._clock() if now is None else now

@@ -22,7 +22,7 @@ ACTIONS = (
 )
 
 KEYPAD_DRIVERS = ("none", "serial", "pty")
-RATING_MODES = ("off", "panel", "second_screen")
+RATING_MODES = ("auto", "off", "panel", "second_screen")
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,11 @@ class CounterSettings(ApplianceSettings):
     height: int = 480
     idle_timeout_s: float = 300.0  # lock after this long without a touch or key
     # Ask the citizen for a rating after finish: "off", on the "panel" itself, or on a
-    # "second_screen" facing the citizen (``motcua counter --rating-screen``).
-    rating: str = "panel"
+    # "second_screen" facing the citizen (``motcua counter --rating-screen``). "auto": the
+    # second screen when this counter has one (``second_screen = true``), else off: the panel
+    # faces the clerk, so a rating given on it is not the citizen's own.
+    rating: str = "auto"
+    second_screen: bool = False  # a citizen-facing screen runs ``motcua counter --rating-screen``
     rating_timeout_s: float = 20.0  # the rating screen goes away by itself after this
     shortcuts: ActionKeys = field(default_factory=default_shortcuts)
     keypad: KeypadSettings = field(default_factory=KeypadSettings)
@@ -143,3 +146,10 @@ class CounterSettings(ApplianceSettings):
             raise ConfigError(f"{path}rating", f"must be one of {', '.join(RATING_MODES)}")
         if self.rating_timeout_s <= 0:
             raise ConfigError(f"{path}rating_timeout_s", "must be positive")
+
+    @property
+    def rating_mode(self) -> str:
+        """Where the citizen is asked: "off", "panel" or "second_screen" ("auto" resolved)."""
+        if self.rating != "auto":
+            return self.rating
+        return "second_screen" if self.second_screen else "off"

@@ -60,9 +60,10 @@ def _queue(app: Flask) -> None:
     from hub.queue import api as api_queue
     from hub.queue import events
     from hub.queue import offline_api as api_offline
-    from hub.web import console, public
+    from hub.web import alerts, console, public
 
-    for part in (events, api_queue, api_offline, api_auth, public, console, updates, openapi):
+    for part in (events, api_queue, api_offline, api_auth, public, console, updates, openapi,
+                 alerts):  # fmt: skip
         part.init_app(app)
 
 
@@ -84,6 +85,13 @@ def _outbox(app: Flask) -> None:
     init_app(app)
 
 
+def _reports(app: Flask) -> None:
+    from hub.web import console_reports, public_stats  # reports and the public statistics page
+
+    console_reports.init_app(app)
+    public_stats.init_app(app)
+
+
 # Each part of the hub adds its ``init_app(app)`` here; order matters only in that SMS uses the
 # dossier relay's lookup.
-_BLUEPRINTS: list[Any] = [_queue, _dossier_relay, _sms, _outbox]
+_BLUEPRINTS: list[Any] = [_queue, _dossier_relay, _sms, _outbox, _reports]

@@ -94,6 +94,9 @@ def init_app(app: Flask, clock: Clock | None = None) -> None:
 def shutdown(app: Flask) -> None:
     """Stop the sync, SMS, outbox and writer threads, then close connections (tests and server
     shutdown): a connection closed under a thread still using it crashes the process."""
+    watch = app.extensions.get("motcua.alert_watch")
+    if watch is not None:
+        watch.stop()
     relay = app.extensions.get("motcua.dossiers") or {}
     if relay.get("sync") is not None:
         relay["sync"].stop()

@@ -28,6 +28,7 @@ from typing import Any
 from hub import db
 from hub.auth import accounts
 from hub.queue import office
+from hub.reports import sample
 from hub.upstream.fileimport import import_records
 from hub.upstream.sim_data import bundled_procedures
 
@@ -295,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     (var / "hub.toml").write_text(_toml(hub_settings(var)), encoding="utf-8")
     creds = seed(var / "hub.sqlite3")
     seed_catalogue(var / "hub.sqlite3")
+    sample.demo_history(str(var / "hub.sqlite3"))  # past days, so the reports show something
     creds["hub"] = f"http://{HOST}:{PORT}"
     (var / "devices.json").write_text(json.dumps(creds, ensure_ascii=False, indent=2), "utf-8")
     os.chmod(var / "devices.json", 0o600)  # it holds tokens

@@ -76,6 +76,14 @@ SCHEMAS: dict[str, Any] = {
             "current": {"oneOf": [{"$ref": "#/components/schemas/Ticket"}, {"type": "null"}]},
         },
     },
+    "Alert": {
+        "type": "object",
+        "description": "An active alert (hub/API.md): in GET /api/v1/state and alert.changed",
+        "properties": {
+            "code": {"type": "string"}, "level": {"enum": ["danger", "warning"]},
+            "device": _STR_OR_NULL, "text_vi": {"type": "string"}, "text_en": {"type": "string"},
+        },
+    },
     "CounterAnswer": {
         "type": "object",
         "properties": {
@@ -196,6 +204,8 @@ ENDPOINTS: list[tuple[str, str, str, tuple[str, ...] | None, Any, int, Any]] = [
      None, 200, {"type": "string", "contentMediaType": "text/html"}),
     ("get", "/", "The hub's front page: what a citizen can do here, and the staff login (HTML)",
      None, None, 200, {"type": "string", "contentMediaType": "text/html"}),
+    ("get", "/thong-ke", "Public statistics: this month's on-time and satisfaction rates (HTML;"
+     " rate-limited)", None, None, 200, {"type": "string", "contentMediaType": "text/html"}),
     # The dossier and procedure relay (hub/dossiers, hub/procedures*; see hub/API.md).
     ("get", "/api/v1/dossiers/{dossier_code}", "Dossier lookup by the code on its receipt "
      "(rate-limited; 404 dossier_not_found, 503 upstream_unavailable)", None, None, 200, _OBJ),

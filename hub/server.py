@@ -101,6 +101,7 @@ def worker_app(settings: HubConfig, _target: str = "") -> Any:
     # stops gracefully on SIGTERM, then applies the restore and starts again (serve below).
     supervisor = os.getppid()
     app.extensions["motcua.restart"] = lambda: os.kill(supervisor, signal.SIGTERM)
+    app.extensions["motcua.alert_watch"].start()  # alert.changed for the counter panels
     # The worker ends through multiprocessing's exit path, which runs these finalizers but not
     # atexit: end the streams, then let the writer finish its queued batch and close the file.
     multiprocessing.util.Finalize(app, functools.partial(_stop_app, app), exitpriority=10)

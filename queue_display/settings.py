@@ -8,6 +8,7 @@ from pathlib import Path
 from appliance.settings import ApplianceSettings
 from motcua.config import ConfigError
 from queue_display.announcer import parse_quiet_hours
+from queue_display.speech.numwords import READINGS
 from queue_display.speech.phrases import DEFAULT_TEMPLATE_EN, DEFAULT_TEMPLATE_VI, check_template
 
 
@@ -29,9 +30,11 @@ class DisplaySettings(ApplianceSettings):
     # Announcements
     template_vi: str = DEFAULT_TEMPLATE_VI
     template_en: str = DEFAULT_TEMPLATE_EN
-    repeat: int = 1  # times the Vietnamese sentence is said
+    repeat: int = 2  # times the Vietnamese sentence is said (once is easily missed in a hall)
     english: bool = False  # follow with the English sentence
     dialect: str = "north"  # "south": một trăm lẻ một, một ngàn
+    # "number": A012 is "a, không trăm mười hai"; "digits": "a, không, một, hai", digit by digit
+    reading: str = "number"
     chime: bool = True
     volume: float = 0.9  # 0.0 … 1.0
     quiet_hours: str = ""  # e.g. "11:30-13:00": the board changes, nothing is played
@@ -62,6 +65,8 @@ class DisplaySettings(ApplianceSettings):
                 raise ConfigError(f"{path}{key}", problem)
         if not 1 <= self.repeat <= 3:
             raise ConfigError(f"{path}repeat", "must be 1, 2 or 3")
+        if self.reading not in READINGS:
+            raise ConfigError(f"{path}reading", f"must be one of {', '.join(READINGS)}")
         if self.dialect not in ("north", "south"):
             raise ConfigError(f"{path}dialect", "must be 'north' or 'south'")
         if not 0.0 <= self.volume <= 1.0:

@@ -42,6 +42,11 @@ def _geometry(widget: Any) -> dict[str, Any]:
     }
 
 
+def _box(widget: Any) -> dict[str, Any]:
+    x, y = widget.to_window(widget.x, widget.y)
+    return {"x": x, "y": y, "width": widget.width, "height": widget.height}
+
+
 def report(screen: Any) -> dict[str, Any]:
     """Where the board's texts are and how big (for layout tests)."""
     ids = screen.ids
@@ -55,6 +60,13 @@ def report(screen: Any) -> dict[str, Any]:
         "waiting": [_geometry(w) for w in reversed(ids.waiting_grid.children)],
         "recent": [_geometry(w) for w in reversed(ids.recent_box.children)],
         "ticker": {"height": ids.ticker.height, "text": ids.ticker.text},
+        "waiting_grid": _box(ids.waiting_grid),
+        "waiting_pages": int(screen.waiting_pages),
+        "offline_overlay": {
+            "shown": bool(screen.offline and screen.overlay_texture is not None),
+            "text": screen.overlay_text,
+            "width": screen.overlay_texture.width if screen.overlay_texture else 0,
+        },
     }
 
 

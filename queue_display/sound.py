@@ -34,6 +34,7 @@ def build_announcer(settings: DisplaySettings, speaker: Speaker) -> Announcer:
         settings.repeat,
         settings.english,
         settings.dialect,
+        settings.reading,
     )
     return Announcer(
         Speech(voices),

@@ -9,6 +9,7 @@ address and for the whole hub, and every failed attempt leaves an audit row.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from typing import Any
 
@@ -30,6 +31,7 @@ from hub.auth.ratelimit import RateLimiter
 from hub.errors import ApiError, bad_request
 from hub.queue.writer import Tx
 
+log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, url_prefix="/api/v1")
 GLOBAL_FACTOR = 6  # the hub's login attempts a minute, as a multiple of one address's
 ENROLMENTS_PER_MINUTE = 20  # for the whole hub: see hub.auth.enrolment
@@ -115,7 +117,17 @@ def heartbeat() -> Response:
             (tx.now, text, device_id),
         )
 
-    return perform(op, 204)
+    response = perform(op, 204)
+    alert_watch_check()  # a printer out of paper reaches the panels now, not in 30 s
+    return response
+
+
+def alert_watch_check() -> None:
+    """Publish a change of the active alerts; a failure is logged, never the heartbeat's."""
+    try:
+        current_app.extensions["motcua.alert_watch"].check()
+    except Exception:
+        log.exception("alert check after a heartbeat failed")
 
 
 def check_login_limits(username: str, address: str) -> None:

@@ -13,6 +13,7 @@ from hub.auth.access import optional_principal
 from hub.dossiers.codes import InvalidCode, normalize_code
 from hub.dossiers.lookup import DossierNotFound, LookupService, UpstreamUnavailable
 from hub.errors import ApiError
+from hub.reports.lookups import tally
 from hub.upstream import push
 from hub.upstream.base import UpstreamBadData
 from hub.upstream.http import parse_json
@@ -60,13 +61,19 @@ def lookup(dossier_code: str):
             parts["guard"].miss(key)
         raise ApiError(400, "invalid_code", str(exc), "code") from None
     service: LookupService = parts["lookup"]
+    caller = optional_principal()
+    channel = "kiosk" if caller is not None and caller.role == "kiosk" else "web"
     try:
-        return jsonify(service.lookup(code))
+        answer = service.lookup(code)
+        tally(channel, answer["freshness"]["source"])
+        return jsonify(answer)
     except DossierNotFound as exc:
+        tally(channel, "not_found")
         for key in keys:
             parts["guard"].miss(key)
         raise ApiError(404, "dossier_not_found", str(exc), "code", code_normalized=code) from None
     except UpstreamUnavailable as exc:
+        tally(channel, "unavailable")
         raise ApiError(503, "upstream_unavailable", str(exc), code_normalized=code) from None
 
 

@@ -173,8 +173,8 @@ class LookupService:
         status = int(record["status"])
         status_vi, status_en = words.status_words(status)
         next_vi, next_en = words.next_step(status)
-        due = _parse(record.get("due_at"))
-        finished = _parse(record.get("finished_at")) or _parse(record.get("returned_at"))
+        due = parse_time(record.get("due_at"))
+        finished = parse_time(record.get("finished_at")) or parse_time(record.get("returned_at"))
         when = words.timeliness(status, due, finished, dt.datetime.fromtimestamp(now, self.zone))
         time_vi, time_en = words.TIMELINESS_WORDS.get(when or "", (None, None))
         dossier = {
@@ -214,7 +214,8 @@ class LookupService:
         return {"dossier": dossier, "freshness": freshness}
 
 
-def _parse(value: Any) -> dt.datetime | None:
+def parse_time(value: Any) -> dt.datetime | None:
+    """An ISO 8601 time from the back end's record, or None when absent or malformed."""
     if not isinstance(value, str):
         return None
     try:

@@ -80,6 +80,9 @@ def read_notice(conn: Any) -> dict[str, Any]:
 def state() -> Response:
     """A consistent snapshot to start from, and the event id to follow on from."""
     conn = _conn()
+    # Before the snapshot: a change of alerts is committed as an event first, so this list and
+    # the events after last_event_id agree.
+    alerts = current_app.extensions["motcua.alert_watch"].check()
     now = current_app.extensions["motcua.clock"].now()
     with live() as state:  # the writer is between batches: views, log and event id agree
         rows = conn.execute(
@@ -94,6 +97,7 @@ def state() -> Response:
             "last_event_id": current_app.extensions["motcua.bus"].last_id,
             "notice": read_notice(conn),
             "recent_calls": [state.ticket_view(state.active.get(r["id"]) or dict(r)) for r in rows],
+            "alerts": alerts,
         }
     return json_response(body)
 

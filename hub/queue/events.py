@@ -21,7 +21,8 @@ from hub.errors import bad_request
 from hub.queue.writer import Event, event_json
 
 RING_SIZE = 1024  # about 2 MB of rendered events; older ones come from the log
-TOPICS = ("ticket", "counter", "day", "notice", "rating", "dossier", "procedure", "office")
+TOPICS = ("ticket", "counter", "day", "notice", "rating", "dossier", "procedure", "office",
+          "alert")  # fmt: skip
 COALESCE_S = 0.004
 BACKLOG_PAGE = 16  # events read from the log per step by a lagging subscriber
 

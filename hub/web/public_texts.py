@@ -8,12 +8,12 @@ catches a text missing from the catalog (``hub/locale/vi.po``).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Flask, Response, current_app, make_response, render_template
 from markupsafe import Markup, escape
 
+from hub.dossiers.lookup import parse_time
 from motcua.i18n import N_, Translator
 
 TEXTS = frozenset(
@@ -173,23 +173,14 @@ def updated_words(seconds: float | None) -> tuple[str, str]:
 
 def day_text(value: Any) -> str:
     """An ISO time as the citizen's receipt writes the day: 20/11/2024; "—" when absent."""
-    when = _parse(value)
+    when = parse_time(value)
     return "—" if when is None else when.strftime("%d/%m/%Y")
 
 
 def time_text(value: Any) -> str:
     """An ISO time as "08:30 05/11/2024"; "—" when absent."""
-    when = _parse(value)
+    when = parse_time(value)
     return "—" if when is None else when.strftime("%H:%M %d/%m/%Y")
-
-
-def _parse(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 # Public pages take scripts and styles from the hub's own files only, post forms only to the

@@ -9,7 +9,7 @@ from appliance.live import LiveOffice, Update
 from appliance.records import Service
 from kiosk.controllers.base import Observable
 
-TOPICS = ("ticket", "counter", "day")  # what changes a waiting count or an estimated wait
+TOPICS = ("ticket", "counter", "day", "office")  # what changes a waiting count or an estimated wait
 
 
 class Services(Observable):

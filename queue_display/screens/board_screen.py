@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
@@ -33,6 +34,7 @@ WHITE = (1, 1, 1, 1)
 YELLOW = (1, 0.84, 0.29, 1)
 MUTED = (0.66, 0.74, 0.88, 1)
 AMBER = (1, 0.70, 0.0, 1)
+PAGE_S = 8.0  # a waiting list longer than its panel turns a page this often
 
 
 def load_kv() -> None:
@@ -102,6 +104,11 @@ class BoardScreen(BoxLayout):
     date_text = StringProperty("")
     offline = BooleanProperty(False)
     offline_text = StringProperty("")
+    # Across the dimmed board while offline: a texture, drawn over everything in canvas.after.
+    overlay_text = StringProperty("")
+    overlay_texture = ObjectProperty(None, allownone=True)
+    waiting_page = NumericProperty(0)
+    waiting_pages = NumericProperty(1)
     title_vi = StringProperty("")
     title_en = StringProperty("")
     call_number = StringProperty("")
@@ -125,6 +132,11 @@ class BoardScreen(BoxLayout):
         self.serving_title = " / ".join(self.t.both("Now serving"))
         self.waiting_title = " / ".join(self.t.both("Waiting"))
         self.offline_text = self.t("Offline", "vi") + " / " + self.t("Offline", "en")
+        vi, en = self.t.both("Connection lost")
+        note_vi, note_en = self.t.both("These are the last calls received")
+        self.overlay_text = f"{vi.upper()}\n{en}\n\n{note_vi}\n{note_en}"
+        self._overlay_for: tuple[float, float] = (0.0, 0.0)  # (u, width) it was drawn for
+        self._page_at = time.monotonic()
         self._board: Board | None = None
         self._connecting = False
         self._fill_lists = Clock.create_trigger(lambda _dt: self._refill(), 0)
@@ -141,6 +153,10 @@ class BoardScreen(BoxLayout):
         lit = board is not None and board.highlighted()
         self.highlighted = lit
         self.flash = lit and not self.flash
+        if self.waiting_pages > 1 and time.monotonic() - self._page_at >= PAGE_S:
+            self._page_at = time.monotonic()
+            self.waiting_page = (self.waiting_page + 1) % self.waiting_pages
+            self._fill_lists()
 
     def _relayout(self) -> None:
         self.landscape = self.width >= self.height
@@ -156,6 +172,8 @@ class BoardScreen(BoxLayout):
         self._board = board
         self.offline = offline
         self._connecting = connecting
+        if offline and self._overlay_for != (self.u, self.width):
+            self._draw_overlay()
         latest = board.latest
         if latest is None:
             self.call_number = ""
@@ -176,6 +194,16 @@ class BoardScreen(BoxLayout):
         # reaches the room one frame sooner on a slow GPU.
         self._fill_lists.cancel()
         self._fill_lists()
+
+    def _draw_overlay(self) -> None:
+        """The offline message as one texture, in type sized to the window."""
+        label = CoreLabel(
+            text=self.overlay_text, font_size=64 * self.u, bold=True, halign="center",
+            color=(1, 1, 1, 1), text_size=(max(100.0, self.width - 80 * self.u), None),
+        )  # fmt: skip
+        label.refresh()
+        self.overlay_texture = label.texture
+        self._overlay_for = (self.u, self.width)
 
     def _refill(self) -> None:
         board = self._board
@@ -278,12 +306,29 @@ class BoardScreen(BoxLayout):
         self._sync(grid, cells)
 
     def _fill_waiting(self, board: Board) -> None:
+        """One row per service ("A – Đất đai …   7"); when they do not fit, two columns of
+        them, and when two do not either, pages that turn every :data:`PAGE_S` seconds."""
+        grid: GridLayout = self.ids.waiting_grid
         u = self.u
         services = board.waiting()
-        size = 40 * u if len(services) <= 4 else 32 * u
+        # One column while every row gets at least 48 units (40-unit type still fits).
+        single = grid.height <= 0 or len(services) * 48 * u <= grid.height
+        if single:
+            row_h = min(58 * u, grid.height / len(services)) if services and grid.height else 58 * u
+            columns, per_page = 1, max(1, len(services))
+        else:
+            row_h = 50 * u
+            columns, per_page = 2, 2 * max(1, int(grid.height // row_h))
+        self.waiting_pages = max(1, math.ceil(len(services) / per_page))
+        page = int(self.waiting_page) % self.waiting_pages
+        shown = services[page * per_page : (page + 1) * per_page]
+        grid.cols = 2 * columns
+        grid.row_default_height = row_h
+        grid.spacing = (24 * u if single else 16 * u, 0)
+        size = (40 * u if len(services) <= 4 else 32 * u) if single else 30 * u
         cells = []
-        for service in services:
+        for service in shown:
             cells.append(self._cell(service.name_vi or service.code, size))
             count = str(service.waiting)
-            cells.append(self._cell(count, size, YELLOW, True, "right", 2.5 * size))
-        self._sync(self.ids.waiting_grid, cells)
+            cells.append(self._cell(count, size, YELLOW, True, "right", 2.2 * size))
+        self._sync(grid, cells)

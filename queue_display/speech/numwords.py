@@ -151,12 +151,19 @@ def digits_words(digits: str, dialect: Dialect = NORTH) -> str:
     return number_words(value, dialect)
 
 
-def ticket_words(number: str, dialect: Dialect = NORTH) -> str:
+READINGS = ("number", "digits")  # how the digits of a ticket are read out
+
+
+def ticket_words(number: str, dialect: Dialect = NORTH, reading: str = "number") -> str:
     """How a ticket number is announced: "1023" → "một nghìn không trăm hai mươi ba";
     "A012" → "a, không trăm mười hai" (the letter by its Vietnamese name, a pause, the digits).
+    With ``reading="digits"`` (the style many centres use) each digit is said on its own, with
+    a pause between: "A012" → "a, không, một, hai".
 
     Raises ValueError naming the problem for a ticket that is not letters followed by digits.
     """
+    if reading not in READINGS:
+        raise ValueError(f"reading must be one of {', '.join(READINGS)}, not {reading!r}")
     text = number.strip().upper()
     split = len(text) - len(text.lstrip("".join(LETTER_NAMES)))
     letters, digits = text[:split], text[split:]
@@ -164,7 +171,10 @@ def ticket_words(number: str, dialect: Dialect = NORTH) -> str:
         raise ValueError(f"ticket number {number!r} has no digits")
     if not digits.isascii() or not digits.isdigit():
         raise ValueError(f"ticket number {number!r} must be letters followed by digits")
-    spoken = digits_words(digits, dialect)
+    if reading == "digits":
+        spoken = ", ".join(DIGITS[int(d)] for d in digits)
+    else:
+        spoken = digits_words(digits, dialect)
     if not letters:
         return spoken
     return " ".join(LETTER_NAMES[c] for c in letters) + ", " + spoken

@@ -35,12 +35,14 @@ class Phrasing:
     repeat: int = 1  # how many times the Vietnamese sentence is said
     english: bool = False
     dialect: str = "north"  # "south": lẻ and ngàn
+    reading: str = "number"  # "digits": "A, không, một, hai" rather than "a, không trăm mười hai"
 
     def segments(self, number: str, counter: int) -> list[tuple[str, str]]:
         """The sentences to speak, in order, as (language, text)."""
         dialect = SOUTH if self.dialect == "south" else NORTH
         vi = self.template_vi.format(
-            number=ticket_words(number, dialect), counter=number_words(counter, dialect)
+            number=ticket_words(number, dialect, self.reading),
+            counter=number_words(counter, dialect),
         )
         parts = [("vi", vi)] * max(1, self.repeat)
         if self.english:

@@ -197,7 +197,7 @@ def test_snapshot_then_the_stream_from_its_id_and_one_update_per_change():
     live.start()
     assert live.loaded and live.online is True
     assert live.stream.started and live.stream.last_event_id == 10  # nothing falls between
-    assert live.stream.topics == ["ticket", "counter", "day", "notice"]
+    assert live.stream.topics == ["ticket", "counter", "day", "notice", "office"]
     live.stream.on_event(issued(11, 1, waiting=1))
     assert live.office.services["A"].waiting == 1
     assert [u.kind for u in updates] == ["snapshot", "online", "event"]
@@ -221,6 +221,18 @@ def test_events_arriving_during_a_reload_are_held_then_applied_on_top_of_it():
     assert live.office.services["A"].waiting == 2
     events = [(u.event.id, u.known) for u in updates if u.kind == "event"]
     assert events == [(11, True), (12, False)]  # the known one still told, marked
+
+
+def test_a_change_to_the_office_in_the_console_loads_the_office_again():
+    renamed = state(11)
+    renamed["services"][0]["name_vi"] = "Đất đai – cấp sổ"
+    live, updates = live_with(state(10), renamed)
+    live.start()
+    data = {"id": 11, "type": "office.updated", "by": {"name": "Quản trị"}}
+    live.stream.on_event(hublink.Event(11, "office.updated", data))
+    assert live.office.services["A"].name_vi == "Đất đai – cấp sổ"
+    assert [u.kind for u in updates].count("snapshot") == 2
+    assert live.client.asked == 2
 
 
 def test_a_restored_hub_drops_what_was_built_from_lost_events_and_reloads():

@@ -17,7 +17,7 @@ import pytest
 from hub.inprocess import start_in_process_hub
 from hub.testing import SeededHub, start_hub
 
-IN_PROCESS = ("test_controller_hub", "test_rating_station")
+IN_PROCESS = ("test_controller_hub", "test_rating_station", "test_controller_clerk_flow")
 
 
 @pytest.fixture

@@ -27,4 +27,8 @@ def test_clock_and_wait_texts():
     assert wait_text(t, None, "vi") == "–"
     assert wait_text(t, OldestWait(30, True), "vi") == "dưới 1 phút"
     assert wait_text(t, OldestWait(12 * 60 + 5, True), "vi") == "12 phút"
-    assert wait_text(t, OldestWait(5 * 60, False), "en") == "≥ 5 min"
+    # A lower bound reads as a sentence: never "≥ dưới 1 phút" ("at least under a minute").
+    assert wait_text(t, OldestWait(5 * 60, False), "en") == "at least 5 min"
+    assert wait_text(t, OldestWait(5 * 60, False), "vi") == "ít nhất 5 phút"
+    assert wait_text(t, OldestWait(20, False), "vi") == "chưa rõ"
+    assert wait_text(t, OldestWait(20, False), "en") == "not known yet"

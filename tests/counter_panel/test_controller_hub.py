@@ -115,6 +115,7 @@ def test_call_a_number_transfer_to_a_service_and_to_a_counter_no_show(hub_proces
         tasks.until(lambda: controller.view.waiting_total() == 2, what="A's line from events")
         assert controller.act("call_next")
         assert controller.act("no_show")
+        controller.tick(controller.clock() + 60)  # sent once the time to undo it is up
         _status, gone = hub_process.request("GET", f"/api/v1/tickets/{tickets[1]['token']}")
         assert gone["state"] == "no_show"
         assert controller.act("call_number", number="Z999")  # sent: only the hub knows

@@ -99,7 +99,7 @@ def test_login_call_double_tap_recall_start_finish_and_rating(hub_process, tmp_p
     from kivy.tests.common import UnitTestTouch
 
     shots = shots_dir(tmp_path)
-    driver = start_panel(hub_process)
+    driver = start_panel(hub_process, rating="panel")  # asked for: the default is off
     try:
         app = driver.app
         driver.screenshot(shots / "panel-login-empty.png")
@@ -156,7 +156,7 @@ def test_call_a_number_and_transfer_through_dialogs_keys_and_keypad(hub_process,
     from kivy.core.window import Window
 
     shots = shots_dir(tmp_path)
-    driver = start_panel(hub_process, keypad={"driver": "pty"})
+    driver = start_panel(hub_process, keypad={"driver": "pty"}, rating="panel")
     try:
         app = driver.app
         log_in(driver, hub_process)

@@ -9,36 +9,18 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from hub.testing import HubProcess
-from tests.hub.test_ticket_page import CHROMIUM_ARGS
-
-
-def _shots(tmp_path: Path) -> Path:
-    return Path(os.environ["MOTCUA_SHOTS"]) if os.environ.get("MOTCUA_SHOTS") else tmp_path
-
-
-def _shoot(page: Any, folder: Path, name: str) -> None:
-    page.screenshot(path=str(folder / name), full_page=True)
-
-
-CHECK_PAGE = (Path(__file__).parent / "page_check.js").read_text(encoding="utf-8")
-
-
-def _check(page: Any) -> None:
-    """Contrast of at least 4.5:1 for every text, and a name for every control."""
-    found = page.evaluate(CHECK_PAGE)
-    assert found == {"low": [], "unnamed": []}, page.url
+from tests.hub.browser_support import CHROMIUM_ARGS, check, shoot, shots
 
 
 @pytest.mark.browser
 def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     hub = hub_process
-    shots = _shots(tmp_path)
+    folder = shots(tmp_path)
     errors: list[str] = []
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -52,8 +34,8 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             assert "Đăng nhập cho cán bộ" in page.inner_text("main")
             page.click("text=Đăng nhập cho cán bộ")
             page.wait_for_selector("#username")
-            _check(page)
-            _shoot(page, shots, "console-login-1366.png")
+            check(page)
+            shoot(page, folder, "console-login-1366.png")
             # By keyboard, as a person would: the name field has focus; Tab, then Enter.
             page.keyboard.type(hub.admin["username"])
             page.keyboard.press("Tab")
@@ -87,7 +69,7 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             page.keyboard.press("Enter")
             page.wait_for_selector("#close-warning")
             assert "Phiếu của 1 người đang chờ sẽ bị hủy" in page.inner_text("#close-warning")
-            _check(page)
+            check(page)
             page.click("#confirm-close")
             page.wait_for_selector("text=1 phiếu đang chờ đã bị hủy")
             assert "Ngày làm việc đã đóng" in page.inner_text("#day-state")
@@ -102,8 +84,8 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             page.fill("#text_en", "Closed for a meeting from 15:00 this afternoon")
             page.click("#save-notice")
             page.wait_for_selector("text=Đã lưu thông báo")
-            _check(page)
-            _shoot(page, shots, "console-notice-1366.png")
+            check(page)
+            shoot(page, folder, "console-notice-1366.png")
             status, notice = hub.request("GET", "/api/v1/notice")
             assert notice["text_vi"] == "Chiều nay bộ phận một cửa nghỉ họp từ 15:00"
 
@@ -119,15 +101,15 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             alert = page.wait_for_selector(".alert.danger", timeout=12000)  # no reload
             assert "Máy in ở Kiosk sảnh (demo) hết giấy" in alert.inner_text()
             assert "Printer at Kiosk sảnh (demo) is out of paper" in alert.inner_text()
-            _check(page)
-            _shoot(page, shots, "console-dashboard-1366.png")
+            check(page)
+            shoot(page, folder, "console-dashboard-1366.png")
 
             page.set_viewport_size({"width": 390, "height": 844})
             page.reload()
             page.wait_for_selector(".alert.danger")
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, "the dashboard spills sideways on a phone"
-            _shoot(page, shots, "console-dashboard-390.png")
+            shoot(page, folder, "console-dashboard-390.png")
 
             page.set_viewport_size({"width": 1366, "height": 768})
             page.click("nav >> text=Thiết bị")
@@ -135,28 +117,38 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
             page.click("button:has-text('Tạo mã đăng ký thiết bị')")
             code = page.inner_text("#enrol-code")
             assert len(code) == 9 and code[4] == "-"
-            _check(page)
-            _shoot(page, shots, "console-devices-1366.png")
+            check(page)
+            shoot(page, folder, "console-devices-1366.png")
             page.click("nav >> text=Tài khoản cán bộ")
             page.wait_for_selector("#accounts")
-            _check(page)
-            _shoot(page, shots, "console-accounts-1366.png")
+            check(page)
+            shoot(page, folder, "console-accounts-1366.png")
             page.click("nav >> text=Thiết lập bộ phận")
             page.wait_for_selector("text=Dịch vụ, theo thứ tự ưu tiên")
-            _check(page)
-            _shoot(page, shots, "console-office-1366.png")
+            check(page)
+            shoot(page, folder, "console-office-1366.png")
             page.goto(hub.url + "/console/backups")
-            _check(page)
+            check(page)
+            page.click("#backup-now")
+            page.click("a:has-text('Khôi phục') >> nth=0")
+            page.wait_for_selector("#lost")  # what a restore would undo, before any button
+            check(page)
+            shoot(page, folder, "console-restore-1366.png")
+            page.goto(hub.url + "/console/procedures")
+            page.wait_for_selector("#save-procedures")
+            check(page)
+            shoot(page, folder, "console-procedures-1366.png")
             page.goto(hub.url + "/console/audit")
-            _check(page)
-            _shoot(page, shots, "console-audit-1366.png")
+            check(page)
+            shoot(page, folder, "console-audit-1366.png")
             page.set_viewport_size({"width": 390, "height": 844})
             for path in ("/", "/console/notice", "/console/devices", "/console/accounts",
-                         "/console/office", "/console/audit", "/console/backups"):  # fmt: skip
+                         "/console/office", "/console/audit", "/console/backups",
+                         "/console/procedures"):  # fmt: skip
                 page.goto(hub.url + path)
                 assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
                 name = path.strip("/").replace("console/", "") or "front"
-                _shoot(page, shots, f"console-{name.replace('console', 'dashboard')}-390.png")
+                shoot(page, folder, f"console-{name.replace('console', 'dashboard')}-390.png")
             page.set_viewport_size({"width": 1366, "height": 768})
 
             page.click("nav button:has-text('Đăng xuất')")
@@ -166,7 +158,7 @@ def test_login_day_notice_and_a_live_paper_alert(hub_process: HubProcess, tmp_pa
         finally:
             browser.close()
     assert errors == []
-    if shots != tmp_path:
+    if folder != tmp_path:
         return
     for name in ("console-login-1366.png", "console-dashboard-1366.png"):
         assert (tmp_path / name).stat().st_size > 10_000

@@ -13,9 +13,15 @@ import pytest
 
 from hub.testing import HubProcess, start_hub
 from hub.upstream.testing import SimProcess
-from tests.hub.test_console_browser import _check, _shoot, _shots
+from tests.hub.browser_support import (
+    CHROMIUM_ARGS,
+    check,
+    console_login,
+    shoot,
+    shots,
+    watch_errors,
+)
 from tests.hub.test_outbox_process import issue, outbox_settings, pending, post, rows, wait_for
-from tests.hub.test_ticket_page import CHROMIUM_ARGS
 
 
 @pytest.fixture
@@ -45,18 +51,14 @@ def test_the_outbox_page_shows_a_backlog_the_error_and_a_refused_item(
     sim.set_mode("down")
     for _ in range(4):
         issue(hub)
-    shots = _shots(tmp_path)
+    folder = shots(tmp_path)
     errors: list[str] = []
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(hub.url + "/console/login")
-            page.fill("#username", hub.admin["username"])
-            page.fill("#password", hub.admin["password"])
-            page.keyboard.press("Enter")
+            watch_errors(page, errors)
+            console_login(page, hub)
             page.wait_for_selector("nav")
             page.click("nav >> text=Hộp thư đi")
             page.wait_for_selector("#outbox-pending")
@@ -72,13 +74,13 @@ def test_the_outbox_page_shows_a_backlog_the_error_and_a_refused_item(
             assert page.inner_text("#outbox-failed") == "1"
             assert "day.opened" in page.inner_text("#outbox-refused")
             assert page.is_visible("#outbox-requeue")
-            _check(page)
-            _shoot(page, shots, "console-outbox-1366.png")
+            check(page)
+            shoot(page, folder, "console-outbox-1366.png")
             page.set_viewport_size({"width": 390, "height": 844})
             page.reload()
             assert page.evaluate("document.documentElement.scrollWidth") <= 390
-            _shoot(page, shots, "console-outbox-390.png")
+            shoot(page, folder, "console-outbox-390.png")
         finally:
             browser.close()
     assert errors == []
-    assert (shots / "console-outbox-1366.png").stat().st_size > 10_000
+    assert (folder / "console-outbox-1366.png").stat().st_size > 10_000

@@ -25,9 +25,8 @@ from hub import db
 from hub.dossiers.cache import DossierCache
 from hub.testing import HubProcess, free_port
 from hub.upstream.mapping import Mapping
-from tests.hub.test_console_browser import _check
+from tests.hub.browser_support import CHROMIUM_ARGS, check, shots
 from tests.hub.test_dossier_lookup import CODE, portal
-from tests.hub.test_ticket_page import CHROMIUM_ARGS
 
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1920, "height": 1080}
@@ -80,10 +79,6 @@ def public_hub(
         hub.stop()
 
 
-def _shots(tmp_path: Path) -> Path:
-    return Path(os.environ["MOTCUA_SHOTS"]) if os.environ.get("MOTCUA_SHOTS") else tmp_path
-
-
 def _narrow(page: Any, path: str) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
 
@@ -94,7 +89,7 @@ def test_public_pages_on_a_phone_and_a_wide_screen(
 ) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     hub = public_hub
-    shots = _shots(tmp_path)
+    folder = shots(tmp_path)
     errors: list[str] = []
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -118,9 +113,9 @@ def test_public_pages_on_a_phone_and_a_wide_screen(
             assert "20/12/2026" in page.inner_text("#due")
             assert "Cập nhật vừa xong" in page.inner_text("#fresh")
             assert "Nguyễn V** A*" in page.inner_text("main")
-            _check(page)
+            check(page)
             _narrow(page, "/tra-cuu")
-            page.screenshot(path=str(shots / "public-lookup-390.png"), full_page=True)
+            page.screenshot(path=str(folder / "public-lookup-390.png"), full_page=True)
 
             # What the receipt's QR code opens; then a code that cannot be one.
             page.goto(f"{hub.url}/tra-cuu/{CODE}")
@@ -129,9 +124,9 @@ def test_public_pages_on_a_phone_and_a_wide_screen(
             assert answer is not None and answer.status == 400
             assert "Đây không phải mã hồ sơ" in page.inner_text("#problem")
             assert "yyMMdd" in page.inner_text("#reason")
-            _check(page)
+            check(page)
             _narrow(page, "/tra-cuu bad")
-            page.screenshot(path=str(shots / "public-lookup-bad-390.png"), full_page=True)
+            page.screenshot(path=str(folder / "public-lookup-bad-390.png"), full_page=True)
 
             # Procedures: search without diacritics, open one.
             page.click("nav >> text=Thủ tục hành chính")
@@ -140,33 +135,33 @@ def test_public_pages_on_a_phone_and_a_wide_screen(
             page.wait_for_selector("#results")
             first = page.locator("#results a").first
             assert "giấy phép xây dựng" in first.inner_text().lower()
-            _check(page)
+            check(page)
             _narrow(page, "/thu-tuc?q=")
-            page.screenshot(path=str(shots / "public-procedures-390.png"), full_page=True)
+            page.screenshot(path=str(folder / "public-procedures-390.png"), full_page=True)
             first.click()
             page.wait_for_selector("#documents")
             assert page.inner_text("#time").strip() and page.inner_text("#agency").strip()
-            _check(page)
+            check(page)
             _narrow(page, "procedure")
-            page.screenshot(path=str(shots / "public-procedure-390.png"), full_page=True)
+            page.screenshot(path=str(folder / "public-procedure-390.png"), full_page=True)
             page.goto(hub.url + "/nhung")
             _narrow(page, "/nhung")
 
             # The same pages wide.
             page.set_viewport_size(WIDE)
             page.goto(f"{hub.url}/tra-cuu/{CODE}")
-            page.screenshot(path=str(shots / "public-lookup-1920.png"), full_page=True)
+            page.screenshot(path=str(folder / "public-lookup-1920.png"), full_page=True)
             page.goto(hub.url + "/thu-tuc")
             page.wait_for_selector("#fields")
-            _check(page)
-            page.screenshot(path=str(shots / "public-procedures-1920.png"), full_page=True)
+            check(page)
+            page.screenshot(path=str(folder / "public-procedures-1920.png"), full_page=True)
             page.goto(hub.url + "/nhung")
             snippet = page.inner_text("#snippet")
             frame = page.frame_locator("iframe.preview")
             frame.locator("#ma").fill(CODE)
             frame.locator("#ma").press("Enter")
             frame.locator("#status").wait_for()
-            page.screenshot(path=str(shots / "public-embed-1920.png"), full_page=True)
+            page.screenshot(path=str(folder / "public-embed-1920.png"), full_page=True)
 
             # The waiting-room board on a 1920x1080 TV, following calls live.
             clerk = hub.clerk_token(1)
@@ -200,12 +195,12 @@ def test_public_pages_on_a_phone_and_a_wide_screen(
             page.wait_for_selector("#ticker:not([hidden])", timeout=8000)
             assert "Chiều nay nghỉ họp" in page.inner_text("#notice")
             assert page.evaluate("document.documentElement.scrollHeight") <= WIDE["height"]
-            _check(page)
-            page.screenshot(path=str(shots / "public-board-1920.png"))
+            check(page)
+            page.screenshot(path=str(folder / "public-board-1920.png"))
             assert "Nguyễn Thị Lan" not in page.content()  # the clerk at counter 1
             page.set_viewport_size(PHONE)
             page.wait_for_timeout(100)  # one frame for the resize to be drawn
-            page.screenshot(path=str(shots / "public-board-390.png"))
+            page.screenshot(path=str(folder / "public-board-390.png"))
 
             # The hub goes away: the board says so and keeps what it had; back, it follows on.
             page.set_viewport_size(WIDE)
@@ -213,7 +208,7 @@ def test_public_pages_on_a_phone_and_a_wide_screen(
             hub.stop()
             page.wait_for_selector("#offline:not([hidden])", timeout=8000)
             assert page.inner_text("#call-number") == "C001"
-            page.screenshot(path=str(shots / "public-board-offline-1920.png"))
+            page.screenshot(path=str(folder / "public-board-offline-1920.png"))
             hub.start()
             page.wait_for_selector("#offline", state="hidden", timeout=15000)
             # The browser logs each refused reconnection while the hub was away: expected.
@@ -253,12 +248,12 @@ def test_public_pages_on_a_phone_and_a_wide_screen(
             handle = portal_page.query_selector("#other")
             other = handle.content_frame() if handle is not None else None
             assert other is None or other.query_selector("#ma") is None  # refused to be framed
-            portal_page.screenshot(path=str(shots / "public-widget-on-portal-390.png"))
+            portal_page.screenshot(path=str(folder / "public-widget-on-portal-390.png"))
         finally:
             browser.close()
     assert [e for e in errors if refused not in e] == []
     assert snippet.startswith(f'<iframe src="{hub.url}/nhung/tra-cuu"')
     keep = os.environ.get("MOTCUA_SCREENSHOTS")
     if keep:
-        for png in shots.glob("public-*.png"):
+        for png in folder.glob("public-*.png"):
             shutil.copy(png, Path(keep) / png.name)

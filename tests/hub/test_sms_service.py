@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Office, make_office
 
 from hub import core
 from hub.dossiers.cache import DossierCache
 from hub.sms.fake_modem import FakeModem
 from hub.sms.service import SmsService
 from hub.upstream.mapping import Mapping
+from tests.hub.conftest import Office, make_office
 
 CODE = "H21.22-261019-0004"
 A, B = "+84912345678", "+84987654321"

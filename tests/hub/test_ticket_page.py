@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub.testing import HubProcess
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+from tests.hub.browser_support import CHROMIUM_ARGS
 
 
 @pytest.mark.browser

@@ -158,3 +158,37 @@ def test_offline_mark_shows_discreetly(board_app, tmp_path):
     screen.show(driver.app.board, offline=False)
     driver.pump(2)
     assert mark.opacity == 0
+
+
+def test_a_waiting_list_longer_than_its_panel_turns_pages(board_app):
+    import time
+
+    from queue_display.screens.board_screen import PAGE_S
+
+    driver = board_app
+    app, screen = driver.app, driver.app.screen
+    state = busy_state()
+    state["services"] = [
+        {"code": f"S{i:02d}", "name_vi": f"S{i:02d} – Dịch vụ {i}", "name_en": "", "waiting": i}
+        for i in range(30)
+    ]
+    app.board.office.load(Snapshot.from_wire(state))
+    app.board.load()
+    screen.show(app.board)
+    driver.pump(4)
+    try:
+        assert screen.waiting_pages >= 2
+
+        def names():
+            return [w.text for w in reversed(screen.ids.waiting_grid.children)][0::2]
+
+        first = names()
+        assert first[0] == "S00 – Dịch vụ 0" and 0 < len(first) < 30
+        screen._page_at = time.monotonic() - PAGE_S  # the page has been shown long enough
+        driver.wait_until(lambda: names() and names()[0] != first[0], 3, "the next page")
+        assert names()[0] == f"S{len(first):02d} – Dịch vụ {len(first)}"  # on from the first
+    finally:
+        screen.waiting_page = 0
+        load_busy_state(app.board)
+        screen.show(app.board)
+        driver.pump(3)

@@ -89,3 +89,17 @@ def test_technicians_test_announcement_says_one_call_without_a_hub(tmp_path):
         env=env,
     )  # fmt: skip
     assert bad.returncode == 2 and "NUMBER:COUNTER" in bad.stderr
+
+
+def test_a_display_reading_digit_by_digit_builds_an_announcer_that_says_so(tmp_path):
+    from appliance.devices.speaker import FileSpeaker
+    from queue_display.sound import build_announcer
+
+    settings = load(DisplaySettings, env={}, overrides={"reading": "digits"})
+    announcer = build_announcer(settings, FileSpeaker(tmp_path, 0.5))
+    assert (
+        announcer.phrasing.segments("B105", 2)
+        == [("vi", "Mời công dân có số thứ tự bê, một, không, năm đến quầy số hai")] * 2
+    )  # and said twice, the default
+    with pytest.raises(ConfigError, match="reading"):
+        load(DisplaySettings, env={}, overrides={"reading": "letters"})

@@ -145,3 +145,68 @@ def test_a_tv_on_its_side_turns_the_picture_to_portrait(tmp_path):
     assert b > 120 and r < 40, (r, g, b)
     r, g, b = image.getpixel((540, 1915))  # the yellow notice along the bottom
     assert r > 200 and g > 160 and b < 120, (r, g, b)
+
+
+def eight_services_state():
+    state = busy_state()
+    names = [
+        "A – Đất đai, xây dựng", "B – Hộ tịch, chứng thực", "C – Kinh doanh, đầu tư",
+        "D – Lao động, thương binh và xã hội", "E – Tư pháp", "F – Giao thông vận tải",
+        "G – Y tế, giáo dục", "H – Nông nghiệp, môi trường",
+    ]  # fmt: skip
+    state["services"] = [
+        {"code": name[0], "name_vi": name, "name_en": name[0], "waiting": 3 + i}
+        for i, name in enumerate(names)
+    ]
+    return state, names
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_eight_services_all_show_in_the_waiting_panel(tmp_path, size):
+    state, names = eight_services_state()
+    report, _image = snapshot(tmp_path, size, state_data=state, tag="-8-services")
+    cells = report["waiting"]
+    assert [c["text"] for c in cells[0::2]] == names
+    assert [c["text"] for c in cells[1::2]] == [str(3 + i) for i in range(8)]
+    box = report["waiting_grid"]
+    for cell in cells:  # every one inside the waiting panel, none under the ticker
+        assert cell["y"] >= box["y"] - 1, cell
+        assert cell["y"] + cell["height"] <= box["y"] + box["height"] + 1, cell
+        assert cell["drawn_height"] > 0 and cell["font_size"] >= 28
+        assert inside(cell, size)
+    assert report["waiting_pages"] == 1
+
+
+def test_more_services_than_two_columns_hold_turn_pages(tmp_path):
+    state, _names = eight_services_state()
+    state["services"] += [
+        {"code": f"K{i}", "name_vi": f"K{i} – Dịch vụ {i}", "name_en": "", "waiting": i}
+        for i in range(12)
+    ]
+    report, _image = snapshot(tmp_path, (1920, 1080), state_data=state, tag="-20-services")
+    assert report["waiting_pages"] >= 2
+    assert 0 < len(report["waiting"]) // 2 < 20
+    assert report["waiting"][0]["text"] == "A – Đất đai, xây dựng"  # page one first
+
+
+def test_offline_dims_the_board_and_says_so_across_it(tmp_path):
+    online_report, online = snapshot(tmp_path, (1920, 1080), tag="-online")
+    report, image = snapshot(tmp_path, (1920, 1080), "--offline")
+    overlay = report["offline_overlay"]
+    assert overlay["shown"] and "ĐANG MẤT KẾT NỐI" in overlay["text"]
+    assert not online_report["offline_overlay"]["shown"]
+    # The yellow ticker and the waiting counts are dimmed; the middle says why, in red.
+    r, g, b = image.getpixel((960, 1075))
+    assert r < 120 and g < 100, (r, g, b)
+    assert sum(online.getpixel((960, 1075))) > 2 * sum(image.getpixel((960, 1075)))
+    r, g, b = image.getpixel((20, 540))
+    assert r > 100 and g < 60 and b < 60, (r, g, b)
+    r, g, b = image.getpixel((10, 60))  # the header keeps its blue: the agency, the clock
+    assert b > 120 and r < 40, (r, g, b)
+    assert overlay["width"] <= 1920 - 60
+
+
+def test_offline_in_portrait_the_message_wraps_inside_the_board(tmp_path):
+    report, _image = snapshot(tmp_path, (1080, 1920), "--offline")
+    assert report["offline_overlay"]["shown"]
+    assert 0 < report["offline_overlay"]["width"] <= 1080 - 60

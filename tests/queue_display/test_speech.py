@@ -140,3 +140,17 @@ def test_file_speaker_keeps_only_the_latest_clips(tmp_path):
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["0003-clip2.wav", "0004-clip3.wav", "0005-clip4.wav"]
     assert [p.label for p in speaker.played] == ["clip2", "clip3", "clip4"]
+
+
+def test_the_office_may_have_numbers_read_digit_by_digit():
+    from queue_display.settings import DisplaySettings
+    from queue_display.speech.numwords import ticket_words
+
+    assert ticket_words("A012", reading="digits") == "a, không, một, hai"
+    assert ticket_words("1023", reading="digits") == "một, không, hai, ba"
+    digits = Phrasing(reading="digits").segments("A012", 3)
+    assert digits == [("vi", "Mời công dân có số thứ tự a, không, một, hai đến quầy số ba")]
+    with pytest.raises(ValueError, match="reading must be one of number, digits"):
+        ticket_words("A012", reading="spelled")
+    settings = DisplaySettings()
+    assert settings.repeat == 2 and settings.reading == "number"  # said twice by default
