@@ -93,8 +93,9 @@ class InProcessHub(SeededHub):
             "127.0.0.1", self.port, self.app, threaded=True, request_handler=_handler(self.clock)
         )
         self._server.daemon_threads = True  # an open event stream must not hold up a stop
+        # A short poll: stop() waits for the loop to look, and each test using it stops one.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
         return self

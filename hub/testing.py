@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from werkzeug.security import generate_password_hash
 
 from hub import demo
 
@@ -46,19 +49,40 @@ def _wait_exited(pids: list[int], timeout: float = 5.0) -> None:
 
 
 _SEEDED: dict[str, tuple[Path, dict[str, Any]]] = {}
+# The demo staff's passwords in a test office are stored with far fewer rounds than the hub's
+# own method (hub.auth.access.PASSWORD_METHOD, ~40 ms of CPU a check): a login checks them the
+# same way (werkzeug reads the method from the stored hash) in a fraction of a millisecond, and
+# the tests log in a few hundred times a run. Passwords set through the hub keep its method.
+TEST_PASSWORD_METHOD = "pbkdf2:sha256:1000"
+
+
+def _quick_passwords(db_path: Path, creds: dict[str, Any]) -> None:
+    """Store the seeded staff's passwords with :data:`TEST_PASSWORD_METHOD`."""
+    staff = [*creds["clerks"], creds["admin"], creds["supervisor"]]
+    rows = [(generate_password_hash(u["password"], method=TEST_PASSWORD_METHOD), u["username"])
+            for u in staff]  # fmt: skip
+    conn = sqlite3.connect(db_path)
+    try:
+        with conn:
+            conn.executemany("UPDATE users SET password_hash = ? WHERE username = ?", rows)
+    finally:
+        conn.close()
 
 
 def seed_copy(db_path: Path, office: dict[str, Any]) -> dict[str, Any]:
     """Seed ``office`` into ``db_path``; return its credentials.
 
     Seeding hashes passwords (slow on purpose), so each office is seeded once per test process
-    and copied: every hub still starts from its own file with unused enrolment codes.
+    and copied: every hub still starts from its own file with unused enrolment codes. Its staff's
+    passwords are then stored with :data:`TEST_PASSWORD_METHOD`.
     """
     key = json.dumps(office, sort_keys=True)
     if key not in _SEEDED:
         folder = Path(tempfile.mkdtemp(prefix="motcua-seed-"))
         atexit.register(shutil.rmtree, folder, True)
-        _SEEDED[key] = (folder / "hub.sqlite3", demo.seed(folder / "hub.sqlite3", office))
+        creds = demo.seed(folder / "hub.sqlite3", office)
+        _quick_passwords(folder / "hub.sqlite3", creds)
+        _SEEDED[key] = (folder / "hub.sqlite3", creds)
     source, creds = _SEEDED[key]
     shutil.copy(source, db_path)
     shutil.copy(f"{source}.key", f"{db_path}.key")  # the key its enrolment codes are kept under

@@ -203,7 +203,7 @@ class FakeModem:
     def _run(self) -> None:
         master = self._master
         while not self._stop.is_set() and master is not None:
-            ready, _, _ = select.select([master], [], [], 0.05)
+            ready, _, _ = select.select([master], [], [], 0.01)  # unplug() waits for a look
             if not ready:
                 continue
             try:

@@ -17,6 +17,7 @@ import datetime as dt
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,11 +70,29 @@ MAX_STEPS = 60
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _PROCEDURE_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$")
 # A template file named inside a document's text: "….Mẫu số 29.docx (1 bản chính)".
-_FORM_FILE = re.compile(r"([^.;:/\\]{1,80})\.(docx?|xlsx?|pdf|odt)(?![a-z])", re.IGNORECASE)
+_FORM_EXTENSION = re.compile(r"\.(docx?|xlsx?|pdf|odt)(?![a-z])", re.IGNORECASE)
 
 
 class BadRecord(ValueError):
     """One record from the back end cannot be used; the message says why."""
+
+
+def form_files(text: str) -> Iterator[tuple[str, str]]:
+    """(name, extension) of each template file named in ``text``: the name is up to 80
+    characters before the extension, none of them ``. ; : / \\``.
+
+    What ``re.finditer(r"([^.;:/\\]{1,80})\\.(docx?|xlsx?|pdf|odt)(?![a-z])", text, re.I)``
+    finds, found from the extensions backwards: that pattern tries up to 80 characters at every
+    position of a document's text: almost half of a catalogue import's time.
+    """
+    start = 0  # where the previous file's name ended
+    for found in _FORM_EXTENSION.finditer(text):
+        dot = found.start()
+        begin = max(start, dot - 80)
+        begin = max(begin, *(text.rfind(mark, begin, dot) + 1 for mark in ".;:/\\"))
+        if begin < dot:
+            yield text[begin:dot], found.group(1)
+            start = found.end()
 
 
 @dataclass(frozen=True)
@@ -189,8 +208,8 @@ class Mapping:
             record[key] = text_list(raw.get(names[key]))
         if not record["forms"]:
             # The portal names template files at the end of a document's text.
-            found = (m for d in record["documents"] for m in _FORM_FILE.finditer(d))
-            names = (f"{m.group(1).strip()}.{m.group(2)}" for m in found)
+            found = (f for d in record["documents"] for f in form_files(d))
+            names = (f"{stem.strip()}.{extension}" for stem, extension in found)
             record["forms"] = list(dict.fromkeys(n for n in names if len(n) > 5))
         return record
 

@@ -80,8 +80,9 @@ class ScriptedBackEnd:
 
     def __init__(self) -> None:
         self._server = _Server()
+        # A short poll: shutdown() waits for the loop to look, and every test stops one.
         self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), daemon=True
+            target=self._server.serve_forever, args=(0.01,), daemon=True
         )
         host, port = self._server.server_address[:2]
         self.url = f"http://{host}:{port}"

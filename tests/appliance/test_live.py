@@ -1,6 +1,7 @@
 """The live view of the office: typed records, snapshot then events, held events, a restored hub,
 the hub's clock. Plain tests with a stub hub where the network is not the point; a real hub
-process where it is."""
+where it is, served from the test's process (``inprocess_hub``: real HTTP and event streams on
+127.0.0.1, stopped and started again on its database as a hub process is)."""
 
 from __future__ import annotations
 
@@ -316,7 +317,8 @@ def issue(hub, service="A") -> dict:
     return body
 
 
-def test_against_a_real_hub_counts_follow_and_the_clock_offset_is_measured(hub_process):
+def test_against_a_real_hub_counts_follow_and_the_clock_offset_is_measured(inprocess_hub):
+    hub_process = inprocess_hub
     tasks = PumpedTasks()
     live = real_live(hub_process, tasks, wall=lambda: time.time() + 7200)
     live.start()
@@ -337,8 +339,8 @@ def test_against_a_real_hub_counts_follow_and_the_clock_offset_is_measured(hub_p
         live.client.close()
 
 
-def test_against_a_real_hub_restored_from_an_older_backup(hub_process, tmp_path):
-    hub = hub_process
+def test_against_a_real_hub_restored_from_an_older_backup(inprocess_hub, tmp_path):
+    hub = inprocess_hub
     tasks = PumpedTasks()
     live = real_live(hub, tasks)
     issue(hub)

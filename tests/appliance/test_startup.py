@@ -1,5 +1,8 @@
 """The start-up state machine against a real hub: it waits for the hub, enrols, never gives up.
 
+The hub is served from the test's process (``inprocess_hub``): the appliance only talks HTTP to
+it, and stopping it closes its port as a stopped hub process does.
+
 Work runs inline and retries wait in a list the test fires, so each step is one real request.
 """
 
@@ -12,7 +15,7 @@ import pytest
 from appliance.hublink import HubClient
 from appliance.startup import REFUSALS, Stage, Startup, format_code
 from appliance.tasks import InlineTasks
-from hub.testing import HubProcess
+from hub.testing import SeededHub
 
 
 class Retries:
@@ -33,12 +36,12 @@ class Retries:
 
 
 @pytest.fixture
-def make_startup(hub_process):
+def make_startup(inprocess_hub):
     """Startups on the test's hub; their clients are closed after the test (no stray sockets)."""
     clients: list[HubClient] = []
 
     def make(token_file: Path, retries: Retries, code: str = "") -> Startup:
-        client = HubClient(hub_process.url, timeout=2.0)
+        client = HubClient(inprocess_hub.url, timeout=2.0)
         clients.append(client)
         return Startup(
             client, token_file, tasks=InlineTasks(), later=retries, enroll_code=code,
@@ -50,14 +53,14 @@ def make_startup(hub_process):
         client.close()
 
 
-def a_wrong_code(hub: HubProcess) -> str:
+def a_wrong_code(hub: SeededHub) -> str:
     return next(c for c in ("1111-1111", "2222-2222") if c not in hub.enroll_codes.values())
 
 
 def test_without_a_token_it_waits_for_the_hub_then_asks_for_the_code(
-    hub_process, make_startup, tmp_path
+    inprocess_hub, make_startup, tmp_path
 ):
-    hub = hub_process
+    hub = inprocess_hub
     hub.stop()  # the panel booted first after a power cut
     token_file = tmp_path / "var" / "device-token"
     retries = Retries()
@@ -91,8 +94,10 @@ def test_without_a_token_it_waits_for_the_hub_then_asks_for_the_code(
     assert Stage.ENROLLING in seen and seen[-1] is Stage.READY
 
 
-def test_a_configured_code_is_sent_as_soon_as_the_hub_answers(hub_process, make_startup, tmp_path):
-    hub = hub_process
+def test_a_configured_code_is_sent_as_soon_as_the_hub_answers(
+    inprocess_hub, make_startup, tmp_path
+):
+    hub = inprocess_hub
     hub.stop()
     retries = Retries()
     startup = make_startup(tmp_path / "token", retries, code=hub.enroll_codes["display"])
@@ -103,8 +108,10 @@ def test_a_configured_code_is_sent_as_soon_as_the_hub_answers(hub_process, make_
     assert startup.ready and (tmp_path / "token").read_text().strip() == startup.token
 
 
-def test_a_used_code_is_refused_and_it_stays_on_the_code_entry(hub_process, make_startup, tmp_path):
-    hub = hub_process
+def test_a_used_code_is_refused_and_it_stays_on_the_code_entry(
+    inprocess_hub, make_startup, tmp_path
+):
+    hub = inprocess_hub
     code = hub.enroll_codes["kiosk"]
     first = make_startup(tmp_path / "one", Retries(), code=code)
     first.start()
@@ -119,9 +126,9 @@ def test_a_used_code_is_refused_and_it_stays_on_the_code_entry(hub_process, make
 
 
 def test_the_hub_going_away_while_enrolling_keeps_the_code_for_when_it_is_back(
-    hub_process, make_startup, tmp_path
+    inprocess_hub, make_startup, tmp_path
 ):
-    hub = hub_process
+    hub = inprocess_hub
     retries = Retries()
     startup = make_startup(tmp_path / "token", retries)
     startup.start()
@@ -146,9 +153,9 @@ def test_a_stored_token_is_ready_at_once_even_with_the_hub_away(tmp_path):
 
 
 def test_a_token_file_that_cannot_be_written_is_said_before_the_code_is_spent(
-    hub_process, make_startup, tmp_path
+    inprocess_hub, make_startup, tmp_path
 ):
-    hub = hub_process
+    hub = inprocess_hub
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where a folder should be")
     startup = make_startup(blocked / "token", Retries(), code=hub.enroll_codes["kiosk"])

@@ -7,7 +7,9 @@ each test, so every test starts from the same office with its own file.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import os
 import shutil
 import zoneinfo
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from flask.testing import FlaskClient
 
 from hub import core, create_app, db, demo
 from hub.clock import Clock
+from hub.testing import seed_copy
 
 TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=TZ).timestamp()  # a Monday morning
@@ -102,9 +105,10 @@ class Office:
 
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """The demo office seeded once."""
+    """The demo office seeded once (per test process: the hub fixtures of tests/conftest.py
+    copy the same seeding, see :func:`hub.testing.seed_copy`)."""
     path = tmp_path_factory.mktemp("seed") / "hub.sqlite3"
-    creds = demo.seed(path)
+    creds = seed_copy(path, demo.OFFICE)
     return path, creds
 
 
@@ -132,18 +136,38 @@ def office(tmp_path: Path, seeded_db: tuple[Path, dict[str, Any]]) -> Iterator[O
         core.shutdown(o.app)
 
 
-@pytest.fixture(scope="session")
-def bundled_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A hub database holding the 1,601 bundled procedures, imported once per test process (an
-    import takes seconds); tests copy it before opening it."""
+def _import_bundled(path: Path) -> None:
+    """Import the 1,601 bundled procedures into a new hub database at ``path``."""
     from hub.upstream.fileimport import import_records
     from hub.upstream.sim_data import bundled_procedures
 
-    path = tmp_path_factory.mktemp("bundled-catalogue") / "hub.sqlite3"
     store = db.Store(path)
     db.migrate(store.conn())
     try:
         assert import_records("procedures", bundled_procedures(), store) == (1601, [])
     finally:
         store.close()
+
+
+@pytest.fixture(scope="session")
+def bundled_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A hub database holding the 1,601 bundled procedures, imported once per test session (an
+    import takes seconds); tests copy it before opening it.
+
+    Under pytest-xdist the workers share one import: the first to need it builds it in the
+    session's base folder (under a lock, renamed into place once complete), the others wait
+    for it there.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        path = tmp_path_factory.mktemp("bundled-catalogue") / "hub.sqlite3"
+        _import_bundled(path)
+        return path
+    shared = tmp_path_factory.getbasetemp().parent  # this session's, common to its workers
+    path = shared / "bundled-catalogue.sqlite3"
+    with (shared / "bundled-catalogue.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            partial = tmp_path_factory.mktemp("bundled-catalogue") / "hub.sqlite3"
+            _import_bundled(partial)
+            os.replace(partial, path)
     return path

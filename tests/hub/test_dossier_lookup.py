@@ -22,6 +22,7 @@ from flask.testing import FlaskClient
 from hub import create_app, db, demo
 from hub.dossiers.cache import DossierCache
 from hub.dossiers.lookup import LookupService, UpstreamUnavailable
+from hub.testing import seed_copy
 from hub.upstream.http import HttpAdapter
 from hub.upstream.mapping import Mapping
 from hub.upstream.testing import ScriptedBackEnd
@@ -237,7 +238,7 @@ def test_lookups_are_rate_limited_per_address(tmp_path: Path, backend: ScriptedB
 
 def test_lookups_are_rate_limited_per_device(tmp_path: Path, backend: ScriptedBackEnd) -> None:
     backend.answer(f"/api/hoso/{CODE}", 200, {"data": portal()})
-    creds = demo.seed(tmp_path / "hub.sqlite3")
+    creds = seed_copy(tmp_path / "hub.sqlite3", demo.OFFICE)  # the demo office, seeded once
     app = make_app(tmp_path, backend.url, lookups_per_minute=3)
     client = app.test_client()
     headers = {"Authorization": f"Bearer {creds['kiosk']['token']}"}

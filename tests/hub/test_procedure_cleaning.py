@@ -10,6 +10,7 @@ import pytest
 from hub import create_app, db
 from hub.catalogue import cleaning
 from hub.upstream.fileimport import import_records
+from hub.upstream.mapping import form_files
 from hub.upstream.sim_data import bundled_procedures
 
 
@@ -63,6 +64,25 @@ def test_two_files_back_to_back_are_both_named() -> None:
         "Tờ khai theo Phụ lục II, Nghị định số 227/2025/NĐ-CP.Phụ lục II...docx (1 bản chính)"
     )
     assert forms == ["Phụ lục II.docx"] and ".docx" not in line.split(" — mẫu: ")[0]
+
+
+# What the mapping found forms with before form_files (the same answers, in linear time).
+FORM_PATTERN = re.compile(r"([^.;:/\\]{1,80})\.(docx?|xlsx?|pdf|odt)(?![a-z])", re.IGNORECASE)
+
+
+def test_forms_named_in_documents_are_found_as_the_pattern_finds_them() -> None:
+    documents = [d for p in bundled_procedures()[::10] for d in p["documents"]]
+    documents += [
+        "Tờ khai (mẫu số 01).DOCX (1 bản chính)",  # capital extension
+        "Phụ lục: " + "x" * 90 + ".pdf",  # only the last 80 characters make the name
+        "a.docx.pdf;b.xls c/d.odt e\\f.doc",  # files back to back and after each mark
+        "Ghi chú.docs; bản.pdfx; .pdf; :.doc; tệp.doc",  # not files, then no name, then one
+        "Biểu mẫu.K.doc x.pdfK 2.pdf",  # the Kelvin sign is a letter to an ignore-case [a-z]
+    ]
+    for text in documents:
+        expected = [(m.group(1), m.group(2)) for m in FORM_PATTERN.finditer(text)]
+        assert list(form_files(text)) == expected, text
+    assert list(form_files("Đơn mẫu 01.docx (1 bản chính)")) == [("Đơn mẫu 01", "docx")]
 
 
 def test_copies_read_as_a_note_and_plain_lines_stay() -> None:

@@ -22,12 +22,21 @@ def catalogue_db(bundled_catalogue: Path, tmp_path_factory: pytest.TempPathFacto
     return path
 
 
+@pytest.fixture(scope="module")
+def client(catalogue_db: Path) -> FlaskClient:
+    """One hub over this module's catalogue for the tests that only search (building the
+    search index takes a moment per app)."""
+    app = create_app({"db_path": str(catalogue_db)})
+    yield app.test_client()
+    app.extensions["motcua.store"].close()
+
+
 @pytest.fixture
-def client(catalogue_db: Path, tmp_path: Path) -> FlaskClient:
-    """A hub over a copy of the catalogue (popularity and settings written by one test stay
-    in it)."""
+def own_client(bundled_catalogue: Path, tmp_path: Path) -> FlaskClient:
+    """A hub over this test's own copy of the catalogue, for a test that changes it
+    (popularity, settings, synonyms), so that no other test sees the change."""
     copy = tmp_path / "hub.sqlite3"
-    copy.write_bytes(catalogue_db.read_bytes())
+    shutil.copy(bundled_catalogue, copy)  # not the module's file, which ``client`` holds open
     app = create_app({"db_path": str(copy)})
     yield app.test_client()
     app.extensions["motcua.store"].close()
@@ -136,44 +145,44 @@ def test_extra_words_people_add_do_not_empty_the_answer(client: FlaskClient) -> 
     assert codes(client, "ket hon voi nguoi nuoc ngoai")[0] == "2.000806"
 
 
-def test_this_offices_level_comes_first(client: FlaskClient, catalogue_db: Path) -> None:
-    commune = names(client, "cap lai the can cuoc")
+def test_this_offices_level_comes_first(own_client: FlaskClient) -> None:
+    commune = names(own_client, "cap lai the can cuoc")
     assert commune[0] == "Cấp lại thẻ căn cước"
-    catalogue: Catalogue = client.application.extensions["motcua.procedures"]
+    catalogue: Catalogue = own_client.application.extensions["motcua.procedures"]
     catalogue.set_office("Cấp tỉnh", [])
-    province = names(client, "cap lai the can cuoc")
+    province = names(own_client, "cap lai the can cuoc")
     assert province[0] == "Cấp lại thẻ căn cước (thực hiện tại cấp tỉnh)"
 
 
-def test_what_is_opened_here_rises(client: FlaskClient) -> None:
-    before = codes(client, "chung thuc chu ky nguoi dich")
+def test_what_is_opened_here_rises(own_client: FlaskClient) -> None:
+    before = codes(own_client, "chung thuc chu ky nguoi dich")
     assert set(before[:2]) == {"2.000992", "2.001008"}
     second = before[1]
     for n in range(3):  # three people, each on their phone
-        answer = client.get(f"/api/v1/procedures/{second}",
-                            environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})  # fmt: skip
+        answer = own_client.get(f"/api/v1/procedures/{second}",
+                                environ_base={"REMOTE_ADDR": f"10.0.0.{n + 1}"})  # fmt: skip
         assert answer.status_code == 200
-    catalogue: Catalogue = client.application.extensions["motcua.procedures"]
+    catalogue: Catalogue = own_client.application.extensions["motcua.procedures"]
     catalogue.forget()  # the remembered answer would otherwise stand for up to a minute
-    assert codes(client, "chung thuc chu ky nguoi dich")[0] == second
+    assert codes(own_client, "chung thuc chu ky nguoi dich")[0] == second
 
 
-def test_one_person_opening_a_procedure_again_counts_once(client: FlaskClient) -> None:
+def test_one_person_opening_a_procedure_again_counts_once(own_client: FlaskClient) -> None:
     def score(code: str) -> float:
-        conn = client.application.extensions["motcua.store"].conn()
+        conn = own_client.application.extensions["motcua.store"].conn()
         row = conn.execute("SELECT score FROM procedure_popularity WHERE code = ?", (code,))
         return (row.fetchone() or [0.0])[0]
 
     for _ in range(5):  # a reload, or a script
-        client.get("/api/v1/procedures/2.000992", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+        own_client.get("/api/v1/procedures/2.000992", environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert score("2.000992") == pytest.approx(1.0, abs=0.01)
-    client.get("/api/v1/procedures/2.000992", environ_base={"REMOTE_ADDR": "10.0.0.10"})
+    own_client.get("/api/v1/procedures/2.000992", environ_base={"REMOTE_ADDR": "10.0.0.10"})
     assert score("2.000992") == pytest.approx(2.0, abs=0.01)
 
 
-def test_popularity_fades(catalogue_db: Path, tmp_path: Path) -> None:
+def test_popularity_fades(bundled_catalogue: Path, tmp_path: Path) -> None:
     copy = tmp_path / "hub.sqlite3"
-    copy.write_bytes(catalogue_db.read_bytes())
+    shutil.copy(bundled_catalogue, copy)
     store = db.Store(copy)
     now = [1_000_000_000.0]
     catalogue = Catalogue(store, wall_clock=lambda: now[0])
@@ -188,13 +197,13 @@ def test_popularity_fades(catalogue_db: Path, tmp_path: Path) -> None:
     assert score["2.000992"] == pytest.approx(1.25)
 
 
-def test_a_clerks_synonym_is_used_and_kept(client: FlaskClient) -> None:
-    catalogue: Catalogue = client.application.extensions["motcua.procedures"]
-    assert search(client, "giay ket hon")["procedures"][0]["code"] == "1.000894"
+def test_a_clerks_synonym_is_used_and_kept(own_client: FlaskClient) -> None:
+    catalogue: Catalogue = own_client.application.extensions["motcua.procedures"]
+    assert search(own_client, "giay ket hon")["procedures"][0]["code"] == "1.000894"
     catalogue.add_synonym("làm đám cưới", "đăng ký kết hôn")
-    assert codes(client, "lam dam cuoi")[0] == "1.000894"
+    assert codes(own_client, "lam dam cuoi")[0] == "1.000894"
     catalogue.prepare()  # the next start seeds the shipped list again
-    assert codes(client, "lam dam cuoi")[0] == "1.000894"
+    assert codes(own_client, "lam dam cuoi")[0] == "1.000894"
 
 
 @pytest.mark.slow  # over 2 s: left out of make test-fast

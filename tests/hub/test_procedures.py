@@ -20,8 +20,10 @@ def catalogue_db(bundled_catalogue: Path, tmp_path_factory: pytest.TempPathFacto
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(catalogue_db: Path) -> FlaskClient:
+    """One hub over this module's catalogue (building its search index takes a moment); the
+    tests only read it, but for the openings a detail page counts."""
     app = create_app({"db_path": str(catalogue_db)})
     yield app.test_client()
     app.extensions["motcua.store"].close()
@@ -160,9 +162,9 @@ def test_one_or_two_letters_list_names_that_start_with_them(client: FlaskClient)
 
 
 @pytest.mark.slow
-def test_index_rebuilds_after_a_schema_change(catalogue_db: Path, tmp_path: Path) -> None:
+def test_index_rebuilds_after_a_schema_change(bundled_catalogue: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.sqlite3"
-    shutil.copy(catalogue_db, copy)
+    shutil.copy(bundled_catalogue, copy)  # not the module's file, which ``client`` holds open
     store = db.Store(copy)
     with store.write() as conn:  # what migration 0101 leaves: rows without an index
         for table in ("procedures_fts", "procedure_documents_fts", "procedure_levels"):

@@ -24,8 +24,10 @@ def catalogue_db(bundled_catalogue: Path, tmp_path_factory: pytest.TempPathFacto
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(catalogue_db: Path) -> Iterator[FlaskClient]:
+    """One hub over this module's catalogue (building its search index takes a moment per app);
+    the tests only read pages, but for the openings a procedure page counts."""
     app = create_app({"db_path": str(catalogue_db)})
     yield app.test_client()
     core.shutdown(app)

@@ -1,8 +1,14 @@
 """A device under test: a role's image tree (images/build.sh, no wheel) as a fake root folder,
-the boot partition inside it, and first boot run against it with systemd recorded."""
+the boot partition inside it, and first boot run against it with systemd recorded.
+
+First boot talks to the hub over HTTP only, so ``hub_process`` is the hub served from this
+process (a subprocess takes a few tenths of a second of both cores to start, per test), except
+for a test that kills it: a crash is a process's matter.
+"""
 
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import subprocess
@@ -12,11 +18,27 @@ from pathlib import Path
 
 import pytest
 
+from hub.inprocess import start_in_process_hub
+from hub.testing import SeededHub, start_hub
 from provisioning.firstboot import FirstBoot, Outcome
 from provisioning.paths import Paths
 
 PROJECT = Path(__file__).resolve().parents[2]
 FIXED_NOW = "2026-12-02T08:00:00+07:00"
+# What only a hub process has: a test that uses any of these gets one.
+PROCESS_ONLY = (".kill(", ".pids(", ".proc", ".log(", ".log_path")
+
+
+@pytest.fixture
+def hub_process(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SeededHub]:
+    """A running hub with the demo office, in this process or not (see above); stopped after."""
+    source = inspect.getsource(request.function)
+    process = any(use in source for use in PROCESS_ONLY)
+    hub = (start_hub if process else start_in_process_hub)(tmp_path / "hub")
+    try:
+        yield hub
+    finally:
+        hub.stop()
 
 
 @dataclass
