@@ -37,7 +37,7 @@ def _page(summary: str, answers: dict[str, str], query: list[tuple[str, dict[str
 
 
 _MA = [("ma", _CODE, "the code on the receipt, or a lookup link carrying it")]
-_ZONE = {"type": "string", "maxLength": 200}
+_ZONE = {"type": "string"}  # what is not a number or code of this office is left out
 PAGES = {
     "/tra-cuu": _page("Dossier lookup form and answer (HTML; works without JavaScript)",
                       _LOOKUP, _MA),

@@ -29,7 +29,8 @@ def test_schemathesis_finds_no_server_error_and_no_contract_violation(
     assert schemathesis, "schemathesis is installed with the dev extra"
     report = tmp_path / "report.json"
     command = [
-        schemathesis, "run", f"{hub_process.url}/api/v1/openapi.json",
+        schemathesis, "--config-file", str(Path(__file__).with_name("schemathesis.toml")),
+        "run", f"{hub_process.url}/api/v1/openapi.json",
         "--checks", "all", "--max-examples", str(EXAMPLES), "--seed", "20261202",
         "-H", f"Authorization: Bearer {hub_process.admin_token()}",
         # Logging out would end the admin session the run authenticates with.
