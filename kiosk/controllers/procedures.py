@@ -22,6 +22,11 @@ class Procedures(Observable):
     nothing that means the query, ``not_found`` is set and ``suggested_fields`` holds the fields
     to browse instead. ``show_raw`` switches the open procedure to its text as the back end sent
     it ("văn bản gốc").
+
+    Lists and searches keep to the procedures this office handles (set in the console); with
+    ``everywhere`` they cover the whole catalogue. ``elsewhere`` says that the whole catalogue's
+    answer to the shown search holds procedures this office does not handle, so "Tìm trong tất
+    cả thủ tục" would show something new.
     """
 
     def __init__(self, client: HubClient, tasks: Tasks, services: Services) -> None:
@@ -31,6 +36,7 @@ class Procedures(Observable):
         self._services = services
         self._seq = 0
         self.fields: list[dict[str, Any]] = []
+        self.everywhere = False
         self.reset()
 
     def reset(self) -> None:
@@ -49,7 +55,11 @@ class Procedures(Observable):
         self.loading = False
         self.error: str | None = None
         self.typing = False  # the on-screen keyboard is open
+        self.elsewhere = False
         self._opening: str | None = None
+        if self.everywhere:  # the next citizen starts with this office's procedures again
+            self.everywhere = False
+            self.load_fields()
         self.changed()
 
     def start_typing(self) -> None:
@@ -89,7 +99,17 @@ class Procedures(Observable):
         def done(answer: dict[str, Any]) -> None:
             self.fields = list(answer.get("fields", []))
 
-        self._ask("/api/v1/procedures/fields", done)
+        self._ask("/api/v1/procedures/fields?scope=" + self._scope(), done)
+
+    def _scope(self) -> str:
+        return "all" if self.everywhere else "office"
+
+    def search_everywhere(self, everywhere: bool = True) -> None:
+        """Search (and browse) the whole catalogue, or this office's procedures again."""
+        self.everywhere, self.elsewhere = everywhere, False
+        self.load_fields()
+        if self.query.strip() or self.field is not None:
+            self.search()
 
     def press(self, key: str) -> None:
         """A key of the Vietnamese on-screen keyboard (the screen debounces :meth:`search`)."""
@@ -104,7 +124,7 @@ class Procedures(Observable):
             self.stage, self.results, self.total, self.loading = "browse", [], 0, False
             self.changed()
             return
-        params: dict[str, Any] = {"limit": PAGE, "offset": offset}
+        params: dict[str, Any] = {"limit": PAGE, "offset": offset, "scope": self._scope()}
         if query:
             params["q"] = query
         if self.field is not None:
@@ -117,6 +137,7 @@ class Procedures(Observable):
             self.stage, self.results_for = "results", query
             self.not_found = bool(answer.get("not_found"))
             self.suggested_fields = list(answer.get("suggested_fields", []))
+            self.elsewhere = bool(answer.get("elsewhere"))
 
         self._ask("/api/v1/procedures?" + urlencode(params), done)
 

@@ -76,6 +76,7 @@ class ProceduresScreen(KioskScreen):
             box.add_widget(Factory.Body(text=self.tr(word), color=theme.ACCENT, halign="center"))
         if procedures.stage == "browse":
             self.ids.status.text = self.tr("Or choose a field:")
+            self._scope(box)
             for field in procedures.fields:
                 count = self.kiosk.t.ngettext(
                     "{n} procedure", "{n} procedures", int(field.get("count", 0))
@@ -104,6 +105,8 @@ class ProceduresScreen(KioskScreen):
                         text=self.tr("Nothing found. Try fewer or other words."), halign="center"
                     )
                 )
+        if procedures.everywhere or procedures.elsewhere:
+            self._scope(box)
         for item in procedures.results:
             detail = " · ".join(
                 str(item.get(k) or "") for k in ("field", "processing_time") if item.get(k)
@@ -115,6 +118,17 @@ class ProceduresScreen(KioskScreen):
             )
             more.bind(on_release=lambda _b: procedures.more())
             box.add_widget(more)
+
+    def _scope(self, box: Any) -> None:
+        """This office's procedures come first; the whole catalogue when the citizen asks."""
+        procedures = self.kiosk.procedures
+        if procedures.everywhere:
+            text, wanted = self.tr("Only this office's procedures"), False
+        else:
+            text, wanted = self.tr("Search every procedure"), True
+        button = self.made("QuietButton", text=text, size_hint_y=None, height=self.u(70))
+        button.bind(on_release=lambda _b: procedures.search_everywhere(wanted))
+        box.add_widget(button)
 
     def _not_found(self, box: Any) -> None:
         """Nothing means the query: say so, and offer the fields this office handles."""

@@ -183,3 +183,20 @@ def test_a_procedure_page_reads_clean_and_shows_the_original_on_request(relay_ki
     assert procedures.show_raw is True
     relay_kiosk.close_procedure()
     assert procedures.show_raw is False and procedures.stage == "results"
+
+
+def test_this_offices_procedures_first_and_every_procedure_on_asking(relay_kiosk: Kiosk):
+    relay_kiosk.go("procedures")
+    procedures = relay_kiosk.procedures
+    # The default office is a commune's: no customs, tax or banking before the citizen asks.
+    offered = {f["name"] for f in procedures.fields}
+    assert "Hộ tịch" in offered and "Hải quan" not in offered and "Thuế" not in offered
+    search_for(relay_kiosk, "giay phep xay dung duong sat")
+    assert not any("đường sắt" in p["name"] for p in procedures.results)
+    assert procedures.elsewhere  # the whole catalogue has railway permits: offer them
+    procedures.search_everywhere()
+    assert procedures.everywhere and any("đường sắt" in p["name"] for p in procedures.results)
+    assert "Hải quan" in {f["name"] for f in procedures.fields}
+    relay_kiosk.go_home()  # the next citizen starts with this office's procedures again
+    assert not procedures.everywhere
+    assert "Hải quan" not in {f["name"] for f in procedures.fields}

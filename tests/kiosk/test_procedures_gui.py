@@ -51,7 +51,18 @@ def test_three_searches_and_a_procedure_page(run_relay_kiosk, tmp_path):
 
     # The railway-crossing building permit: its document list is where the scrape glued a form's
     # file name to the text ("…theo mẫu quy định1.6. Don de nghi CPXD.docx").
+    # Not this commune's procedure: the kiosk offers the whole catalogue, and the citizen asks.
     search(driver, "giay phep xay dung duong sat")
+    everywhere = [w for w in listing.ids.list.children
+                  if getattr(w, "text", "") == "Tìm trong tất cả thủ tục"]  # fmt: skip
+    assert everywhere, "no way to search every procedure"
+    shot(driver, tmp_path, "kiosk-search-offers-every-procedure")
+    driver.tap(everywhere[0])
+    driver.wait_until(
+        lambda: app.kiosk.procedures.everywhere and not app.kiosk.procedures.loading
+        and any("đường sắt" in p["name"] for p in app.kiosk.procedures.results),
+        5, "the whole catalogue searched",
+    )  # fmt: skip
     first = next(w for w in reversed(listing.ids.list.children) if hasattr(w, "text_vi"))
     assert first.text_vi.startswith("Cấp giấy phép xây dựng công trình thiết yếu")
     driver.tap(first)
