@@ -8,6 +8,7 @@ side by side in landscape and stacked in portrait.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.stencilview import StencilView
 
+from appliance import timefmt
 from motcua.i18n import Translator
 from queue_display.board import Board
 
@@ -43,9 +45,9 @@ def load_kv() -> None:
         Builder.load_file(str(_KV))
 
 
-def vi_date(now: time.struct_time) -> str:
+def vi_date(now: dt.datetime) -> str:
     """ "Chủ Nhật, 29/11/2026"."""
-    return f"{WEEKDAYS_VI[now.tm_wday]}, {time.strftime('%d/%m/%Y', now)}"
+    return f"{WEEKDAYS_VI[now.weekday()]}, {now:%d/%m/%Y}"
 
 
 class FreshLabel(Label):
@@ -145,9 +147,10 @@ class BoardScreen(BoxLayout):
         self.bind(size=lambda *_: self._relayout())
 
     def _tick(self) -> None:
-        # The hub's clock: a Pi has no battery-backed clock and may boot with a wrong one.
-        now = time.localtime(time.time() + self.clock_offset)
-        self.clock_text = time.strftime("%H:%M", now)
+        # The hub's clock (a Pi has no battery-backed clock and may boot with a wrong one), in
+        # the office's zone whatever the device's zone is.
+        now = timefmt.office_time(time.time() + self.clock_offset)
+        self.clock_text = f"{now:%H:%M}"
         self.date_text = vi_date(now)
         board = self._board
         lit = board is not None and board.highlighted()
