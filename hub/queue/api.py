@@ -15,6 +15,7 @@ from hub.api_util import get_bool, get_int, get_str, json_body, json_response, p
 from hub.auth.access import Principal, require, require_counter
 from hub.auth.audit import audit
 from hub.errors import ApiError, bad_request
+from hub.queue import priority as priority_rules
 from hub.queue.counter_ops import CounterOps
 from hub.queue.engine import PRIORITY_REASONS, QueueEngine, conflict, new_ticket_token
 from hub.queue.state import QueueState
@@ -76,13 +77,14 @@ def read_notice(conn: Any) -> dict[str, Any]:
     return json.loads(row[0]) if row else dict(NOTICE_DEFAULT)
 
 
-def office_settings() -> dict[str, Any]:
+def office_settings(conn: Any) -> dict[str, Any]:
     """What appliances need of the office's settings: its time zone and who has priority."""
     settings = current_app.config["MOTCUA"]
+    rules = priority_rules.read(conn, settings)
     return {
         "timezone": settings.timezone,
-        "priority_reasons": list(PRIORITY_REASONS),
-        "priority_elderly_age": settings.priority_elderly_age,
+        "priority_reasons": list(rules.reasons),
+        "priority_elderly_age": rules.elderly_age,
     }
 
 
@@ -106,7 +108,7 @@ def state() -> Response:
             "counters": state.counters_view(),
             "last_event_id": current_app.extensions["motcua.bus"].last_id,
             "notice": read_notice(conn),
-            "office": office_settings(),
+            "office": office_settings(conn),
             "recent_calls": [state.ticket_view(state.active.get(r["id"]) or dict(r)) for r in rows],
             "alerts": alerts,
         }
@@ -146,6 +148,13 @@ def issue_ticket() -> Response:
         raise bad_request(
             f"'priority_reason' must be one of {', '.join(PRIORITY_REASONS)}", "priority_reason"
         )
+    if reason is not None:
+        accepted = priority_rules.read(_conn(), current_app.config["MOTCUA"]).reasons
+        if reason not in accepted:
+            raise bad_request(
+                f"this office gives no priority for {reason!r} (it does for: "
+                f"{', '.join(accepted) or 'nothing'})", "priority_reason",
+            )  # fmt: skip
     p = _principal()
     engine = _engine()
     token = new_ticket_token()

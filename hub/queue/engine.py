@@ -27,11 +27,13 @@ from typing import Any
 from hub.auth.access import Principal, hash_token
 from hub.auth.audit import audit
 from hub.errors import ApiError
+from hub.queue.priority import REASONS
 from hub.queue.state import QueueState, Ticket
 from hub.queue.writer import Tx
 
 # Who may go first (the kiosk offers one button each); kept with the ticket for staff and reports.
-PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "small_child", "merit")
+# Each office accepts some or all of them (hub.queue.priority).
+PRIORITY_REASONS = REASONS
 CANCEL_WINDOW_S = 120  # a kiosk may cancel its own ticket this long after printing it
 
 

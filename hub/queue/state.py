@@ -20,6 +20,7 @@ Estimated wait: the mean service time of the service's last :data:`SAMPLE` finis
 from __future__ import annotations
 
 import collections
+import json
 import logging
 import sqlite3
 import threading
@@ -43,7 +44,7 @@ class QueueState:
 
     def __init__(self, clock: Clock, priority_burst: int = 2) -> None:
         self.clock = clock
-        self.burst = priority_burst
+        self.default_burst = self.burst = priority_burst
         self.lock = threading.RLock()
         self.day = ""
         self.latest_day = ""  # the latest business day this database has opened
@@ -74,6 +75,13 @@ class QueueState:
                         day, latest)  # fmt: skip
         self.latest_day = day = max(day, latest)
         self.day = day
+        # The console may have changed how many priority calls a counter makes in a row.
+        rules = conn.execute("SELECT value FROM settings WHERE key = 'priority'").fetchone()
+        self.burst = (
+            int(json.loads(rules[0]).get("burst", self.default_burst))
+            if rules
+            else (self.default_burst)
+        )
         self.services: dict[str, dict[str, Any]] = {
             r["code"]: dict(r)
             for r in conn.execute("SELECT * FROM services ORDER BY position, code")

@@ -19,13 +19,22 @@ from markupsafe import Markup
 from hub.auth import accounts
 from hub.auth.audit import audit
 from hub.digits import parse_digits
-from hub.queue import office
+from hub.queue import office, priority
 from hub.queue.writer import Tx
 from hub.web import staff
 from hub.web.console import bp, done_message, page, run
 from hub.web.texts import bi, both
+from motcua.i18n import N_
 
 _CODE = re.compile(r"^[A-Z0-9]{1,10}$")
+# What the console calls each priority reason (the kiosk's buttons say the same).
+REASON_NAMES = {
+    "elderly": N_("The elderly"),
+    "disabled": N_("People with disabilities"),
+    "pregnant": N_("Pregnant women"),
+    "small_child": N_("People with a child under 3"),
+    "merit": N_("People with merit to the revolution"),
+}
 
 
 def _field(msgid: str) -> str:
@@ -50,11 +59,17 @@ def _clerks() -> list[dict[str, Any]]:
         ]
 
 
+def _rules() -> priority.PriorityRules:
+    with current_app.extensions["motcua.store"].borrow() as conn:
+        return priority.read(conn, current_app.config["MOTCUA"])
+
+
 def _page(status: int = 200, **extra: Any) -> Response:
     described = _office()
     for c in described["counters"]:
         c["services_text"] = ", ".join(c["services"])
-    return page("console/office.html", status, **described, clerks=_clerks(), **extra)
+    return page("console/office.html", status, **described, clerks=_clerks(), rules=_rules(),
+                all_reasons=priority.REASONS, reason_names=REASON_NAMES, **extra)  # fmt: skip
 
 
 def _refused(message: Markup) -> Response:
@@ -181,3 +196,30 @@ def save_clerk_counters(username: str) -> Response:
 
     run(op)
     return redirect(url_for("console.office_page", done="office") + "#clerks", 303)
+
+
+@bp.post("/office/priority")
+@staff.staff("admin")
+def save_priority() -> Response:
+    """Who has priority: the reasons accepted, the elderly's age, priority calls in a row."""
+    reasons = [r for r in priority.REASONS if request.form.get(f"reason-{r}") == "1"]
+    age = parse_digits(request.form.get("elderly_age", "").strip(), max_len=3)
+    burst = parse_digits(request.form.get("burst", "").strip(), max_len=2)
+    if age is None or not priority.AGE_RANGE[0] <= age <= priority.AGE_RANGE[1]:
+        return _refused(bi("{field}: a whole number from 50 to 100",
+                           field=_field("Priority from the age of")))  # fmt: skip
+    if burst is None or not priority.BURST_RANGE[0] <= burst <= priority.BURST_RANGE[1]:
+        return _refused(bi("{field}: a whole number from 1 to 10",
+                           field=_field("Priority calls in a row")))  # fmt: skip
+    rules = priority.PriorityRules(tuple(reasons), age, burst)
+    p = staff.current()
+    state = current_app.extensions["motcua.state"]
+
+    def op(tx: Tx) -> None:
+        priority.write(tx.conn, rules)
+        audit(tx, p, "priority.update", None, {**rules.as_json(), "via": "console"})
+        tx.emit("office.updated", {"by": p.by()})  # kiosks load the reasons and age again
+        tx.after_commit.append(lambda: setattr(state, "dirty", True))  # and the burst
+
+    run(op)
+    return redirect(url_for("console.office_page", done="office") + "#priority", 303)

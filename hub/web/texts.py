@@ -263,6 +263,22 @@ TEXTS = frozenset(
         N_("{field}: choose at least one field or one procedure"),
         N_("The office's procedures are saved"),
         N_("update to {v} on the hub"),
+        # priority rules
+        N_("Priority"),
+        N_("Who has priority at this office"),
+        N_("The elderly"),
+        N_("People with disabilities"),
+        N_("Pregnant women"),
+        N_("People with a child under 3"),
+        N_("People with merit to the revolution"),
+        N_("Priority from the age of"),
+        N_("Priority calls in a row"),
+        N_(
+            "After this many priority calls in a row a counter calls someone who has been"
+            " waiting, so no one waits forever."
+        ),
+        N_("{field}: a whole number from 50 to 100"),
+        N_("{field}: a whole number from 1 to 10"),
         # clerks' counters
         N_("Clerks and their counters"),
         N_("A clerk with counters listed logs in only at those; with none, at any counter."),

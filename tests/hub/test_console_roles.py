@@ -41,6 +41,9 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, str], tuple[str, ...], int]] 
     ("POST", "/console/office/counters"): ("/console/office/counters", COUNTER, BOTH, 303),
     ("POST", "/console/office/clerks/<username>"): ("/console/office/clerks/minh",
                                                     {"counters": "2"}, BOTH, 303),
+    ("POST", "/console/office/priority"): ("/console/office/priority",
+                                           {"elderly_age": "60", "burst": "2",
+                                            "reason-elderly": "1"}, ("admin",), 303),
     ("POST", "/console/office/services"): ("/console/office/services", SERVICE, ("admin",), 303),
     # (a wrong current password: the walk must not end its own session)
     ("POST", "/console/password"): ("/console/password", {"current": "sai"}, BOTH, 400),
