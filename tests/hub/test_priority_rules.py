@@ -30,8 +30,8 @@ def test_the_rules_reach_the_kiosk_and_the_counters(office: Office) -> None:
     assert office.events()[-1]["type"] == "office.updated"  # kiosks load the office again
     assert ("priority.update", "admin", None) in audit_actions(office)
     # A reason this office does not accept is refused, by name.
-    status, body = office.req("POST", "/tickets", {"service": "A", "priority": True,
-                                                   "priority_reason": "merit"}, office.kiosk)  # fmt: skip
+    asked = {"service": "A", "priority": True, "priority_reason": "merit"}
+    status, body = office.req("POST", "/tickets", asked, office.kiosk)
     assert status == 400 and body["error"]["field"] == "priority_reason"
     assert "merit" in body["error"]["message"]
     # One priority call in a row now, then someone who was waiting.
