@@ -113,8 +113,9 @@ build_tree() {
     local prefix
     prefix=$rootfs$(var BASE PREFIX)
     mkdir -p "$prefix/wheels"
-    printf 'MOTCUA_ROLE=%s\nMOTCUA_EXTRA=%s\nMOTCUA_UNIT=%s\n' \
-        "$role" "$(var "$upper" EXTRA)" "$(var "$upper" UNIT)" >"$prefix/role.env"
+    printf 'MOTCUA_ROLE=%s\nMOTCUA_EXTRA=%s\nMOTCUA_UNIT=%s\nMOTCUA_APPLIANCE=%s\n' \
+        "$role" "$(var "$upper" EXTRA)" "$(var "$upper" UNIT)" \
+        "$(var "$upper" APPLIANCE)" >"$prefix/role.env"
     cp "$project/README.md" "$prefix/README.md"
     if [[ "${MOTCUA_NO_WHEEL:-}" == 1 ]]; then
         progress "wheel: left out (MOTCUA_NO_WHEEL=1)"

@@ -65,7 +65,8 @@ def pip_install(wheels: Path, venv: Path, version: str, extra: str) -> None:
     env = {"PIP_CONFIG_FILE": "/dev/null", "PIP_DISABLE_PIP_VERSION_CHECK": "1",
            "PATH": "/usr/bin:/bin"}  # fmt: skip
     steps = [
-        [sys.executable, "-m", "venv", str(venv)],
+        # Like the image's venv (install-venv): Debian's Kivy, with the SDL2 that has KMS/DRM.
+        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
         [str(venv / "bin/pip"), "install", "--quiet", "--no-index", "--find-links", str(wheels),
          f"motcua[{extra}]=={version}"],
         [str(venv / "bin/python"), "-c", "import motcua, provisioning"],

@@ -47,6 +47,9 @@ def test_the_build_shows_progress_and_assembles_the_role(built_trees, role):
     assert not list(system.glob("*.wants/ssh.service"))  # SSH off until provisioning
     role_env = (rootfs / "opt/motcua/role.env").read_text()
     assert f"MOTCUA_ROLE={role}\n" in role_env and f"MOTCUA_UNIT={UNIT_OF[role]}" in role_env
+    # Appliances' venvs see Debian's Kivy (its SDL2 has KMS/DRM; the PyPI wheel's does not).
+    appliance = "yes" if role != "hub" else "no"
+    assert f"MOTCUA_APPLIANCE={appliance}\n" in role_env
     assert (out / "boot/motcua.toml.example").is_file()
     assert (out / "boot/user-data.example").is_file()
     manifest = (out / "manifest.txt").read_text().splitlines()
@@ -62,6 +65,7 @@ def test_each_role_gets_its_own_packages_and_devices(built_trees):
             "libsdl2-2.0-0",
             "libgl1-mesa-dri",
             "libgl1",
+            "python3-kivy",
             "fonts-noto-core",
             "systemd-timesyncd",
         } <= (packages[role])
