@@ -124,7 +124,9 @@ def test_hub_stopped_and_started_under_a_running_kiosk(run_kiosk, hub_process, t
 
 
 def test_idle_kiosk_goes_home_and_forgets_the_code(run_kiosk, tmp_path):
-    driver = run_kiosk(idle_timeout_s=1.0)
+    # A long timeout while typing (a slow machine must not reset between taps), then a short
+    # one from the last touch: the screen goes home once it has passed, however slow the run.
+    driver = run_kiosk(idle_timeout_s=60.0)
     app = driver.app
     driver.tap(screen(driver, "home").ids.lookup)
     driver.wait_until(lambda: app.manager.current == "lookup", 5, "lookup")
@@ -132,7 +134,9 @@ def test_idle_kiosk_goes_home_and_forgets_the_code(run_kiosk, tmp_path):
         driver.tap(driver.find(lambda w, k=key: getattr(w, "key", None) == k))
     assert screen(driver, "lookup").ids.code.text == "H21"
     shot(driver, tmp_path, "kiosk-lookup")
-    driver.wait_until(lambda: app.manager.current == "home", 5, "the idle return home")
+    app.kiosk.idle.timeout_s = 1.0
+    app.kiosk.idle.touch()
+    driver.wait_until(lambda: app.manager.current == "home", 10, "the idle return home")
     assert app.kiosk.lookup.code == ""
     app.kiosk.go("lookup")
     driver.pump(2)
