@@ -54,8 +54,7 @@ def search():
     if office_only:
         # What the rest of the catalogue holds for the same question, so a kiosk can offer
         # "Tìm trong tất cả thủ tục" only when that would find something.
-        answer["all_total"] = catalogue.search(q, field, level, 1, 0)[0]
-        answer["elsewhere"] = catalogue.elsewhere(q, field, level)
+        answer["all_total"], answer["elsewhere"] = catalogue.elsewhere(q, field, level)
     if not total and q.strip():
         # Nothing means what was typed: say so, and offer the fields to browse instead.
         answer["not_found"] = True

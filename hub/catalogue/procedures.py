@@ -390,12 +390,13 @@ class Catalogue:
             )
         return fulltext.in_documents(conn, words, where, params, limit, offset)
 
-    def elsewhere(self, q: str, field: str = "", level: str = "") -> bool:
-        """Whether the whole catalogue's best answers to ``q`` include procedures this office
-        does not handle (so offering "Tìm trong tất cả thủ tục" would show something new)."""
-        _total, rows = self.search(q, field, level, 20, 0)
+    def elsewhere(self, q: str, field: str = "", level: str = "") -> tuple[int, bool]:
+        """(how many procedures the whole catalogue finds for ``q``, whether its best answers
+        include procedures this office does not handle, so that offering "Tìm trong tất cả thủ
+        tục" would show something new). One search, remembered like the others."""
+        total, rows = self.search(q, field, level, 20, 0)
         office, index = self.office(), self.search_index()
-        return any(
+        return total, any(
             (entry := index.by_code.get(row["code"])) is None or not office.covers(entry)
             for row in rows
         )

@@ -50,8 +50,8 @@ def search() -> Response:
         if not total and q:
             suggested = catalogue.suggested_fields()
     # What the whole catalogue holds for the same question, to offer it when it is more.
-    all_total = catalogue.search(q, field, level, 1, 0)[0] if office_only else total
-    elsewhere = office_only and (browsing or catalogue.elsewhere(q, field, level))
+    all_total, elsewhere = catalogue.elsewhere(q, field, level) if office_only else (total, False)
+    elsewhere = office_only and (browsing or elsewhere)
     pages = max(1, math.ceil(total / PER_PAGE))
     return page(
         "public/procedures.html",
