@@ -21,6 +21,7 @@ from typing import Any
 from hub.catalogue import fulltext, synonyms
 from hub.catalogue.cleaning import clean_procedure, raw_text
 from hub.catalogue.fulltext import SUMMARY_FIELDS, split_levels
+from hub.catalogue.office import read_office, write_office
 from hub.catalogue.ranking import Office, SearchIndex
 from hub.catalogue.text import fold
 from hub.db import Store
@@ -35,15 +36,6 @@ CACHE_TTL_S = 60.0
 OPEN_WINDOW_S = 600.0  # one person reading a procedure again is not a second interest
 MAX_OPENS_KEPT = 20_000
 POPULARITY_HALF_LIFE_S = 30 * 86400.0  # an open a month ago counts half as much as one today
-# What a commune office (the most common one-stop desk) handles; an office sets its own.
-DEFAULT_OFFICE = Office(
-    "Cấp xã",
-    frozenset({
-        "Hộ tịch", "Chứng thực", "Đất đai", "Hoạt động xây dựng", "Đăng ký, quản lý cư trú",
-        "Cấp, quản lý căn cước", "Thành lập và hoạt động doanh nghiệp (hộ kinh doanh)",
-        "Thực hiện chính sách BHXH", "Giảm nghèo", "Nuôi con nuôi",
-    }),
-)  # fmt: skip
 _PROCEDURE_CODE = re.compile(r"^\d+\.\d*$")
 
 
@@ -181,22 +173,8 @@ class Catalogue:
 
     def office(self) -> Office:
         """This office's level and fields (preferred in the ranking)."""
-        if self._office is not None:
-            return self._office
-        row = (
-            self.store.conn()
-            .execute("SELECT value FROM catalogue_settings WHERE key = 'office'")
-            .fetchone()
-        )
-        if row is None:
-            self._office = DEFAULT_OFFICE
-        else:
-            value = json.loads(row[0])
-            self._office = Office(
-                str(value.get("level", "")),
-                frozenset(value.get("fields", [])),
-                frozenset(value.get("codes", [])),
-            )
+        if self._office is None:
+            self._office = read_office(self.store.conn())
         return self._office
 
     def set_office(self, level: str, fields: Iterable[str], codes: Iterable[str] = ()) -> None:
@@ -425,18 +403,6 @@ class Catalogue:
             params,
         ).fetchall()
         return {"fields": [dict(r) for r in fields], "levels": [dict(r) for r in levels]}
-
-
-def write_office(conn: Any, level: str, fields: Iterable[str], codes: Iterable[str] = ()) -> None:
-    """Store this office's level, fields and single procedures (see :class:`Office`)."""
-    value = json.dumps(
-        {"level": level, "fields": sorted(fields), "codes": sorted(codes)}, ensure_ascii=False
-    )
-    conn.execute(
-        "INSERT INTO catalogue_settings (key, value) VALUES ('office', ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (value,),
-    )
 
 
 def _detail(row: Any) -> dict[str, Any]:

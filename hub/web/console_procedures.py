@@ -16,7 +16,8 @@ from flask import Response, current_app, redirect, request, url_for
 from markupsafe import Markup
 
 from hub.auth.audit import audit
-from hub.catalogue.procedures import Catalogue, write_office
+from hub.catalogue.office import write_office
+from hub.catalogue.procedures import Catalogue
 from hub.queue.writer import Tx
 from hub.web import staff
 from hub.web.console import bp, done_message, page, run

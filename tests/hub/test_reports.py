@@ -9,18 +9,14 @@ import datetime as dt
 import io
 import re
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from hub import core
 from hub.reports import sample
 from hub.reports.periods import BadPeriod, parse, period
 from hub.reports.queue_report import quantile
-from tests.hub.conftest import TZ, Office, make_office
+from tests.hub.conftest import TZ, Office
 from tests.hub.test_console import csrf_of, login
 
 DAY = "2026-11-30"  # the fixture's Monday
@@ -31,15 +27,6 @@ ROUTES = [
     "/console/reports/print",
     "/console/reports/print.pdf",
 ]
-
-
-@pytest.fixture
-def office(tmp_path: Path, seeded_db: tuple[Path, dict[str, Any]]) -> Iterator[Office]:
-    o = make_office(tmp_path, seeded_db)
-    try:
-        yield o
-    finally:
-        core.shutdown(o.app)
 
 
 def as_admin(office: Office) -> None:
