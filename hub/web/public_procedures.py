@@ -49,9 +49,11 @@ def search() -> Response:
         )
         if not total and q:
             suggested = catalogue.suggested_fields()
-    # What the whole catalogue holds for the same question, to offer it when it is more.
-    all_total, elsewhere = catalogue.elsewhere(q, field, level) if office_only else (total, False)
-    elsewhere = office_only and (browsing or elsewhere)
+    # What the whole catalogue holds for the same question, to offer it when it is more (when
+    # browsing the fields, the rest of the catalogue is always on offer).
+    all_total, elsewhere = total, office_only
+    if office_only and not browsing:
+        all_total, elsewhere = catalogue.elsewhere(q, field, level)
     pages = max(1, math.ceil(total / PER_PAGE))
     return page(
         "public/procedures.html",
