@@ -23,6 +23,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, request, se
 
 from hub.api_util import json_response
 from hub.auth.access import optional_principal, require
+from motcua.versions import version_key
 
 bp = Blueprint("updates", __name__, url_prefix="/api/v1/updates")
 DEVICE_ROLES = ("kiosk", "counter", "display")
@@ -30,12 +31,6 @@ DEVICE_ROLES = ("kiosk", "counter", "display")
 PROJECT_WHEEL = re.compile(r"^motcua-(\d{1,4}(?:\.\d{1,4}){0,3})-py3-none-any\.whl$")
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,199}\.whl$")
 APP_AGENT = re.compile(r"^motcua-app/(\d{1,4}(?:\.\d{1,4}){0,3})\b")
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """``"0.10.2"`` → ``(0, 10, 2, 0)``: release numbers compared as numbers, padded."""
-    parts = tuple(int(p) for p in version.split("."))
-    return parts + (0,) * (4 - len(parts))
 
 
 class Wheelhouse:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from appliance.hublink import HubClient, HubError, HubUnreachable
+from motcua.versions import version_key
 from provisioning import files
 from provisioning.firstboot import Systemctl, Systemd
 from provisioning.paths import UNITS, Paths
@@ -77,12 +78,6 @@ def pip_install(wheels: Path, venv: Path, version: str, extra: str) -> None:
                               cwd=venv.parent)  # fmt: skip
         if done.returncode != 0:
             raise UpdateError(f"{Path(step[0]).name} failed: {(done.stderr or done.stdout)[-500:]}")
-
-
-def version_key(version: str) -> tuple[int, ...]:
-    """Release numbers compared as numbers (``0.10`` after ``0.9``)."""
-    parts = tuple(int(p) for p in version.split("."))
-    return parts + (0,) * (4 - len(parts))
 
 
 @dataclass
