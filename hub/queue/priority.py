@@ -61,13 +61,15 @@ def defaults(settings: HubConfig) -> PriorityRules:
     return PriorityRules(REASONS, settings.priority_elderly_age, settings.priority_burst)
 
 
+def stored(conn: sqlite3.Connection) -> dict[str, Any]:
+    """What the console saved (empty before it saved anything)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = 'priority'").fetchone()
+    return json.loads(row[0]) if row else {}
+
+
 def read(conn: sqlite3.Connection, settings: HubConfig) -> PriorityRules:
     """The office's rules: the console's, else the defaults."""
-    row = conn.execute("SELECT value FROM settings WHERE key = 'priority'").fetchone()
-    if row is None:
-        return defaults(settings)
-    value = json.loads(row[0])
-    base = defaults(settings)
+    value, base = stored(conn), defaults(settings)
     # In the fixed order of REASONS, whatever order they were saved in.
     reasons = tuple(r for r in REASONS if r in value.get("reasons", base.reasons))
     age = int(value.get("elderly_age", base.elderly_age))

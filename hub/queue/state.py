@@ -20,13 +20,13 @@ Estimated wait: the mean service time of the service's last :data:`SAMPLE` finis
 from __future__ import annotations
 
 import collections
-import json
 import logging
 import sqlite3
 import threading
 from typing import Any
 
 from hub.clock import Clock
+from hub.queue import priority
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +76,7 @@ class QueueState:
         self.latest_day = day = max(day, latest)
         self.day = day
         # The console may have changed how many priority calls a counter makes in a row.
-        rules = conn.execute("SELECT value FROM settings WHERE key = 'priority'").fetchone()
-        self.burst = (
-            int(json.loads(rules[0]).get("burst", self.default_burst))
-            if rules
-            else (self.default_burst)
-        )
+        self.burst = int(priority.stored(conn).get("burst", self.default_burst))
         self.services: dict[str, dict[str, Any]] = {
             r["code"]: dict(r)
             for r in conn.execute("SELECT * FROM services ORDER BY position, code")
