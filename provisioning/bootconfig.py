@@ -43,6 +43,8 @@ KEYS: dict[str, tuple[type | tuple[type, ...], tuple[str, ...]]] = {
     "agency_name": (str, ()),
     "admin_user": (str, ("hub",)),
     "port": (int, ("hub",)),
+    # Not the kiosk: its book of offline numbers must survive a power cut (kiosk.offline).
+    "read_only_root": (bool, ("counter", "display")),
 }
 
 MISSING_FILE = N_(
@@ -66,9 +68,18 @@ BAD_SSH_KEY = N_("'ssh_key' must be one public key line, like \"ssh-ed25519 AAAA
 BAD_LANGUAGE = N_("'language' must be vi or en.")
 BAD_ADMIN = N_("'admin_user' must be letters, digits, '.', '_' or '-' (not '{value}').")
 BAD_PORT = N_("'port' must be between 1 and 65535.")
+KIOSK_READ_ONLY = N_(
+    "A kiosk cannot have a read-only root: the ticket numbers it gives while the hub is away must "
+    "survive a power cut. Remove 'read_only_root'."
+)
 BAD_ZONE = N_("'zone_counters' must be counter numbers like [1, 2, 3].")
 
-KINDS = {str: N_("text in quotes"), int: N_("a whole number"), list: N_("a list in [ ]")}
+KINDS = {
+    str: N_("text in quotes"),
+    int: N_("a whole number"),
+    list: N_("a list in [ ]"),
+    bool: N_("true or false"),
+}
 
 
 class BootConfigError(Exception):
@@ -100,6 +111,7 @@ class BootConfig:
     agency_name: str = ""
     admin_user: str = "admin"
     port: int = 8080
+    read_only_root: bool = False
 
     @property
     def hub_host(self) -> str:
@@ -131,8 +143,10 @@ def check(table: dict[str, Any]) -> BootConfig:
             problems.append(Say(UNKNOWN_KEY, {"key": key}))
             continue
         kind, roles = KEYS[key]
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             problems.append(Say(WRONG_TYPE, {"key": key, "kind": KINDS[kind], "value": value}))
+        elif key == "read_only_root" and role == "kiosk":
+            problems.append(Say(KIOSK_READ_ONLY))
         elif roles and role in ROLES and role not in roles:
             problems.append(Say(NOT_FOR_ROLE, {"key": key, "role": role}))
         else:

@@ -23,7 +23,7 @@ from typing import Protocol
 
 from appliance.enrolment import read_token
 from motcua.i18n import N_
-from provisioning import bootconfig, files, hubrole
+from provisioning import bootconfig, files, hubrole, rootmode
 from provisioning.bootconfig import BootConfig, BootConfigError
 from provisioning.enrolling import EnrolFailed, enrol_device
 from provisioning.files import Owner
@@ -42,6 +42,12 @@ NO_CODE = N_(
 )
 DONE = N_("This {role} is set up. The enrolment code was erased from the boot partition.")
 HUB_DONE = N_("This hub is set up: the console is at port {port}, the nightly backup is on.")
+READ_ONLY_ON = N_(
+    "Read-only root: on from the next start. The card is then never written; updates from the hub "
+    "wait until it is off (remove {word} from cmdline.txt)."
+)
+READ_ONLY_OFF = N_("Read-only root: off from the next start.")
+NO_CMDLINE = N_("cmdline.txt is missing from the boot partition: the root cannot be made read-only.")
 NOTHING = N_("Already set up as a {role}: nothing to change.")
 
 
@@ -226,6 +232,8 @@ class FirstBoot:
         if erased != text:
             changed |= files.put(boot_file, erased, boot_file.stat().st_mode & 0o7777)
         changed |= self._erase_wifi_password()
+        if config.role != "hub":
+            changed |= self._root_mode(config.read_only_root)
         changed |= files.remove(self.paths.wants_link(FIRSTBOOT_UNIT, "multi-user.target"))
         if not self.paths.marker.exists():
             note = {"role": config.role, "at": self.now().isoformat(timespec="seconds")}
@@ -239,6 +247,24 @@ class FirstBoot:
             )
             self.out(render(done))
         return changed
+
+    def _root_mode(self, read_only: bool) -> bool:
+        """Put ``overlayroot`` on the kernel command line, or take it off, as ``motcua.toml``
+        asks (:mod:`provisioning.rootmode`); the next start applies it."""
+        cmdline = self.paths.host(self.paths.boot_file.parent / "cmdline.txt")
+        try:
+            text = cmdline.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            if read_only:
+                self.out(render(Say(NO_CMDLINE)))
+            return False
+        wanted = rootmode.with_overlay(text, read_only)
+        if wanted.split() == text.split():
+            return False
+        files.put(cmdline, wanted, cmdline.stat().st_mode & 0o7777)
+        said = Say(READ_ONLY_ON, {"word": rootmode.OVERLAY}) if read_only else Say(READ_ONLY_OFF)
+        self.out(render(said))
+        return True
 
     def _erase_wifi_password(self) -> bool:
         """The Wi-Fi password leaves the card once cloud-init has put it in the system's own

@@ -17,6 +17,9 @@ provisioning.updater``. One pass:
    (a minute); if not, the link goes back, the app restarts on the old version, and the
    version is not tried again.
 
+Nothing is installed while the root is a RAM overlay (:mod:`provisioning.rootmode`): the new
+venv would live in memory and be gone at the next start.
+
 The updater runs from the venv it was started from (resolved, not through the link), so
 switching the link under it does not change the code it runs.
 """
@@ -39,7 +42,7 @@ from typing import Any, Protocol
 
 from appliance.hublink import HubClient, HubError, HubUnreachable
 from motcua.versions import version_key
-from provisioning import files
+from provisioning import files, rootmode
 from provisioning.firstboot import Systemctl, Systemd
 from provisioning.paths import UNITS, Paths
 
@@ -93,6 +96,7 @@ class Updater:
     trial_s: float = 60.0
     poll_s: float = 2.0
     clock: Callable[[], float] = time.time
+    mounts: Path = Path("/proc/mounts")  # where a read-only root shows (an overlay on /)
     sleep: Callable[[float], None] = time.sleep
     said: list[str] = field(default_factory=list)
 
@@ -148,6 +152,12 @@ class Updater:
         running = self.current()
         if not version or version_key(version) <= version_key(running):
             return "up_to_date"
+        if rootmode.active(self.mounts):
+            self._say(
+                f"{version} is offered, but the root is read-only (a RAM overlay): staying on "
+                f"{running}; remove {rootmode.OVERLAY} from cmdline.txt to let updates in"
+            )
+            return "read_only"
         if version in state.get("refused", []):
             self._say(f"{version} was rolled back here before: staying on {running}")
             return "refused_before"

@@ -57,6 +57,14 @@ def test_four_examples_ship():
          "'admin_user' must be letters, digits, '.', '_' or '-' (not 'an admin')."),
         ({"role": "hub", "enroll_code": "1234-5678"},
          "'enroll_code' is not a setting of a hub: remove it."),
+        ({"role": "counter", "hub_url": "http://h:8080", "counter": 1, "read_only_root": "yes"},
+         "'read_only_root' must be true or false, not yes."),
+        ({"role": "kiosk", "hub_url": "http://h:8080", "printer": "simulated",
+          "read_only_root": True},
+         "A kiosk cannot have a read-only root: the ticket numbers it gives while the hub is "
+         "away must survive a power cut. Remove 'read_only_root'."),
+        ({"role": "hub", "read_only_root": True},
+         "'read_only_root' is not a setting of a hub: remove it."),
     ],
 )  # fmt: skip
 def test_each_mistake_is_named(table, expected):

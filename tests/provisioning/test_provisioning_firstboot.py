@@ -317,3 +317,27 @@ def test_a_code_for_another_counter_is_refused_and_the_token_not_kept(hub_proces
     assert f"Mã {code} được tạo cho quầy 3, nhưng motcua.toml ghi máy này là quầy 2" in printed
     assert not panel.path("/var/lib/motcua/counter-token").exists()
     assert not list(panel.path("/var/lib/motcua").glob(".counter-token*"))
+
+
+def test_read_only_root_goes_on_the_kernel_command_line_and_comes_off_again(hub_process, device):
+    counter = device("counter")
+    cmdline = counter.path("/boot/firmware/cmdline.txt")
+    cmdline.write_text("console=tty1 root=LABEL=rootfs rootwait consoleblank=0\n")
+    boot = boot_text("counter", hub_process.url, hub_process.enroll_codes["counter"],
+                     "counter = 1\nread_only_root = true\n")  # fmt: skip
+    counter.write_boot(boot)
+
+    outcome, printed = counter.run_once()
+
+    assert outcome.done, printed
+    assert cmdline.read_text() == (
+        "console=tty1 root=LABEL=rootfs rootwait consoleblank=0 overlayroot=tmpfs:recurse=0\n"
+    )
+    assert "Thư mục gốc chỉ đọc: bật từ lần khởi động sau" in printed
+    # Applied once: a rerun leaves the line alone.
+    assert not counter.run_once()[0].changed
+    # Set back to false (first boot run again by hand): the word goes, the rest stays.
+    counter.write_boot(counter.boot_file.read_text().replace("= true", "= false"))
+    outcome, printed = counter.run_once()
+    assert outcome.changed and "Thư mục gốc chỉ đọc: tắt từ lần khởi động sau." in printed
+    assert cmdline.read_text() == "console=tty1 root=LABEL=rootfs rootwait consoleblank=0\n"

@@ -146,3 +146,20 @@ def test_a_damaged_download_changes_nothing(
     assert "arrived damaged" in up.said[-1]
     assert (root / "opt/motcua/venv").readlink() == Path("venvs/0.1.0")
     assert not (root / "opt/motcua/venvs/99.0.0").exists() and units.restarts == []
+
+
+def test_nothing_is_installed_while_the_root_is_a_ram_overlay(
+    hub: HubProcess, root: Path, clients: list[HubClient], tmp_path: Path
+) -> None:
+    mounts = tmp_path / "mounts"  # /proc/mounts as overlayroot leaves it
+    mounts.write_text(
+        "/dev/mmcblk0p2 /media/root-ro ext4 ro,noatime 0 0\n"
+        "tmpfs-root /media/root-rw tmpfs rw,relatime 0 0\n"
+        "overlayroot / overlay rw,relatime,lowerdir=/media/root-ro,upperdir=/media/root-rw 0 0\n"
+    )
+    units = AppUnits(root, hub)
+    up = updater(root, hub, units, clients, mounts=mounts)
+    assert up.run_once() == "read_only"
+    assert "99.0.0 is offered, but the root is read-only" in up.said[-1]
+    assert (root / "opt/motcua/venv").readlink() == Path("venvs/0.1.0")
+    assert not (root / "opt/motcua/venvs/99.0.0").exists() and units.restarts == []
