@@ -81,6 +81,8 @@ build_tree() {
     if [[ -d "$here/$role/filesystem/boot" ]]; then
         cp -a "$here/$role/filesystem/boot/." "$boot/"
     fi
+    # sudo reads only files no one else can write; git keeps 0644 at best
+    chmod 0440 "$rootfs"/etc/sudoers.d/*
     say "      $(find "$rootfs" "$boot" -type f | wc -l) files"
 
     progress "time zone, units"

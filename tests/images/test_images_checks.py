@@ -197,3 +197,13 @@ def test_no_unit_that_boot_waits_for_is_ordered_after_what_comes_after_boot(buil
                         found.append(f"{unit.name} After={before}")
                     break
     assert found == []
+
+
+def test_the_technician_may_use_sudo_without_a_password_they_do_not_have(built_trees):
+    visudo = tool("visudo", "sudo")
+    rules = built_trees("kiosk")[0] / "rootfs/etc/sudoers.d/motcua-tech"
+    assert rules.stat().st_mode & 0o777 == 0o440  # sudo skips a file others can write
+    done = subprocess.run([visudo, "-c", "-f", str(rules)], capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "tech ALL=(ALL) NOPASSWD:ALL" in rules.read_text()

@@ -70,6 +70,10 @@ def test_each_role_gets_its_own_packages_and_devices(built_trees):
             "systemd-timesyncd",
         } <= (packages[role])
     assert "libusb-1.0-0" in packages["kiosk"]
+    # growpart, for cloud-init to grow the root to the card; overlayroot for read_only_root
+    assert all("cloud-guest-utils" in packages[role] for role in ROLES)
+    assert all("overlayroot" in packages[role] for role in ("kiosk", "counter", "display"))
+    assert "overlayroot" not in packages["hub"]
     assert {"espeak-ng", "alsa-utils"} <= packages["display"]
     assert "chrony" in packages["hub"] and "systemd-timesyncd" not in packages["hub"]
     assert not any(p.startswith("libsdl2") for p in packages["hub"])  # no screen stack
