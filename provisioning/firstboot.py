@@ -47,7 +47,9 @@ READ_ONLY_ON = N_(
     "wait until it is off (remove {word} from cmdline.txt)."
 )
 READ_ONLY_OFF = N_("Read-only root: off from the next start.")
-NO_CMDLINE = N_("cmdline.txt is missing from the boot partition: the root cannot be made read-only.")
+NO_CMDLINE = N_(
+    "cmdline.txt is missing from the boot partition: the root cannot be made read-only."
+)
 NOTHING = N_("Already set up as a {role}: nothing to change.")
 
 
