@@ -15,7 +15,8 @@
 # screen is a virtio-gpu (KMS/DRM, as on a Pi), read through qemu's monitor; the serial console
 # goes to WORKDIR/serial.log. Networking is qemu's user mode: the host is 10.0.2.2 from inside
 # (hub_url = "http://10.0.2.2:PORT" reaches a hub on this machine), and the guest's SSH and hub
-# ports are this machine's MOTCUA_QEMU_SSH (2222) and MOTCUA_QEMU_HUB (18080).
+# ports are this machine's MOTCUA_QEMU_SSH (2222) and MOTCUA_QEMU_HUB (18080). MOTCUA_QEMU_USB
+# names a disk image plugged in as a USB stick (the hub's backup stick: mkfs.vfat -n MOTCUA-BAK).
 #
 # Needs: qemu-system-arm, mtools, fdisk (sfdisk), imagemagick (the screen as PNG), python3.
 set -euo pipefail
@@ -69,13 +70,17 @@ boot() {
     cmdline="$(mtype -i "$card@@$boot_at" ::cmdline.txt | tr -d '\r\n') console=ttyAMA0"
     printf '%s\n' "$cmdline" >"$work/cmdline"
     rm -f "$work/monitor.sock"
+    local stick=()
+    if [[ -n "${MOTCUA_QEMU_USB:-}" ]]; then
+        stick=(-drive "if=none,id=stick,format=raw,file=$MOTCUA_QEMU_USB" -device "usb-storage,drive=stick")
+    fi
     qemu-system-aarch64 -M virt -cpu max -smp 2 -m 2048 \
         -kernel "$work/vmlinuz" -initrd "$work/initrd.img" -append "$cmdline" \
         -drive "file=$card,format=raw,if=virtio" \
         -device virtio-gpu-pci -device qemu-xhci -device usb-kbd -device usb-tablet \
         -netdev "user,id=lan,hostfwd=tcp:127.0.0.1:${MOTCUA_QEMU_SSH:-2222}-:22,hostfwd=tcp:127.0.0.1:${MOTCUA_QEMU_HUB:-18080}-:8080" \
         -device virtio-net-pci,netdev=lan,romfile= \
-        -display none -serial "file:$work/serial.log" \
+        "${stick[@]}" -display none -serial "file:$work/serial.log" \
         -monitor "unix:$work/monitor.sock,server,nowait" \
         -daemonize -pidfile "$work/qemu.pid"
     printf 'booting %s (serial console: %s)\n' "$card" "$work/serial.log"
