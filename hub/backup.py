@@ -61,7 +61,7 @@ def backup(db_path: Path, folder: Path, keep: int, now: float | None = None) -> 
     if not db_path.exists():
         raise BackupError(f"no database at {db_path}")
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(f".{PATTERN}.partial"):  # left by a backup cut short
+    for stale in folder.glob(f".{PATTERN}.partial*"):  # left by a backup cut short
         stale.unlink(missing_ok=True)
     stamp = dt.datetime.fromtimestamp(now or time.time()).strftime("%Y%m%d-%H%M%S")
     final = folder / f"motcua-{stamp}.sqlite3"
@@ -70,6 +70,9 @@ def backup(db_path: Path, folder: Path, keep: int, now: float | None = None) -> 
     target = sqlite3.connect(partial)
     try:
         source.backup(target, pages=1024)  # in steps, so the hub's writer is never held long
+        # One self-contained file: the copy is in the hub's WAL mode, and opening it (the check
+        # below, a restore) would leave -wal and -shm files beside every backup for good.
+        target.execute("PRAGMA journal_mode=DELETE")
     finally:
         target.close()
         source.close()

@@ -45,6 +45,10 @@ def test_backups_are_pruned_and_a_broken_one_is_refused(
     for i in range(3):
         made.append(backup.backup(hub_process.db_path, folder, keep=2, now=time.time() + i))
     assert sorted(folder.glob("motcua-*.sqlite3")) == made[1:]
+    # Nothing else is left beside them (a copy in WAL mode left -wal and -shm files each time).
+    assert sorted(folder.iterdir()) == made[1:]
+    assert all(sqlite3.connect(m).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+               for m in made[1:])  # fmt: skip
     broken = tmp_path / "broken.sqlite3"
     broken.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
     assert cli.restore_main([str(broken), "--db", str(hub_process.db_path)]) == 1
