@@ -63,11 +63,18 @@ boot() {
     local work=$1
     local card=$work/card.img boot_at
     boot_at=$(offset "$card" 1)
-    mcopy -o -i "$card@@$boot_at" ::vmlinuz "$work/vmlinuz"
-    mcopy -o -i "$card@@$boot_at" ::initrd.img "$work/initrd.img"
-    # The Pi's console is tty1; the VM's serial port is ttyAMA0: both get the kernel's messages.
+    # The files the Pi's firmware would load: config.txt's kernel= and initramfs lines.
+    local config kernel initrd
+    config=$(mtype -i "$card@@$boot_at" ::config.txt | tr -d '\r')
+    kernel=$(sed -n 's/^kernel=//p' <<<"$config" | tail -n 1)
+    initrd=$(sed -n 's/^initramfs \([^ ]*\).*/\1/p' <<<"$config" | tail -n 1)
+    [[ -n "$kernel" && -n "$initrd" ]] || die "config.txt names no kernel= or initramfs"
+    mcopy -o -i "$card@@$boot_at" "::$kernel" "$work/vmlinuz"
+    mcopy -o -i "$card@@$boot_at" "::$initrd" "$work/initrd.img"
+    # The kernel's messages also go to the VM's serial port; put first, so that the image's own
+    # console=tty1 stays /dev/console (what the first boot writes to shows on the screen).
     local cmdline
-    cmdline="$(mtype -i "$card@@$boot_at" ::cmdline.txt | tr -d '\r\n') console=ttyAMA0"
+    cmdline="console=ttyAMA0 $(mtype -i "$card@@$boot_at" ::cmdline.txt | tr -d '\r\n')"
     printf '%s\n' "$cmdline" >"$work/cmdline"
     rm -f "$work/monitor.sock"
     local stick=()
