@@ -2,8 +2,8 @@
 # Try a built image without a Pi: boot it in qemu-system-aarch64 (the "virt" machine, software
 # emulation), as a technician would power on a box with a freshly flashed card.
 #
-#   images/qemu.sh start IMG MOTCUA_TOML WORKDIR    copy IMG, put MOTCUA_TOML on its boot
-#                                                   partition, boot it in the background
+#   images/qemu.sh start IMG WORKDIR FILE...        copy IMG, put the FILEs (motcua.toml, and
+#                                                   user-data...) on its boot partition, boot it
 #   images/qemu.sh screen WORKDIR OUT.png           what its screen shows now
 #   images/qemu.sh boot-file WORKDIR [NAME]         a file of its boot partition (motcua.toml)
 #   images/qemu.sh stop WORKDIR                     shut it down (the copy stays, to start again)
@@ -114,11 +114,15 @@ stop() {
 command=${1:-}
 case "$command" in
 start)
-    image=${2:?usage: images/qemu.sh start IMG MOTCUA_TOML WORKDIR}
-    toml=${3:?usage: images/qemu.sh start IMG MOTCUA_TOML WORKDIR}
-    work=${4:?usage: images/qemu.sh start IMG MOTCUA_TOML WORKDIR}
+    usage="usage: images/qemu.sh start IMG WORKDIR motcua.toml [user-data ...]"
+    image=${2:?$usage}
+    work=${3:?$usage}
+    shift 3 || die "$usage"
+    (($# > 0)) || die "$usage"
     [[ -f "$image" ]] || die "$image: no such image (make image ROLE=...)"
-    [[ -f "$toml" ]] || die "$toml: no such file"
+    for file in "$@"; do
+        [[ -f "$file" ]] || die "$file: no such file"
+    done
     for tool in qemu-system-aarch64 mcopy sfdisk; do
         command -v "$tool" >/dev/null || die "$tool is missing: apt-get install qemu-system-arm mtools fdisk"
     done
@@ -126,7 +130,10 @@ start)
     stop "$work"
     cp --sparse=always "$image" "$work/card.img"
     truncate -s +2G "$work/card.img"
-    mcopy -o -i "$work/card.img@@$(offset "$work/card.img" 1)" "$toml" ::motcua.toml
+    boot_at=$(offset "$work/card.img" 1)
+    for file in "$@"; do
+        mcopy -o -i "$work/card.img@@$boot_at" "$file" "::$(basename "$file")"
+    done
     : >"$work/serial.log"
     boot "$work"
     ;;

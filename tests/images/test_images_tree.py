@@ -52,6 +52,7 @@ def test_the_build_shows_progress_and_assembles_the_role(built_trees, role):
     assert f"MOTCUA_APPLIANCE={appliance}\n" in role_env
     assert (out / "boot/motcua.toml.example").is_file()
     assert (out / "boot/user-data.example").is_file()
+    assert (out / "boot/meta-data").is_file()  # without it cloud-init ignores a user-data
     manifest = (out / "manifest.txt").read_text().splitlines()
     assert "rootfs/etc/systemd/system/" + UNIT_OF[role] in manifest
 
@@ -74,6 +75,10 @@ def test_each_role_gets_its_own_packages_and_devices(built_trees):
     assert all("cloud-guest-utils" in packages[role] for role in ROLES)
     assert all("overlayroot" in packages[role] for role in ("kiosk", "counter", "display"))
     assert "overlayroot" not in packages["hub"]
+    # Vietnamese letters on the text console (the hub's first-boot password, first-boot errors)
+    assert all("console-setup" in packages[role] for role in ROLES)
+    console = (built_trees("hub")[0] / "rootfs/etc/default/console-setup").read_text()
+    assert 'CODESET="Vietnamese"' in console and 'CHARMAP="UTF-8"' in console
     assert {"espeak-ng", "alsa-utils"} <= packages["display"]
     assert "chrony" in packages["hub"] and "systemd-timesyncd" not in packages["hub"]
     assert not any(p.startswith("libsdl2") for p in packages["hub"])  # no screen stack
