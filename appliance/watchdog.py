@@ -2,8 +2,9 @@
 
 An app on a Pi can hang without crashing (a driver stuck, a deadlock): the screen freezes and
 ``Restart=always`` never fires. With ``WatchdogSec=`` in its unit, systemd passes
-``NOTIFY_SOCKET`` and ``WATCHDOG_USEC``; the app then sends ``WATCHDOG=1`` at half that
-interval from the same loop that draws the screen, so a frozen loop means no keep-alive and
+``NOTIFY_SOCKET`` and ``WATCHDOG_USEC``; once the main loop draws its first frame the app
+says ``READY=1``, then sends ``WATCHDOG=1`` at half that interval from the same loop that draws
+the screen, so a frozen loop means no keep-alive and
 systemd restarts the app. Without those variables (the demo, tests, a laptop) nothing is sent.
 The protocol is sd_notify(3): one datagram per message on a Unix socket, whose name starting
 with ``@`` is in the abstract namespace.
@@ -49,18 +50,31 @@ def interval_s(env: Mapping[str, str] = os.environ, pid: int | None = None) -> f
     return int(usec) / 2 / 1e6
 
 
-def start(schedule: Callable[[Callable[[Any], None], float], Any] | None = None) -> bool:
-    """Tell systemd the app is up and keep it told from the Kivy main loop; False when the
-    unit has no watchdog. ``schedule`` defaults to ``kivy.clock.Clock.schedule_interval``."""
+def start(
+    schedule_interval: Callable[[Callable[[Any], None], float], Any] | None = None,
+    schedule_once: Callable[[Callable[[Any], None], float], Any] | None = None,
+) -> bool:
+    """From the main loop's first frame on: tell systemd the app is up (``READY=1``), then keep
+    it told; False when the unit has no watchdog.
+
+    The units are ``Type=notify``, so systemd starts watching at ``READY=1``: building the
+    screens before the first frame can take long (a cold card, a slow emulator) without the
+    app being taken for hung and killed in a loop (seen booting the counter image in qemu);
+    ``TimeoutStartSec=`` bounds that instead. Both schedulers default to Kivy's clock.
+    """
     every = interval_s()
-    notify("READY=1")
-    if every is None:
-        return False
-    if schedule is None:
+    if schedule_interval is None or schedule_once is None:
         from kivy.clock import Clock
 
-        schedule = Clock.schedule_interval
-    schedule(lambda _dt: notify("WATCHDOG=1"), every)
-    notify("WATCHDOG=1")
-    log.info("systemd watchdog: a keep-alive every %.1f s", every)
-    return True
+        schedule_interval = schedule_interval or Clock.schedule_interval
+        schedule_once = schedule_once or Clock.schedule_once
+
+    def first_frame(_dt: Any) -> None:
+        notify("READY=1")
+        if every is not None:
+            notify("WATCHDOG=1")
+            schedule_interval(lambda _dt: notify("WATCHDOG=1"), every)
+            log.info("systemd watchdog: a keep-alive every %.1f s", every)
+
+    schedule_once(first_frame, 0)
+    return every is not None

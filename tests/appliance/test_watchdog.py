@@ -61,3 +61,24 @@ def test_a_running_app_keeps_the_watchdog_fed(notify_socket, hub_process, applia
     got = [sock.recv(64) for _ in range(4)]  # READY, then keep-alives every 0.5 s
     assert got[0] == b"READY=1" and got[1:] == [b"WATCHDOG=1"] * 3
     assert panel.alive()
+
+
+def test_ready_and_keep_alives_wait_for_the_first_frame(notify_socket, monkeypatch) -> None:
+    """systemd starts watching at READY=1: nothing is sent while the screens are being built."""
+    sock, address = notify_socket
+    monkeypatch.setenv("NOTIFY_SOCKET", address)
+    monkeypatch.setenv("WATCHDOG_USEC", "30000000")
+    monkeypatch.delenv("WATCHDOG_PID", raising=False)
+    once: list = []
+    every: list = []
+    assert watchdog.start(lambda f, s: every.append((f, s)), lambda f, s: once.append((f, s)))
+    sock.settimeout(0.2)
+    with pytest.raises(TimeoutError):
+        sock.recv(64)  # the loop has not drawn a frame yet
+    assert every == [] and [s for _, s in once] == [0]
+    once[0][0](0)  # the main loop's first frame
+    sock.settimeout(10)
+    assert [sock.recv(64), sock.recv(64)] == [b"READY=1", b"WATCHDOG=1"]
+    assert [s for _, s in every] == [15.0]
+    every[0][0](15.0)
+    assert sock.recv(64) == b"WATCHDOG=1"

@@ -75,6 +75,9 @@ def test_each_role_gets_its_own_packages_and_devices(built_trees):
     assert all("cloud-guest-utils" in packages[role] for role in ROLES)
     assert all("overlayroot" in packages[role] for role in ("kiosk", "counter", "display"))
     assert "overlayroot" not in packages["hub"]
+    for role in ("kiosk", "counter", "display"):  # watched from the first frame, not from exec
+        unit = built_trees(role)[0] / f"rootfs/etc/systemd/system/motcua-{role}.service"
+        assert {"Type=notify", "WatchdogSec=30"} <= set(unit.read_text().splitlines())
     # Vietnamese letters on the text console (the hub's first-boot password, first-boot errors)
     assert all("console-setup" in packages[role] for role in ROLES)
     console = (built_trees("hub")[0] / "rootfs/etc/default/console-setup").read_text()
