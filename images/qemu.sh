@@ -75,6 +75,12 @@ boot() {
     # console=tty1 stays /dev/console (what the first boot writes to shows on the screen).
     local cmdline
     cmdline="console=ttyAMA0 $(mtype -i "$card@@$boot_at" ::cmdline.txt | tr -d '\r\n')"
+    # Kivy drawing through llvmpipe under emulation takes tens of seconds a frame (a Pi's GPU,
+    # milliseconds): the apps' 30 s watchdog would restart them forever. MOTCUA_QEMU_WATCHDOG=1
+    # keeps it on.
+    if [[ "${MOTCUA_QEMU_WATCHDOG:-0}" != 1 ]]; then
+        cmdline+=" systemd.service_watchdogs=0"
+    fi
     printf '%s\n' "$cmdline" >"$work/cmdline"
     rm -f "$work/monitor.sock"
     local stick=()
