@@ -97,7 +97,11 @@ build_tree() {
         say "      disabled $unit (removed from every .wants)"
         find "$rootfs/etc/systemd/system" -path "*.wants/$unit" -delete
     done
-    printf '%s\n' "$(var BASE CMDLINE)" >"$boot/cmdline.extra"
+    # Debian's raspi-firmware writes cmdline.txt again at every kernel or initramfs update, from
+    # /etc/default/raspi-firmware and this file: what the image adds must be here to last.
+    mkdir -p "$rootfs/etc/default"
+    printf '%s ds=nocloud;s=file:///boot/firmware/\n' "$(var BASE CMDLINE)" \
+        >"$rootfs/etc/default/raspi-extra-cmdline"
 
     progress "package list"
     {

@@ -70,6 +70,7 @@ mmdebstrap --arch=arm64 --variant=apt --components="main non-free-firmware" \
     --include="$base,$packages" \
     --setup-hook='mkdir -p "$1/boot/firmware"' \
     --essential-hook='printf "ROOTPART=LABEL=rootfs\nCONSOLES=tty1\n" > "$1/etc/default/raspi-firmware"' \
+    --essential-hook="copy-in '$tree/etc/default/raspi-extra-cmdline' /etc/default" \
     --customize-hook="sync-in '$tree' /" \
     --customize-hook='chroot "$1" systemd-sysusers' \
     --customize-hook='chroot "$1" /usr/local/lib/motcua/install-venv' \
@@ -82,10 +83,11 @@ mmdebstrap --arch=arm64 --variant=apt --components="main non-free-firmware" \
 progress "boot partition"
 boot=$staging/boot/firmware
 cp -a "$out/boot/." "$boot/"
-# Kernel arguments: root by label, the console never blanks, cloud-init reads the boot partition.
-printf 'console=tty1 root=LABEL=rootfs rootfstype=ext4 fsck.repair=yes rootwait %s ds=nocloud;s=file:///boot/firmware/\n' \
-    "$(cat "$out/boot/cmdline.extra")" >"$boot/cmdline.txt"
-rm -f "$boot/cmdline.extra"
+# cmdline.txt is raspi-firmware's, written when the kernel was installed: root by label, then
+# etc/default/raspi-extra-cmdline (the console never blanks, cloud-init reads this partition).
+grep -q "root=LABEL=rootfs .*consoleblank=0 ds=nocloud" "$boot/cmdline.txt" ||
+    die "cmdline.txt lacks the image's arguments: $(cat "$boot/cmdline.txt")"
+printf '    cmdline.txt: %s\n' "$(cat "$boot/cmdline.txt")"
 printf '    %s in the boot partition\n' "$(du -sh "$boot" | cut -f1)"
 
 progress "image: genimage (vfat with mtools, ext4 with mke2fs -d; no loop mount)"

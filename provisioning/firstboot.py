@@ -252,21 +252,30 @@ class FirstBoot:
 
     def _root_mode(self, read_only: bool) -> bool:
         """Put ``overlayroot`` on the kernel command line, or take it off, as ``motcua.toml``
-        asks (:mod:`provisioning.rootmode`); the next start applies it."""
-        cmdline = self.paths.host(self.paths.boot_file.parent / "cmdline.txt")
-        try:
-            text = cmdline.read_text(encoding="utf-8")
-        except FileNotFoundError:
+        asks (:mod:`provisioning.rootmode`); the next start applies it. Both in ``cmdline.txt``
+        and in ``/etc/default/raspi-extra-cmdline``, from which raspi-firmware writes
+        ``cmdline.txt`` again at every kernel or initramfs update."""
+        p = self.paths
+        cmdline = p.host(p.boot_file.parent / "cmdline.txt")
+        extra = p.host(Path("/etc/default/raspi-extra-cmdline"))
+        if not cmdline.is_file():
             if read_only:
                 self.out(render(Say(NO_CMDLINE)))
             return False
-        wanted = rootmode.with_overlay(text, read_only)
-        if wanted.split() == text.split():
-            return False
-        files.put(cmdline, wanted, cmdline.stat().st_mode & 0o7777)
-        said = Say(READ_ONLY_ON, {"word": rootmode.OVERLAY}) if read_only else Say(READ_ONLY_OFF)
-        self.out(render(said))
-        return True
+        changed = False
+        for path in (cmdline, extra):
+            if not path.is_file():
+                continue
+            text = path.read_text(encoding="utf-8")
+            wanted = rootmode.with_overlay(text, read_only)
+            if wanted.split() != text.split():
+                changed |= files.put(path, wanted, path.stat().st_mode & 0o7777)
+        if changed:
+            said = (
+                Say(READ_ONLY_ON, {"word": rootmode.OVERLAY}) if read_only else Say(READ_ONLY_OFF)
+            )
+            self.out(render(said))
+        return changed
 
     def _erase_wifi_password(self) -> bool:
         """The Wi-Fi password leaves the card once cloud-init has put it in the system's own

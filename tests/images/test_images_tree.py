@@ -39,7 +39,8 @@ def test_the_build_shows_progress_and_assembles_the_role(built_trees, role):
     assert os.readlink(rootfs / "etc/localtime") == "/usr/share/zoneinfo/Asia/Ho_Chi_Minh"
     journald = (rootfs / "etc/systemd/journald.conf.d/motcua.conf").read_text()
     assert "Storage=volatile" in journald
-    assert "consoleblank=0" in (out / "boot/cmdline.extra").read_text()
+    extra = (rootfs / "etc/default/raspi-extra-cmdline").read_text()  # kept by kernel updates
+    assert extra == "consoleblank=0 ds=nocloud;s=file:///boot/firmware/\n"
     getty = (system / "getty@.service.d/motcua-no-autologin.conf").read_text()
     assert "--autologin" not in getty
     sshd = (rootfs / "etc/ssh/sshd_config.d/motcua.conf").read_text()

@@ -323,6 +323,8 @@ def test_read_only_root_goes_on_the_kernel_command_line_and_comes_off_again(hub_
     counter = device("counter")
     cmdline = counter.path("/boot/firmware/cmdline.txt")
     cmdline.write_text("console=tty1 root=LABEL=rootfs rootwait consoleblank=0\n")
+    extra = counter.path("/etc/default/raspi-extra-cmdline")  # as the image ships it
+    assert extra.read_text() == "consoleblank=0 ds=nocloud;s=file:///boot/firmware/\n"
     boot = boot_text("counter", hub_process.url, hub_process.enroll_codes["counter"],
                      "counter = 1\nread_only_root = true\n")  # fmt: skip
     counter.write_boot(boot)
@@ -334,6 +336,8 @@ def test_read_only_root_goes_on_the_kernel_command_line_and_comes_off_again(hub_
         "console=tty1 root=LABEL=rootfs rootwait consoleblank=0 overlayroot=tmpfs:recurse=0\n"
     )
     assert "Thư mục gốc chỉ đọc: bật từ lần khởi động sau" in printed
+    # Kept where raspi-firmware writes cmdline.txt from again at a kernel update.
+    assert extra.read_text().split()[-1] == "overlayroot=tmpfs:recurse=0"
     # Applied once: a rerun leaves the line alone.
     assert not counter.run_once()[0].changed
     # Set back to false (first boot run again by hand): the word goes, the rest stays.
@@ -341,3 +345,4 @@ def test_read_only_root_goes_on_the_kernel_command_line_and_comes_off_again(hub_
     outcome, printed = counter.run_once()
     assert outcome.changed and "Thư mục gốc chỉ đọc: tắt từ lần khởi động sau." in printed
     assert cmdline.read_text() == "console=tty1 root=LABEL=rootfs rootwait consoleblank=0\n"
+    assert "overlayroot" not in extra.read_text()
