@@ -63,8 +63,16 @@ def test_three_searches_and_a_procedure_page(run_relay_kiosk, tmp_path):
         and any("đường sắt" in p["name"] for p in app.kiosk.procedures.results),
         5, "the whole catalogue searched",
     )  # fmt: skip
-    first = next(w for w in reversed(listing.ids.list.children) if hasattr(w, "text_vi"))
-    assert first.text_vi.startswith("Cấp giấy phép xây dựng công trình thiết yếu")
+
+    def first_tile():
+        return next(w for w in reversed(listing.ids.list.children) if hasattr(w, "text_vi"))
+
+    # The list is drawn from the results on a later frame: wait for what the citizen sees.
+    driver.wait_until(
+        lambda: first_tile().text_vi.startswith("Cấp giấy phép xây dựng công trình thiết yếu"),
+        5, "the whole catalogue's results drawn",
+    )  # fmt: skip
+    first = first_tile()
     driver.tap(first)
     page = screen(driver, "procedure")
     driver.wait_until(lambda: app.manager.current == "procedure", 5, "the procedure page")
