@@ -3,8 +3,10 @@ never leave a half-written file system behind.
 
 Debian's ``overlayroot`` (in the appliance images) does the work in the initramfs when the kernel
 command line says ``overlayroot=tmpfs``. The switch is that word in ``cmdline.txt`` on the boot
-partition, which a technician can also edit on any laptop; the first boot adds or removes it as
-``read_only_root`` in ``motcua.toml`` asks, and it takes effect at the next start. With
+partition, which a technician can also edit on any laptop, and in
+``/etc/default/raspi-extra-cmdline``, from which raspi-firmware writes ``cmdline.txt`` again at a
+kernel update; the first boot adds or removes it as ``read_only_root`` in ``motcua.toml`` asks,
+and it takes effect at the next start. With
 ``recurse=0`` only ``/`` is overlaid: the boot partition stays writable.
 """
 
@@ -33,5 +35,5 @@ def active(mounts: Path = Path("/proc/mounts")) -> bool:
         lines = mounts.read_text(encoding="utf-8").splitlines()
     except OSError:
         return False
-    roots = [line.split() for line in lines if len(line.split()) > 2 and line.split()[1] == "/"]
+    roots = [fields for fields in map(str.split, lines) if len(fields) > 2 and fields[1] == "/"]
     return bool(roots) and roots[-1][2] == "overlay"  # the last mount on / is the one seen
